@@ -1,0 +1,58 @@
+"""The parsed form of a Dockerfile: instructions with their exact line spans."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    """A BuildKit here-document attached to an instruction (``RUN <<EOF`` ... ``EOF``)."""
+
+    name: str  # the delimiter word, without quotes or ``-``
+    body: str  # the body text, every line ending with "\n"; tabs already stripped for ``<<-``
+    strip_tabs: bool  # ``<<-EOF``
+    quoted: bool  # ``<<"EOF"`` / ``<<'EOF'``: no variable expansion in the body
+    start_line: int  # first body line (1-based)
+    end_line: int  # line of the closing delimiter
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str  # upper-case: FROM, RUN, COPY, ...
+    start_line: int  # 1-based
+    end_line: int  # 1-based, inclusive: continuation lines and heredoc bodies included
+    original: str  # the source lines start_line..end_line exactly as written, joined with "\n"
+    flags: tuple[str, ...]  # leading ``--name=value`` options, e.g. ("--from=build", "--chown=node:node")
+    args: str  # the text after the keyword and flags; continuations joined, interleaved comment lines removed
+    json_args: tuple[str, ...] | None = None  # the exec form, when args is a valid JSON array of strings
+    heredocs: tuple[Heredoc, ...] = ()
+    comments_above: tuple[str, ...] = ()  # the comment lines directly above, without "#", stripped
+
+    def flag(self, name: str) -> str | None:
+        """The value of ``--name=value`` (or "" for a bare ``--name``), else None."""
+        prefix = f"--{name}"
+        for item in self.flags:
+            if item == prefix:
+                return ""
+            if item.startswith(prefix + "="):
+                return item[len(prefix) + 1 :]
+        return None
+
+    @property
+    def is_exec_form(self) -> bool:
+        return self.json_args is not None
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedDockerfile:
+    path: str
+    lines: tuple[str, ...]  # the file's lines, without line endings
+    instructions: tuple[Instruction, ...]
+    directives: dict[str, str] = field(default_factory=dict)  # parser directives: escape, syntax, check
+    problems: tuple[ParseProblem, ...] = ()  # unterminated heredoc, unknown instruction, no FROM, ...

@@ -1,0 +1,60 @@
+"""The YAML policy: which rules run, how severe they are, and where."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from nodeguard.findings import Severity
+
+
+class PolicyError(Exception):
+    """A policy that cannot be used. ``str()`` is the one message the user sees: ``file:line: key: problem``."""
+
+    def __init__(self, path: str, message: str, line: int | None = None, key: str | None = None):
+        self.path, self.line, self.key, self.message = path, line, key, message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {key + ': ' if key else ''}{message}")
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    enabled: bool
+    severity: Severity
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Override:
+    files: tuple[str, ...]  # globs over repository-relative posix paths
+    rules: Mapping[str, RuleSetting]  # only the rules the override names
+
+
+@dataclass(frozen=True)
+class Policy:
+    source: str  # the file it came from, or "builtin:recommended"
+    rules: Mapping[str, RuleSetting]  # every known rule id -> its setting
+    fail_on: Severity | None = Severity.ERROR  # None: never fail
+    include: tuple[str, ...] = ()  # globs; empty means every discovered file
+    exclude: tuple[str, ...] = ()
+    overrides: tuple[Override, ...] = ()
+    pragmas: str = "allow"  # allow | require-reason | off
+    contexts: Mapping[str, str] = field(default_factory=dict)  # Dockerfile glob -> build context folder
+
+    def settings_for(self, path: str) -> Mapping[str, RuleSetting]:
+        """The rule settings for one repository-relative file, overrides applied in order."""
+        raise NotImplementedError  # implemented by the policy work item
+
+    def context_for(self, dockerfile_path: str) -> str | None:
+        """The build context folder the policy maps this Dockerfile to, or None for its own folder."""
+        raise NotImplementedError
+
+    def selects(self, path: str) -> bool:
+        """True when include/exclude let this repository-relative path be checked."""
+        raise NotImplementedError
+
+
+def load_policy(config: str | None, start_dir: str = ".") -> Policy:
+    """The policy from ``config``, or found as .github/nodeguard.yml / .nodeguard.yml from start_dir up to
+    the repository root, or the built-in ``recommended``. Raises PolicyError."""
+    raise NotImplementedError

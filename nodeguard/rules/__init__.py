@@ -1,0 +1,24 @@
+"""The rule registry: every module ``ngNNN_<slug>.py`` in this package defines ``RULE``."""
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+
+from nodeguard.rules.base import Problem, Rule
+
+__all__ = ["Problem", "Rule", "all_rules", "rule_by_id"]
+
+
+@functools.cache
+def all_rules() -> tuple[Rule, ...]:
+    rules = []
+    for module in pkgutil.iter_modules(__path__):
+        if module.name.startswith("ng"):
+            rules.append(importlib.import_module(f"{__name__}.{module.name}").RULE)
+    return tuple(sorted(rules, key=lambda rule: (rule.section, rule.id)))
+
+
+def rule_by_id(rule_id: str) -> Rule | None:
+    wanted = rule_id.upper()
+    return next((rule for rule in all_rules() if rule.id == wanted or rule.name == rule_id), None)

@@ -1,0 +1,48 @@
+"""What a rule is: one module with its metadata, its documentation and a ``check`` function."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from nodeguard.findings import Fix, Severity
+
+if TYPE_CHECKING:
+    from nodeguard.model.context import BuildContext
+    from nodeguard.model.image import Image
+
+DOCS_URL = "https://github.com/nodeguard/nodeguard/blob/main/docs/rules/{id}.md"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule reports; the engine turns it into a Finding with the rule's metadata and severity."""
+
+    line: int
+    message: str
+    end_line: int | None = None  # defaults to line
+    fix: Fix | None = None
+    path: str | None = None  # another file than the Dockerfile (a .dockerignore), as the context names it
+    severity: Severity | None = None  # overrides the configured severity (e.g. an unresolved tag is info)
+
+
+Check = Callable[["Image", "BuildContext", Mapping[str, Any]], Iterable[Problem]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # stable: NG<section><nn>, e.g. NG101
+    name: str  # slug: base-image-tag
+    section: int  # practice 1-10 (DEVELOPERS.md); 0 for nodeguard's own checks
+    severity: Severity  # default severity in the recommended policy
+    summary: str  # one line
+    check: Check
+    doc: str  # markdown: what, why, bad and good example, fix, options
+    options: Mapping[str, Any] = field(default_factory=dict)  # defaults
+    options_schema: Mapping[str, Any] = field(default_factory=dict)  # JSON schema "properties" for options
+    strict_severity: Severity | None = None  # severity under ``extends: strict`` when it differs
+    fixable: bool = False
+
+    @property
+    def docs_url(self) -> str:
+        return DOCS_URL.format(id=self.id)
