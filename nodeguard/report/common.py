@@ -1,0 +1,74 @@
+"""What several reporters share: the order of findings, the one-line form of a finding, the summary."""
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from nodeguard.findings import Finding, Severity
+
+FIX_HINT = "(fixable: run nodeguard check --fix)"
+
+# Paints ``text`` in a named style ("path", "rule", "hint", or a severity label); ``unpainted`` leaves it.
+Paint = Callable[[str, str], str]
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def unpainted(style: str, text: str) -> str:
+    return text
+
+
+def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=Finding.sort_key)
+
+
+def printable(text: str) -> str:
+    """Show control characters as escapes, so a message or path from the input stays on one line and
+    cannot drive the terminal (ANSI sequences) or start a CI workflow command on a line of its own."""
+    return "".join(
+        _ESCAPES.get(char, f"\\x{ord(char):02x}")
+        if unicodedata.category(char) == "Cc" and char != "\t"
+        else char
+        for char in text
+    )
+
+
+def finding_line(finding: Finding, paint: Paint = unpainted) -> str:
+    """``path:line:col: ID severity message``, with the fix hint when the finding has a fix."""
+    parts = [
+        paint("path", f"{printable(finding.path)}:{finding.line}:{finding.column}:"),
+        paint("rule", finding.rule),
+        paint(finding.severity.label, finding.severity.label),
+        printable(finding.message),
+    ]
+    if finding.fix is not None:
+        parts.append(paint("hint", FIX_HINT))
+    return " ".join(parts)
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
+    """Findings per severity, every severity present, most severe first."""
+    counts = Counter(finding.severity for finding in findings)
+    return {severity: counts[severity] for severity in sorted(Severity, reverse=True)}
+
+
+def files_with_findings(findings: Iterable[Finding]) -> int:
+    return len({finding.path for finding in findings})
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 or noun == "info" else f"{count} {noun}s"
+
+
+def summary_line(findings: list[Finding], checked_files: int | None = None) -> str:
+    """``3 errors, 2 warnings, 1 info in 2 files`` (files with findings; severities without findings are
+    left out), or ``No problems found in N files.`` where N is ``checked_files`` when the caller knows it."""
+    if not findings:
+        if checked_files is None:
+            return "No problems found."
+        return f"No problems found in {plural(checked_files, 'file')}."
+    counts = ", ".join(
+        plural(count, severity.label) for severity, count in severity_counts(findings).items() if count
+    )
+    return f"{counts} in {plural(files_with_findings(findings), 'file')}"

@@ -1,0 +1,63 @@
+"""The terminal and log format: one ``path:line:col: ID severity message`` line a finding, then a summary."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from itertools import groupby
+from typing import TextIO
+
+from nodeguard.findings import Finding
+from nodeguard.report.common import Paint, finding_line, ordered, printable, summary_line, unpainted
+
+_ANSI_STYLES = {
+    "header": "1;4",
+    "path": "1",
+    "rule": "2",
+    "error": "1;31",
+    "warning": "33",
+    "info": "36",
+    "hint": "32",
+    "summary": "1",
+}
+
+
+def ansi(style: str, text: str) -> str:
+    return f"\x1b[{_ANSI_STYLES[style]}m{text}\x1b[0m"
+
+
+def should_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Colour only a terminal, and never when ``NO_COLOR`` is set to a non-empty value (no-color.org)."""
+    if environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty is not None and isatty())
+    except (ValueError, OSError):  # a closed or detached stream
+        return False
+
+
+def render(
+    findings: Iterable[Finding],
+    *,
+    color: bool = False,
+    headers: bool = False,
+    checked_files: int | None = None,
+) -> str:
+    """The findings grouped by file, in file and line order, and a final summary line.
+
+    ``headers`` puts a line naming the file above its findings (for a terminal); ``color`` adds ANSI
+    colours; ``checked_files`` is how many files were checked, for ``No problems found in N files.``.
+    """
+    paint: Paint = ansi if color else unpainted
+    findings = ordered(findings)
+    lines: list[str] = []
+    for path, group in groupby(findings, key=lambda finding: finding.path):
+        if headers:
+            lines.append(paint("header", printable(path)))
+            lines.extend(f"  {finding_line(finding, paint)}" for finding in group)
+            lines.append("")
+        else:
+            lines.extend(finding_line(finding, paint) for finding in group)
+    if findings and not headers:
+        lines.append("")
+    lines.append(paint("summary", summary_line(findings, checked_files)))
+    return "\n".join(lines) + "\n"
