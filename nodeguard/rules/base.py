@@ -46,3 +46,17 @@ class Rule:
     @property
     def docs_url(self) -> str:
         return DOCS_URL.format(id=self.id)
+
+SECTIONS = {
+    0: "nodeguard's own checks",
+    1: "Base image",
+    2: "Production dependencies",
+    3: "NODE_ENV=production",
+    4: "Not root",
+    5: "Signals and PID 1",
+    6: "Graceful shutdown",
+    7: "Vulnerabilities",
+    8: "Multi-stage builds",
+    9: ".dockerignore",
+    10: "Secret mounts",
+}

@@ -1,0 +1,5 @@
+import sys
+
+from nodeguard.cli import main
+
+sys.exit(main())

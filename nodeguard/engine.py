@@ -1,0 +1,231 @@
+"""The pipeline: discover → parse → model → rules → findings."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from nodeguard.discover import (
+    context_folder,
+    find_repo_root,
+    ignore_file_candidates,
+    is_ignore_file_name,
+    walk,
+)
+from nodeguard.findings import Finding, Severity
+from nodeguard.model.context import BuildContext, context_for_dockerfile
+from nodeguard.model.ignore import parse_ignore_file
+from nodeguard.model.image import build_image
+from nodeguard.model.parse import parse_dockerfile
+from nodeguard.policy import Policy, RuleSetting
+from nodeguard.policy.pragmas import apply_pragmas, find_pragmas
+from nodeguard.rules import Problem, Rule, all_rules, rule_by_id
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+INTERNAL_ERROR = "NG005"
+INVALID_INPUT = "NG001"
+PRAGMA_RULES = frozenset({"NG002", "NG003", "NG004"})
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # repository-relative, posix
+    data: bytes
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
+
+    def reaches(self, threshold: Severity | None) -> bool:
+        return threshold is not None and any(f.severity >= threshold for f in self.findings)
+
+
+def check_dockerfile(source: SourceFile, context: BuildContext, policy: Policy) -> list[Finding]:
+    """Every finding for one Dockerfile (and the ignore file of its context), after policy and pragmas."""
+    parsed = parse_dockerfile(source.path, source.data)
+    image = build_image(parsed)
+    settings = policy.settings_for(source.path)
+    problems: list[tuple[Rule, Problem]] = []
+    for rule in all_rules():
+        setting = settings.get(rule.id)
+        if setting is None or not setting.enabled:
+            continue
+        problems.extend((rule, problem) for problem in _run_rule(rule, image, context, setting))
+    findings = [_to_finding(rule, problem, source.path, settings) for rule, problem in problems]
+    own = [finding for finding in findings if finding.path == source.path]
+    others = [finding for finding in findings if finding.path != source.path]
+    own = apply_pragmas(own, find_pragmas(parsed), policy.pragmas)
+    return _apply_pragma_settings(own, settings) + others
+
+
+def _run_rule(rule: Rule, image, context: BuildContext, setting: RuleSetting) -> list[Problem]:
+    try:
+        return list(rule.check(image, context, {**rule.options, **setting.options}))
+    except Exception as error:  # a rule bug must not hide the other rules' findings
+        line = image.anchor.start_line if image.anchor else 1
+        return [Problem(line=line, message=f"internal error in rule {rule.id} ({rule.name}): {error!r}")]
+
+
+def _to_finding(rule: Rule, problem: Problem, path: str, settings) -> Finding:
+    crashed = problem.message.startswith(f"internal error in rule {rule.id} ")
+    meta = rule_by_id(INTERNAL_ERROR) if crashed else rule
+    setting = settings.get(meta.id)
+    severity = problem.severity or (setting.severity if setting else meta.severity)
+    return Finding(
+        rule=meta.id,
+        name=meta.name,
+        section=meta.section,
+        severity=severity,
+        path=problem.path or path,
+        line=problem.line,
+        end_line=problem.end_line or problem.line,
+        message=problem.message,
+        fix=problem.fix,
+    )
+
+
+def _apply_pragma_settings(findings: list[Finding], settings) -> list[Finding]:
+    """Pragma findings are made outside the rules: give them the configured severity, drop disabled ones."""
+    result = []
+    for finding in findings:
+        setting = settings.get(finding.rule) if finding.rule in PRAGMA_RULES else None
+        if setting is None:
+            result.append(finding)
+        elif setting.enabled:
+            result.append(replace(finding, severity=setting.severity))
+    return result
+
+
+def unreadable_file_finding(path: str, message: str) -> Finding:
+    rule = rule_by_id(INVALID_INPUT)
+    return Finding(rule.id, rule.name, rule.section, Severity.ERROR, path, 1, 1, message)
+
+
+def read_limited(path: Path) -> bytes | str:
+    """The file's bytes, or a message saying why it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return f"cannot read the file: {error.strerror or error}"
+    if len(data) > MAX_FILE_BYTES:
+        return f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked"
+    return data
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        return path.resolve().relative_to(cwd).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
+    """Dockerfiles and ignore files named or found below the given paths, and messages for missing ones."""
+    found: list[Path] = []
+    missing: list[str] = []
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            found.extend(walk(path))
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append(text)
+    unique = list(dict.fromkeys(p.resolve() for p in found))
+    return unique, missing
+
+
+def check_paths(paths: Sequence[str], policy: Policy, *, cwd: Path | None = None) -> CheckResult:
+    """Check files and folders on disk. Ignore files are checked through the Dockerfiles they govern."""
+    cwd = (cwd or Path.cwd()).resolve()
+    files, missing = expand_paths(paths)
+    result = CheckResult()
+    for text in missing:
+        result.findings.append(unreadable_file_finding(text, "no such file or folder"))
+    for path in files:
+        if is_ignore_file_name(path.name):
+            continue
+        repo_root = find_repo_root(path.parent)
+        repo_relative = path.relative_to(repo_root).as_posix()
+        if not policy.selects(repo_relative):
+            continue
+        shown = display_path(path, cwd)
+        result.checked.append(shown)
+        data = read_limited(path)
+        if isinstance(data, str):
+            result.findings.append(unreadable_file_finding(shown, data))
+            continue
+        context = _disk_context(path, repo_root, repo_relative, policy)
+        _show_relative_to(context, repo_root, cwd)
+        result.findings.extend(check_dockerfile(SourceFile(shown, data), context, policy))
+    result.findings = _unique_sorted(result.findings)
+    return result
+
+
+def _disk_context(path: Path, repo_root: Path, repo_relative: str, policy: Policy) -> BuildContext:
+    mapped = policy.context_for(repo_relative)
+    context_dir = repo_root / context_folder(repo_relative, mapped) if mapped is not None else None
+    return context_for_dockerfile(path, repo_root, context_dir)
+
+
+def _show_relative_to(context: BuildContext, repo_root: Path, cwd: Path) -> None:
+    """Show the context's files relative to the current folder, as the Dockerfile is shown."""
+    if repo_root == cwd:
+        return
+    absolute = repo_root / context.display_root if context.display_root else repo_root
+    shown = display_path(absolute, cwd)
+    context.display_root = "" if shown == "." else shown
+    if context.dockerignore is not None:
+        ignore = context.dockerignore
+        context.dockerignore = replace(ignore, path=display_path(repo_root / ignore.path, cwd))
+
+
+def check_sources(
+    dockerfiles: Sequence[SourceFile],
+    policy: Policy,
+    *,
+    ignore_files: Sequence[SourceFile] = (),
+    workspace: Path | None = None,
+) -> CheckResult:
+    """Check Dockerfiles whose text was read elsewhere (the GitHub API). Paths are repository-relative.
+
+    With ``workspace`` (the repository on disk, at the same commit) build contexts are read from disk;
+    without it only the given ignore files are known.
+    """
+    ignores = {source.path: source for source in ignore_files}
+    root = workspace.resolve() if workspace is not None else None
+    result = CheckResult()
+    for source in dockerfiles:
+        if not policy.selects(source.path):
+            continue
+        result.checked.append(source.path)
+        if root is not None:
+            context = _disk_context(root / source.path, root, source.path, policy)
+        else:
+            context = _api_context(source.path, ignores, policy)
+        result.findings.extend(check_dockerfile(source, context, policy))
+    result.findings = _unique_sorted(result.findings)
+    return result
+
+
+def _api_context(dockerfile_path: str, ignores: dict[str, SourceFile], policy: Policy) -> BuildContext:
+    context_dir = context_folder(dockerfile_path, policy.context_for(dockerfile_path))
+    candidates = ignore_file_candidates(dockerfile_path, context_dir)
+    ignore = next((ignores[path] for path in candidates if path in ignores), None)
+    dockerignore = None
+    if ignore is not None:
+        dockerignore = parse_ignore_file(ignore.path, ignore.data.decode("utf-8", errors="replace"))
+    return BuildContext(root=None, display_root=context_dir, dockerignore=dockerignore)
+
+
+def _unique_sorted(findings: Iterable[Finding]) -> list[Finding]:
+    """Several Dockerfiles can share one .dockerignore: report each of its findings once."""
+    unique = {(f.rule, f.path, f.line, f.message): f for f in findings}
+    return sorted(unique.values(), key=Finding.sort_key)
+

@@ -1,0 +1,292 @@
+"""The image a Dockerfile builds: stages, what each inherits, and the state in force at every step."""
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from nodeguard.model.instructions import Instruction, ParsedDockerfile
+from nodeguard.model.shell import Command, split_commands
+from nodeguard.node.images import ImageRef, parse_image_ref
+
+SHELL_PROGRAMS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
+_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+
+
+def expand(text: str, variables: Mapping[str, str | None]) -> str:
+    """Substitute ``$VAR``, ``${VAR}``, ``${VAR:-default}`` and ``${VAR:+alt}`` as BuildKit does.
+
+    A variable with no known value is left as written, so that callers can tell it is unresolved.
+    """
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group("braced") or match.group("plain")
+        value = variables.get(name)
+        op, word = match.group("op"), match.group("word") or ""
+        if op in (":-", "-"):
+            if value is None or (op == ":-" and value == ""):
+                return expand(word, variables)
+            return value
+        if op in (":+", "+"):
+            return expand(word, variables) if value else ""
+        return match.group(0) if value is None else value
+
+    return _VARIABLE.sub(substitute, text) if "$" in text else text
+
+
+def has_variables(text: str) -> bool:
+    return bool(_VARIABLE.search(text))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One instruction of a stage, with the state in force when it runs."""
+
+    instruction: Instruction
+    stage_index: int
+    env: Mapping[str, str]  # ENV in force (inherited from parent stages included)
+    args: Mapping[str, str | None]  # ARG values in force (None: declared without a value)
+    user: str | None  # USER in force; None means the base image's default user
+    workdir: str
+    commands: tuple[Command, ...] = ()  # RUN: the simple commands of its script
+
+    @property
+    def keyword(self) -> str:
+        return self.instruction.keyword
+
+    @property
+    def line(self) -> int:
+        return self.instruction.start_line
+
+    @property
+    def end_line(self) -> int:
+        return self.instruction.end_line
+
+    def expand(self, text: str) -> str:
+        return expand(text, {**self.args, **self.env})
+
+
+@dataclass
+class Stage:
+    index: int
+    name: str | None
+    from_instruction: Instruction
+    base: ImageRef  # as written, global ARGs substituted
+    parent: Stage | None  # the earlier stage named in FROM, if any
+    steps: list[Step] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # at the end of the stage
+    user: str | None = None
+    user_step: Step | None = None  # the USER instruction that set ``user`` (possibly in a parent stage)
+    workdir: str = "/"
+    entrypoint: Instruction | None = None  # in force at the end (possibly inherited)
+    cmd: Instruction | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.index)
+
+    def lineage(self) -> list[Stage]:
+        """The stages this one builds on, root first, itself last."""
+        chain: list[Stage] = []
+        stage: Stage | None = self
+        while stage is not None:
+            chain.append(stage)
+            stage = stage.parent
+        return chain[::-1]
+
+    @property
+    def root_base(self) -> ImageRef:
+        """The external image at the bottom of the lineage."""
+        return self.lineage()[0].base
+
+    def all_steps(self) -> list[Step]:
+        """Every step that makes up this stage's filesystem and config: parents' first."""
+        return [step for stage in self.lineage() for step in stage.steps]
+
+    def steps_of(self, keyword: str) -> list[Step]:
+        return [step for step in self.all_steps() if step.keyword == keyword]
+
+
+@dataclass
+class Image:
+    path: str
+    parsed: ParsedDockerfile
+    global_args: dict[str, str | None]
+    stages: list[Stage]
+
+    @property
+    def final(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    def stage(self, reference: str) -> Stage | None:
+        """A stage by name (case-insensitive) or index, as ``COPY --from`` names it."""
+        wanted = reference.lower()
+        for stage in self.stages:
+            if stage.name and stage.name.lower() == wanted:
+                return stage
+        if reference.isdigit() and int(reference) < len(self.stages):
+            return self.stages[int(reference)]
+        return None
+
+    def copy_sources(self, stage: Stage) -> list[tuple[Step, Stage]]:
+        """The ``COPY --from=<stage>`` steps of a stage (lineage included) and the stages they read."""
+        edges = []
+        for step in stage.all_steps():
+            source = step.instruction.flag("from") if step.keyword in ("COPY", "ADD") else None
+            if source:
+                source_stage = self.stage(step.expand(source))
+                if source_stage is not None and source_stage.index < step.stage_index:
+                    edges.append((step, source_stage))
+        return edges
+
+    def shipped_stages(self) -> list[Stage]:
+        """The final stage's lineage plus every stage it copies from, transitively."""
+        if self.final is None:
+            return []
+        seen: dict[int, Stage] = {}
+        pending = [self.final]
+        while pending:
+            stage = pending.pop()
+            for member in stage.lineage():
+                if member.index not in seen:
+                    seen[member.index] = member
+                    pending.extend(source for _, source in self.copy_sources(member))
+        return [seen[index] for index in sorted(seen)]
+
+    @property
+    def anchor(self) -> Instruction | None:
+        """Where findings without a line of their own are reported: the final stage's FROM."""
+        return self.final.from_instruction if self.final else None
+
+
+def parse_key_values(args: str) -> list[tuple[str, str | None]]:
+    """``ENV``/``ARG``/``LABEL`` arguments: ``a=1 b="two words"``, or the legacy ``ENV key some value``."""
+    try:
+        words = shlex.split(args, posix=True)
+    except ValueError:
+        words = args.split()
+    if not words:
+        return []
+    if "=" not in words[0]:
+        key, _, rest = args.strip().partition(" ")
+        return [(key, rest.strip() or None)]
+    pairs: list[tuple[str, str | None]] = []
+    for word in words:
+        key, sep, value = word.partition("=")
+        pairs.append((key, value if sep else None))
+    return pairs
+
+
+def run_commands(instruction: Instruction) -> tuple[Command, ...]:
+    """The simple commands a RUN executes, heredoc scripts included."""
+    if instruction.json_args is not None:
+        argv = instruction.json_args
+        if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in SHELL_PROGRAMS and argv[1] == "-c":
+            return tuple(split_commands(argv[2]))
+        return (Command(argv=tuple(argv), text=" ".join(argv)),) if argv else ()
+    script = re.sub(r"<<-?\s*['\"]?[A-Za-z_][A-Za-z0-9_]*['\"]?", "", instruction.args).strip()
+    commands = split_commands(script) if script else []
+    runs_body_as_shell = not commands or (len(commands) == 1 and commands[0].program in SHELL_PROGRAMS)
+    if runs_body_as_shell:
+        for heredoc in instruction.heredocs:
+            commands.extend(split_commands(heredoc.body))
+    return tuple(commands)
+
+
+def build_image(parsed: ParsedDockerfile) -> Image:
+    global_args: dict[str, str | None] = {}
+    stages: list[Stage] = []
+    current: Stage | None = None
+    state: _StageState | None = None
+    for instruction in parsed.instructions:
+        if instruction.keyword == "FROM":
+            current = _new_stage(instruction, len(stages), global_args, stages)
+            stages.append(current)
+            state = _StageState.start(current)
+            continue
+        if current is None or state is None:
+            if instruction.keyword == "ARG":
+                for key, value in parse_key_values(instruction.args):
+                    global_args[key] = expand(value, global_args) if value is not None else None
+            continue
+        current.steps.append(state.apply(instruction, global_args, current.index))
+        state.finish(current)
+    return Image(path=parsed.path, parsed=parsed, global_args=global_args, stages=stages)
+
+
+def _new_stage(instruction: Instruction, index: int, global_args: dict, stages: list[Stage]) -> Stage:
+    words = instruction.args.split()
+    image_text = expand(words[0], global_args) if words else ""
+    name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
+    parent = next((s for s in stages if s.name and s.name.lower() == image_text.lower()), None)
+    return Stage(
+        index=index,
+        name=name,
+        from_instruction=instruction,
+        base=parse_image_ref(image_text),
+        parent=parent,
+    )
+
+
+@dataclass
+class _StageState:
+    env: dict[str, str]
+    args: dict[str, str | None]
+    user: str | None
+    user_step: Step | None
+    workdir: str
+    entrypoint: Instruction | None
+    cmd: Instruction | None
+    cmd_set_here: bool = False
+
+    @classmethod
+    def start(cls, stage: Stage) -> _StageState:
+        parent = stage.parent
+        if parent is None:
+            return cls(env={}, args={}, user=None, user_step=None, workdir="/", entrypoint=None, cmd=None)
+        return cls(
+            env=dict(parent.env),
+            args={},
+            user=parent.user,
+            user_step=parent.user_step,
+            workdir=parent.workdir,
+            entrypoint=parent.entrypoint,
+            cmd=parent.cmd,
+        )
+
+    def variables(self) -> dict[str, str | None]:
+        return {**self.args, **self.env}
+
+    def apply(self, instruction: Instruction, global_args: Mapping[str, str | None], stage_index: int) -> Step:
+        keyword = instruction.keyword
+        commands = run_commands(instruction) if keyword == "RUN" else ()
+        step = Step(instruction, stage_index, dict(self.env), dict(self.args), self.user, self.workdir, commands)
+        if keyword == "ENV":
+            for key, value in parse_key_values(instruction.args):
+                self.env[key] = expand(value or "", self.variables())
+        elif keyword == "ARG":
+            for key, value in parse_key_values(instruction.args):
+                inherited = global_args.get(key)
+                self.args[key] = expand(value, self.variables()) if value is not None else inherited
+        elif keyword == "USER":
+            self.user = expand(instruction.args.strip(), self.variables()) or None
+            self.user_step = step
+        elif keyword == "WORKDIR":
+            path = expand(instruction.args.strip(), self.variables())
+            self.workdir = path if path.startswith("/") else f"{self.workdir.rstrip('/')}/{path}"
+        elif keyword == "ENTRYPOINT":
+            self.entrypoint = instruction
+            if not self.cmd_set_here:
+                self.cmd = None
+        elif keyword == "CMD":
+            self.cmd = instruction
+            self.cmd_set_here = True
+        return step
+
+    def finish(self, stage: Stage) -> None:
+        stage.env = dict(self.env)
+        stage.user, stage.user_step = self.user, self.user_step
+        stage.workdir = self.workdir
+        stage.entrypoint, stage.cmd = self.entrypoint, self.cmd
+

@@ -1,0 +1,40 @@
+"""Reports input that nodeguard cannot read as a Dockerfile.
+
+## What it does
+Reports what stopped nodeguard from reading a Dockerfile completely: an empty or binary file, text
+that is not UTF-8, a file over the size limit, an unterminated heredoc or line continuation, an
+unknown instruction, or a file without `FROM`.
+
+## Why
+A file that cannot be read cannot be checked. Saying so, with the line, is better than a silent pass:
+the rest of the file is still checked as far as it could be read, and the other files are checked
+as usual.
+
+## Example
+```dockerfile
+RUN <<EOF
+npm ci
+```
+The heredoc is never closed, so Docker would fail to build this file too.
+
+## Fix
+Correct the file at the line given; `docker build` would fail on it as well.
+"""
+from nodeguard.findings import Severity
+from nodeguard.rules.base import Problem, Rule
+
+
+def check(image, context, options):
+    for problem in image.parsed.problems:
+        yield Problem(line=problem.line, message=problem.message)
+
+
+RULE = Rule(
+    id="NG001",
+    name="invalid-dockerfile",
+    section=0,
+    severity=Severity.ERROR,
+    summary="The file cannot be read as a Dockerfile",
+    check=check,
+    doc=__doc__,
+)

@@ -1,0 +1,62 @@
+"""Base images need an explicit, deterministic tag: never none, never `latest`.
+
+## What it does
+Checks the image of every `FROM` (build stages too) and reports one that has no tag or uses the
+`latest` tag. Build arguments are substituted first (`ARG NODE_VERSION=22` before `FROM
+node:${NODE_VERSION}-alpine` counts as `node:22-alpine`); a tag that still depends on an argument
+without a default is reported once, as info, because nothing can be said about it.
+
+## Why
+`FROM node` means `node:latest`: every build pulls whatever was published last, so two builds of the
+same commit can differ, a new major Node.js version arrives unannounced, and you inherit the full
+Debian image. A tag names what you build on; a lockfile does the same for npm packages.
+
+## Example
+```dockerfile
+FROM node
+FROM node:latest AS build
+```
+Use instead:
+```dockerfile
+FROM node:22.11.0-alpine AS build
+FROM node:22-alpine@sha256:<digest>
+```
+
+## Fix
+Pick the Node.js LTS line you test with and a small variant, e.g. `node:22-alpine`, and pin it by
+digest as well (rule NG102). There is no automatic fix: the right version is yours to choose.
+"""
+from nodeguard.findings import Severity
+from nodeguard.rules.base import Problem, Rule
+
+
+def check(image, context, options):
+    for stage in image.stages:
+        if stage.parent is not None:
+            continue
+        ref = stage.base
+        line, end = stage.from_instruction.start_line, stage.from_instruction.end_line
+        if ref.unresolved:
+            yield Problem(
+                line,
+                f"the base image `{ref.raw}` depends on a build argument without a default; its tag cannot be judged",
+                end_line=end,
+                severity=Severity.INFO,
+            )
+        elif ref.repository == "scratch":
+            continue
+        elif ref.tag is None and ref.digest is None:
+            yield Problem(line, f"`{ref.raw}` has no tag, so it means `{ref.raw}:latest`, which changes with every release; name a version", end_line=end)
+        elif ref.tag == "latest":
+            yield Problem(line, f"`{ref.raw}` uses the `latest` tag, which changes with every release; name a version", end_line=end)
+
+
+RULE = Rule(
+    id="NG101",
+    name="base-image-tag",
+    section=1,
+    severity=Severity.ERROR,
+    summary="Base image without a tag or with `latest`",
+    check=check,
+    doc=__doc__,
+)
