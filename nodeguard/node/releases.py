@@ -1,0 +1,135 @@
+"""The Node.js release schedule: which major lines are LTS, in maintenance or end-of-life on a given day.
+
+The dates come from ``data/node-release-schedule.json`` (the Release working group's schedule, as the
+``node-releases`` npm package ships it); refresh that file, not this code, when a new line appears.
+"""
+from __future__ import annotations
+
+import enum
+import functools
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+
+
+class Phase(enum.Enum):
+    UNRELEASED = "unreleased"
+    CURRENT = "current"  # released, not (yet) LTS
+    ACTIVE_LTS = "active-lts"
+    MAINTENANCE_LTS = "maintenance-lts"
+    MAINTENANCE = "maintenance"  # a non-LTS line in its short maintenance window before end-of-life
+    END_OF_LIFE = "end-of-life"
+    UNKNOWN = "unknown"  # the schedule does not know this major
+
+
+@dataclass(frozen=True)
+class ReleaseLine:
+    major: int
+    start: date | None  # first stable release; None when only an alpha date is known
+    lts: date | None  # None for lines that never become LTS
+    maintenance: date | None
+    end: date
+    codename: str | None
+
+
+@dataclass(frozen=True)
+class LineStatus:
+    major: int
+    phase: Phase
+    line: ReleaseLine | None  # None when the phase is UNKNOWN
+
+    @property
+    def is_lts(self) -> bool:
+        return self.phase in (Phase.ACTIVE_LTS, Phase.MAINTENANCE_LTS)
+
+    @property
+    def is_supported(self) -> bool:
+        return self.phase in (Phase.CURRENT, Phase.ACTIVE_LTS, Phase.MAINTENANCE_LTS, Phase.MAINTENANCE)
+
+    @property
+    def is_end_of_life(self) -> bool:
+        return self.phase is Phase.END_OF_LIFE
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _major_of_key(key: str) -> int:
+    # "v0.10" and "v0.12" both become major 0: images name them "0.10"/"0.12", and every 0.x line is
+    # long dead, so the line that ended last stands for all of them.
+    return int(key.lstrip("v").split(".")[0])
+
+
+@functools.cache
+def release_lines() -> dict[int, ReleaseLine]:
+    """Every major line of the schedule by major number."""
+    text = resources.files("nodeguard.node").joinpath("data/node-release-schedule.json").read_text("utf-8")
+    lines: dict[int, ReleaseLine] = {}
+    for key, entry in json.loads(text).items():
+        line = ReleaseLine(
+            major=_major_of_key(key),
+            start=_date(entry.get("start")),
+            lts=_date(entry.get("lts")),
+            maintenance=_date(entry.get("maintenance")),
+            end=date.fromisoformat(entry["end"]),
+            codename=(entry.get("codename") or "").lower() or None,
+        )
+        known = lines.get(line.major)
+        if known is None or line.end > known.end:
+            lines[line.major] = line
+    return lines
+
+
+@functools.cache
+def codenames() -> dict[str, int]:
+    """LTS codenames (lower-case) to their major line: ``{"iron": 20, "jod": 22, ...}``."""
+    return {line.codename: line.major for line in release_lines().values() if line.codename}
+
+
+def line_status(major: int, today: date) -> LineStatus:
+    line = release_lines().get(major)
+    if line is None:
+        return LineStatus(major, Phase.UNKNOWN, None)
+    return LineStatus(major, _phase(line, today), line)
+
+
+def _phase(line: ReleaseLine, today: date) -> Phase:
+    if line.start is None or today < line.start:
+        return Phase.UNRELEASED
+    if today >= line.end:
+        return Phase.END_OF_LIFE
+    if line.lts is not None and today >= line.lts:
+        return Phase.MAINTENANCE_LTS if line.maintenance and today >= line.maintenance else Phase.ACTIVE_LTS
+    if line.maintenance is not None and today >= line.maintenance:
+        return Phase.MAINTENANCE
+    return Phase.CURRENT
+
+
+_NUMERIC_VERSION = re.compile(r"v?(\d+)(?:\.\d+){0,2}")
+
+
+def resolve_node_version(tag_version: str, today: date) -> int | None:
+    """The major line a version word of an image tag means today, or None when it names none.
+
+    ``22``, ``22.11``, ``22.11.0``, ``v22`` -> 22; an LTS codename (``iron``) -> its line; ``current`` and
+    ``latest`` -> the newest released line; ``lts`` -> the newest line that has reached LTS and is not
+    end-of-life (the line Docker's ``lts`` tags follow, also in the days between one line entering
+    maintenance and the next becoming LTS).
+    """
+    word = tag_version.strip().lower()
+    numeric = _NUMERIC_VERSION.fullmatch(word)
+    if numeric:
+        return int(numeric.group(1))
+    if word in codenames():
+        return codenames()[word]
+    lines = release_lines().values()
+    if word in ("current", "latest"):
+        released = [line.major for line in lines if line.start is not None and line.start <= today]
+        return max(released, default=None)
+    if word == "lts":
+        lts_lines = [line.major for line in lines if line.lts is not None and line.lts <= today < line.end]
+        return max(lts_lines, default=None)
+    return None
