@@ -1,0 +1,44 @@
+"""Which lines of a file a pull request's diff shows on the RIGHT side: the `patch` hunks of the files list."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+HUNK_HEADER = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """New-side lines ``start``..``end`` (inclusive): every one is an added or a context line."""
+
+    start: int
+    end: int
+
+
+def parse_hunks(patch: str | None) -> tuple[Hunk, ...]:
+    """The RIGHT-side line ranges of a unified-diff ``patch`` as the files list gives it (no ---/+++ header).
+
+    A hunk whose new side is empty (only deletions) shows no RIGHT-side line and is left out.
+    """
+    hunks = []
+    for text in (patch or "").splitlines():
+        match = HUNK_HEADER.match(text)
+        if match is None:
+            continue
+        start = int(match.group(1))
+        count = 1 if match.group(2) is None else int(match.group(2))
+        if count > 0:
+            hunks.append(Hunk(start, start + count - 1))
+    return tuple(hunks)
+
+
+def anchor_range(hunks: tuple[Hunk, ...], line: int, end_line: int) -> tuple[int, int] | None:
+    """The part of lines ``line``..``end_line`` that one hunk shows (the first such part), or None.
+
+    GitHub wants both ends of a multi-line comment in the same hunk, so the range never spans two.
+    """
+    for hunk in hunks:
+        start, end = max(line, hunk.start), min(end_line, hunk.end)
+        if start <= end:
+            return start, end
+    return None

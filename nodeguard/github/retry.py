@@ -1,0 +1,96 @@
+"""nodeguard's own bounded retry around GitHub API calls.
+
+PyGithub is built with ``retry=None``: its default retry never retries PATCH, does not back off on 5xx and
+misses a 429 without ``Retry-After``. Here every call may be retried on 5xx, connection errors and rate
+limits (primary: ``x-ratelimit-remaining: 0`` with ``x-ratelimit-reset``; secondary: ``retry-after`` or
+GitHub's message), waiting what GitHub asks for, never more than ``max_total_wait`` seconds in all.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import requests
+from github.GithubException import GithubException
+
+T = TypeVar("T")
+
+SERVER_ERRORS = frozenset({500, 502, 503, 504})
+SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without retry-after, wait at least one minute
+SECONDARY_LIMIT_PHRASES = ("secondary rate limit", "retry your request again later", "wait a few minutes")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    max_total_wait: float = 180.0  # seconds of waiting, summed over the retries of one call
+    first_backoff: float = 2.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+
+
+def error_status(error: BaseException) -> int | None:
+    return error.status if isinstance(error, GithubException) else None
+
+
+def error_message(error: BaseException) -> str:
+    """GitHub's own message for an API error, without headers or request details."""
+    if isinstance(error, GithubException):
+        data = error.data if isinstance(error.data, dict) else {}
+        message = data.get("message") or error.message or ""
+        return f"HTTP {error.status}{': ' + str(message) if message else ''}"
+    if isinstance(error, requests.exceptions.RequestException):
+        return f"connection problem ({type(error).__name__})"
+    return type(error).__name__
+
+
+def wait_before_retry(error: BaseException, attempt: int, now: float, first_backoff: float) -> float | None:
+    """Seconds to wait before retrying after ``error`` (``attempt`` is 1 for the first failure), or None
+    when retrying cannot help."""
+    backoff = first_backoff * 2 ** (attempt - 1)
+    if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+        return backoff
+    if not isinstance(error, GithubException):
+        return None
+    if error.status in SERVER_ERRORS:
+        return backoff
+    if error.status not in (403, 429):
+        return None
+    headers = {key.lower(): value for key, value in (error.headers or {}).items()}
+    retry_after = _seconds(headers.get("retry-after"))
+    if retry_after is not None:
+        return retry_after
+    if headers.get("x-ratelimit-remaining") == "0":
+        reset = _seconds(headers.get("x-ratelimit-reset"))
+        return max(0.0, reset - now) + 1 if reset is not None else SECONDARY_LIMIT_WAIT
+    if error.status == 429 or any(phrase in error_message(error).lower() for phrase in SECONDARY_LIMIT_PHRASES):
+        return SECONDARY_LIMIT_WAIT * 2 ** (attempt - 1)
+    return None
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def call_with_retry(
+    call: Callable[[], T], policy: RetryPolicy, describe: str, notify: Callable[[str], None]
+) -> T:
+    """``call()``, retried as GitHub allows; raises the last error when retrying cannot help or the time is up."""
+    waited = 0.0
+    attempt = 1
+    while True:
+        try:
+            return call()
+        except (GithubException, requests.exceptions.RequestException) as error:
+            wait = wait_before_retry(error, attempt, policy.clock(), policy.first_backoff)
+            if wait is None or attempt >= policy.max_attempts or waited + wait > policy.max_total_wait:
+                raise
+            notify(f"{describe}: {error_message(error)}; retrying in {wait:.0f} s")
+            policy.sleep(wait)
+            waited += wait
+            attempt += 1
