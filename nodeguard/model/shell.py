@@ -205,11 +205,11 @@ def _read_dollar(script: str, i: int, parts: list[str]) -> int:
     if following == "(":
         end = _balanced_end(script, i + 1)
     elif following == "{":
-        end = _brace_end(script, i + 1)
+        end = _balanced_end(script, i + 1)
     elif following == '"':  # $"...": a translatable string, quoted like "..."
         return i + 1
     elif following == "'":
-        end = _ansi_c_end(script, i + 2)
+        end = _closing_quote_end(script, i + 2, "'")
         parts.append(script[i + 2 : end - 1] if script[end - 1 : end] == "'" else script[i + 2 : end])
         return end
     else:
@@ -219,32 +219,16 @@ def _read_dollar(script: str, i: int, parts: list[str]) -> int:
 
 
 def _balanced_end(script: str, i: int) -> int:
-    """The index after the ``)`` closing the ``(`` at ``i``, skipping quoted text."""
+    """The index after the bracket closing the ``(`` or ``{`` at ``i``, skipping quoted text."""
+    opening = script[i]
+    closing = ")" if opening == "(" else "}"
     depth = 0
     size = len(script)
     while i < size:
         char = script[i]
-        if char == "(":
+        if char == opening:
             depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        elif char in "'\"`\\":
-            i = _skip_quoted(script, i)
-            continue
-        i += 1
-    return size
-
-
-def _brace_end(script: str, i: int) -> int:
-    depth = 0
-    size = len(script)
-    while i < size:
-        char = script[i]
-        if char == "{":
-            depth += 1
-        elif char == "}":
+        elif char == closing:
             depth -= 1
             if depth == 0:
                 return i + 1
@@ -269,22 +253,15 @@ def _skip_quoted(script: str, i: int) -> int:
 
 
 def _backtick_end(script: str, i: int) -> int:
-    i += 1
+    return _closing_quote_end(script, i + 1, "`")
+
+
+def _closing_quote_end(script: str, i: int, quote: str) -> int:
+    """The index after the first ``quote`` from ``i`` that no backslash escapes."""
     while i < len(script):
         if script[i] == "\\":
             i += 2
-        elif script[i] == "`":
-            return i + 1
-        else:
-            i += 1
-    return len(script)
-
-
-def _ansi_c_end(script: str, i: int) -> int:
-    while i < len(script):
-        if script[i] == "\\":
-            i += 2
-        elif script[i] == "'":
+        elif script[i] == quote:
             return i + 1
         else:
             i += 1
