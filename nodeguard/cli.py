@@ -80,8 +80,9 @@ def write_report(args: argparse.Namespace, result) -> None:
     if args.format == "text":
         from nodeguard.report.text import should_color
 
-        stream = sys.stdout if not args.output else None
-        text = render("text", result.findings, color=stream is not None and should_color(stream, os.environ), files=len(result.checked))
+        terminal = not args.output and should_color(sys.stdout, os.environ)
+        headers = not args.output and sys.stdout.isatty()
+        text = render("text", result.findings, color=terminal, headers=headers, checked_files=len(result.checked))
     else:
         text = render(args.format, result.findings)
     if args.output:
