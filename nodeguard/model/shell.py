@@ -185,7 +185,7 @@ def _read_double_quoted(script: str, i: int, parts: list[str]) -> int:
             return i + 1
         if char == "\\":
             following = script[i + 1 : i + 2]
-            if following in _DOUBLE_QUOTE_ESCAPABLE and following:
+            if following and following in _DOUBLE_QUOTE_ESCAPABLE:
                 parts.append(following)
             elif following != "\n":
                 parts.append("\\" + following)
@@ -202,9 +202,7 @@ def _read_double_quoted(script: str, i: int, parts: list[str]) -> int:
 def _read_dollar(script: str, i: int, parts: list[str]) -> int:
     """``$(...)``, ``${...}`` and ``$VAR`` stay as written; ``$'...'`` loses its quotes."""
     following = script[i + 1 : i + 2]
-    if following == "(":
-        end = _balanced_end(script, i + 1)
-    elif following == "{":
+    if following in ("(", "{"):
         end = _balanced_end(script, i + 1)
     elif following == '"':  # $"...": a translatable string, quoted like "..."
         return i + 1
