@@ -1,11 +1,15 @@
 """The build context of a Dockerfile: the files Docker would be sent, read safely."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from nodeguard.model.ignore import IgnoreFile
+from nodeguard.model.ignore import IgnoreFile, parse_ignore_file
+
+UNLISTED_DIRECTORIES = frozenset({"node_modules", ".git"})  # iter_files yields nothing inside these
+IGNORE_FILE_MAX_BYTES = 1 << 20
 
 
 @dataclass
@@ -21,21 +25,136 @@ class BuildContext:
     display_root: str  # how paths in this context are shown: "" for the repository root, "app" for app/
     dockerignore: IgnoreFile | None  # the ignore file in force (<Dockerfile>.dockerignore wins over .dockerignore)
     repo_root: Path | None = None
+    _files: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def exists(self, relpath: str) -> bool:
-        raise NotImplementedError  # implemented by the context work item
+        path = self._resolve(relpath)
+        return path is not None and path.exists()
+
+    def has_directory(self, relpath: str) -> bool:
+        """True when ``relpath`` is a folder inside the repository, e.g. a ``node_modules`` left on disk."""
+        path = self._resolve(relpath)
+        return path is not None and path.is_dir()
 
     def read_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
         """The file's text, or None when absent, outside the repository, binary, or larger than max_bytes."""
-        raise NotImplementedError
+        path = self._resolve(relpath)
+        return None if path is None else _read_small_text(path, max_bytes)
 
     def iter_files(self) -> Iterator[str]:
         """Every file below root (posix paths relative to root), skipping the insides of node_modules and .git."""
-        raise NotImplementedError
+        if self._files is None:
+            self._files = tuple(sorted(self._walk(self.root))) if self.root is not None else ()
+        return iter(self._files)
 
     def is_sent(self, relpath: str) -> bool:
         """True when the file would reach the Docker daemon (not excluded by the ignore file)."""
-        raise NotImplementedError
+        return self.dockerignore is None or not self.dockerignore.excludes(relpath)
 
     def display_path(self, relpath: str) -> str:
         return f"{self.display_root}/{relpath}" if self.display_root else relpath
+
+    def _boundary(self) -> Path | None:
+        fence = self.repo_root or self.root
+        return None if fence is None else fence.resolve()
+
+    def _resolve(self, relpath: str) -> Path | None:
+        """The real path of ``relpath``, or None when there is no root or it leads out of the boundary."""
+        boundary = self._boundary()
+        if self.root is None or boundary is None:
+            return None
+        return _inside(self.root.resolve() / relpath, boundary)
+
+    def _walk(self, root: Path) -> Iterator[str]:
+        """Files below ``root``, never entering a symlinked folder; a symlink counts only if it stays inside."""
+        pending = [(root, "")]
+        while pending:
+            folder, prefix = pending.pop()
+            try:
+                with os.scandir(folder) as scan:
+                    entries = list(scan)
+            except OSError:
+                continue
+            for entry in entries:
+                relpath = prefix + entry.name
+                if _is_real_directory(entry):
+                    if entry.name not in UNLISTED_DIRECTORIES:
+                        pending.append((Path(entry.path), relpath + "/"))
+                elif _is_regular_file(entry) or (entry.is_symlink() and self._is_file_inside(relpath)):
+                    yield relpath
+
+    def _is_file_inside(self, relpath: str) -> bool:
+        path = self._resolve(relpath)
+        return path is not None and path.is_file()
+
+
+def context_for_dockerfile(dockerfile: Path, repo_root: Path, context_dir: Path | None = None) -> BuildContext:
+    """The build context of ``dockerfile``: its own folder unless ``context_dir`` is given.
+
+    The ignore file follows BuildKit's precedence: ``<Dockerfile name>.dockerignore`` next to the
+    Dockerfile, else ``.dockerignore`` at the root of the context.
+    """
+    context = context_dir if context_dir is not None else dockerfile.parent
+    boundary = repo_root.resolve()
+    candidates = (dockerfile.parent / f"{dockerfile.name}.dockerignore", context / ".dockerignore")
+    dockerignore = None
+    for candidate in candidates:
+        dockerignore = _load_ignore_file(candidate, boundary)
+        if dockerignore is not None:
+            break
+    return BuildContext(
+        root=context,
+        display_root=_repo_relative(context, boundary),
+        dockerignore=dockerignore,
+        repo_root=repo_root,
+    )
+
+
+def _load_ignore_file(path: Path, boundary: Path) -> IgnoreFile | None:
+    real = _inside(path, boundary)
+    text = None if real is None else _read_small_text(real, IGNORE_FILE_MAX_BYTES)
+    if text is None:
+        return None
+    return parse_ignore_file(_repo_relative(path, boundary), text)
+
+
+def _repo_relative(path: Path, boundary: Path) -> str:
+    """``path`` (itself not resolved, should it be a symlink) relative to the repository root, posix; "" for the root."""
+    relative = Path(os.path.relpath(path.parent.resolve() / path.name, boundary)).as_posix()
+    return "" if relative == "." else relative
+
+
+def _inside(path: Path, boundary: Path) -> Path | None:
+    """``path`` with every symlink resolved, or None when that leads out of ``boundary``."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return None
+    return real if real.is_relative_to(boundary) else None
+
+
+def _read_small_text(path: Path, max_bytes: int) -> str | None:
+    try:
+        if not path.is_file() or path.stat().st_size > max_bytes:
+            return None
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError:
+        return None
+    if len(data) > max_bytes or b"\0" in data:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def _is_real_directory(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _is_regular_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
