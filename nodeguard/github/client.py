@@ -19,6 +19,15 @@ TIMEOUT_SECONDS = 30
 # PyGithub's own pacing between requests, multiplied by the time scale (0 in tests).
 SECONDS_BETWEEN_REQUESTS = 0.25
 SECONDS_BETWEEN_WRITES = 1.0
+SYMLINK_OUT = "a symbolic link that leads out of the repository; not followed"
+
+
+@dataclass(frozen=True)
+class FileContent:
+    """A file's bytes, or the reason it could not be read (``problem``)."""
+
+    data: bytes | None = None
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,14 +41,6 @@ class ChangedFile:
 class FileListing:
     files: list[ChangedFile]
     complete: bool  # False when GitHub stopped at its limit before the pull request's last file
-
-
-@dataclass(frozen=True)
-class RemoteFile:
-    """A file read through the API: ``data`` or the reason it could not be read (``problem``)."""
-
-    data: bytes | None = None
-    problem: str | None = None
 
 
 def make_github(token: str, api_url: str, time_scale: float) -> Github:
@@ -63,7 +64,7 @@ class GitHubApi:
 
     def __init__(self, client: Github, repository: str, retry: RetryPolicy, notify: Callable[[str], None]):
         self._client = client
-        self._repo = client.get_repo(repository, lazy=True)
+        self._repo = client.get_repo(repository)  # lazy: no request
         self._retry = retry
         self._notify = notify
 
@@ -93,9 +94,9 @@ class GitHubApi:
             lambda: pull.create_review(commit=commit, body=body, event=event, comments=comments),
         )
 
-    def create_check_run(self, head_sha: str, fields: dict) -> Any:
+    def create_check_run(self, name: str, head_sha: str, fields: dict) -> Any:
         return self._call(
-            "creating the check run", lambda: self._repo.create_check_run(name="nodeguard", head_sha=head_sha, **fields)
+            "creating the check run", lambda: self._repo.create_check_run(name=name, head_sha=head_sha, **fields)
         )
 
     def update_check_run(self, check_run: Any, fields: dict) -> None:
@@ -106,7 +107,7 @@ class GitHubApi:
         tree = self._call("listing the repository's files", lambda: self._repo.get_git_tree(ref, recursive=True))
         return [item.path for item in tree.tree if item.type == "blob"]
 
-    def read_file(self, path: str, ref: str) -> RemoteFile | None:
+    def read_file(self, path: str, ref: str) -> FileContent | None:
         """The file at ``ref``, or None when there is no such file."""
         try:
             content = self._call(f"reading {path}", lambda: self._repo.get_contents(path, ref=ref))
@@ -119,12 +120,12 @@ class GitHubApi:
         if isinstance(content, list) or content.type == "submodule":
             return None
         if content.type == "symlink":
-            return RemoteFile(problem="a symbolic link that leads out of the repository; not followed")
+            return FileContent(problem=SYMLINK_OUT)
         if content.encoding == "base64":
-            return RemoteFile(data=content.decoded_content)
+            return FileContent(data=content.decoded_content)
         # Over 1 MB the contents API answers encoding "none": the blob API still serves the bytes.
         blob = self._call(f"reading {path}", lambda: self._repo.get_git_blob(content.sha))
         if blob.encoding != "base64":
-            return RemoteFile(problem=f"GitHub served it with encoding {blob.encoding!r}; not checked")
-        return RemoteFile(data=base64.b64decode(blob.content))
+            return FileContent(problem=f"GitHub served it with encoding {blob.encoding!r}; not checked")
+        return FileContent(data=base64.b64decode(blob.content))
 

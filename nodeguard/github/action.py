@@ -1,0 +1,352 @@
+"""The GitHub Action: check what the event brings, place the findings where GitHub shows them, and exit
+by the conclusion.
+
+On a pull request: the changed Dockerfiles and .dockerignore files (and the Dockerfiles a changed
+.dockerignore governs), at the head commit; one review with inline comments on the diff's lines; a check
+run with every finding as an annotation. On push and workflow_dispatch: every Dockerfile in the
+workspace; the check run, no review. Whatever GitHub refuses, every finding still reaches the step
+summary and the log, and the exit code still follows ``fail-on``.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import TextIO
+
+import requests
+from github.GithubException import GithubException
+
+from nodeguard.discover import context_folder, governed_dockerfiles, ignore_file_candidates, is_dockerfile_name, is_ignore_file_name
+from nodeguard.engine import SourceFile, check_paths, check_sources, unreadable_file_finding
+from nodeguard.findings import Finding, Severity
+from nodeguard.github.checkrun import publish_check_run
+from nodeguard.github.client import FileContent, GitHubApi, make_github
+from nodeguard.github.comments import plan_comments, posted_fingerprints
+from nodeguard.github.console import Console
+from nodeguard.github.diff import Hunk, anchor_range, parse_hunks
+from nodeguard.github.policy_source import LoadedPolicy, policy_at
+from nodeguard.github.retry import RetryPolicy, error_message
+from nodeguard.github.review import post_review
+from nodeguard.github.settings import (
+    PULL_REQUEST_EVENTS,
+    WORKSPACE_EVENTS,
+    Inputs,
+    PullRequest,
+    Runner,
+    SettingsError,
+    pull_request_from,
+    read_inputs,
+    read_runner,
+)
+from nodeguard.github.sources import CommitFiles, WorkspaceFiles, checked_out_commit, read_inside
+from nodeguard.github.summary import (
+    CHECK_RUN_LIMIT,
+    STEP_SUMMARY_LIMIT,
+    Placement,
+    RunReport,
+    render_summary,
+    title,
+    utf8_size,
+)
+from nodeguard.policy import PolicyError
+from nodeguard.report import render
+from nodeguard.report.common import summary_line
+from nodeguard.report.github import escape_data, log_block
+
+API_ERRORS = (GithubException, requests.exceptions.RequestException)
+# Tests only: multiplies every wait (retry backoff, PyGithub's pacing); 0 makes them instant.
+TIME_SCALE_VARIABLE = "NODEGUARD_SLEEP_SCALE"
+TOKEN_INPUT = "INPUT_GITHUB-TOKEN"
+
+
+@dataclass
+class Gathered:
+    """What was checked and found, and what the placing of comments needs to know."""
+
+    policy: LoadedPolicy
+    findings: list[Finding]
+    checked_files: int
+    lines_by_path: dict[str, list[str]]
+    hunks_by_path: dict[str, tuple[Hunk, ...]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def text_lines(data: bytes) -> list[str]:
+    return data.decode("utf-8", "replace").splitlines()
+
+
+def time_scale(environ: Mapping[str, str]) -> float:
+    try:
+        return max(0.0, float(environ.get(TIME_SCALE_VARIABLE, "1")))
+    except ValueError:
+        return 1.0
+
+
+class ActionRun:
+    def __init__(self, inputs: Inputs, runner: Runner, api: GitHubApi, console: Console):
+        self.inputs, self.runner, self.api, self.console = inputs, runner, api, console
+        self.workspace = runner.workspace.resolve()
+
+    # -- the run
+
+    def execute(self) -> int:
+        if self.runner.event_name in PULL_REQUEST_EVENTS:
+            pull = pull_request_from(self.runner.event)
+            target_sha, gather = pull.head_sha, lambda: self.gather_pull_request(pull)
+        elif self.runner.event_name in WORKSPACE_EVENTS:
+            if not self.runner.sha:
+                raise SettingsError("GITHUB_SHA is not set: nodeguard runs as a GitHub Actions step")
+            pull, target_sha, gather = None, self.runner.sha, self.gather_workspace
+        else:
+            raise SettingsError(
+                f"nodeguard runs on {', '.join(PULL_REQUEST_EVENTS + WORKSPACE_EVENTS)}, not on {self.runner.event_name}"
+            )
+        try:
+            gathered = gather()
+        except PolicyError as error:
+            report = RunReport([], 0, "failure", self.inputs.fail_on or "error", "invalid", error=str(error))
+            return self.publish(target_sha, report, {})
+        threshold = self.inputs.threshold(gathered.policy.policy.fail_on)
+        conclusion = "failure" if threshold is not None and any(f.severity >= threshold for f in gathered.findings) else "success"
+        placements: dict[Finding, Placement] = {}
+        if pull is not None and self.inputs.comments:
+            placements = self.review(pull, gathered, conclusion)
+        report = RunReport(
+            findings=gathered.findings,
+            checked_files=gathered.checked_files,
+            conclusion=conclusion,
+            fail_on=threshold.label if threshold is not None else "never",
+            policy=gathered.policy.description,
+            placements=placements,
+            notes=[note for note in [gathered.policy.note, *gathered.notes] if note],
+        )
+        return self.publish(target_sha, report, gathered.lines_by_path)
+
+    # -- what to check
+
+    def policy_from(self, ref: str, where: str, head_files: CommitFiles | WorkspaceFiles | None) -> LoadedPolicy:
+        if checked_out_commit(self.workspace) == ref:
+            files: CommitFiles | WorkspaceFiles = WorkspaceFiles(self.workspace)
+        else:
+            files = head_files if isinstance(head_files, CommitFiles) and head_files.ref == ref else CommitFiles(self.api, ref)
+        try:
+            return policy_at(files.read, self.inputs.config, where)
+        except API_ERRORS as error:
+            raise PolicyError(self.inputs.config or "policy", f"cannot be read {where}: {error_message(error)}") from None
+
+    def gather_workspace(self, policy: LoadedPolicy | None = None) -> Gathered:
+        """Every Dockerfile in the workspace (push, workflow_dispatch, and pull requests GitHub cannot list)."""
+        if policy is None:
+            policy = policy_at(WorkspaceFiles(self.workspace).read, self.inputs.config, "in the workspace")
+        result = check_paths([str(self.workspace)], policy.policy, cwd=self.workspace)
+        lines = {}
+        for path in {finding.path for finding in result.findings}:
+            found = read_inside(self.workspace, path)
+            if found is not None and found.data is not None:
+                lines[path] = text_lines(found.data)
+        return Gathered(policy, list(result.findings), len(result.checked), lines)
+
+    def gather_pull_request(self, pull: PullRequest) -> Gathered:
+        trusted = checked_out_commit(self.workspace) == pull.head_sha
+        head_files: CommitFiles | WorkspaceFiles = WorkspaceFiles(self.workspace) if trusted else CommitFiles(self.api, pull.head_sha)
+        if self.inputs.policy_from == "base":
+            policy = self.policy_from(pull.base_sha, f"on the base branch ({pull.base_sha[:7]})", head_files)
+        else:
+            policy = self.policy_from(pull.head_sha, f"at the head commit ({pull.head_sha[:7]})", head_files)
+        try:
+            listing = self.api.list_pull_files(pull.number, pull.changed_files)
+        except API_ERRORS as error:
+            gathered = self.gather_workspace(policy)
+            gathered.notes.append(
+                f"The pull request's files could not be listed ({error_message(error)}): every Dockerfile in the "
+                "workspace was checked instead, without inline comments."
+            )
+            return gathered
+        hunks = {changed.path: parse_hunks(changed.patch) for changed in listing.files}
+        if not listing.complete:
+            gathered = self.gather_workspace(policy)
+            gathered.notes.append(
+                "GitHub lists at most 3000 files of a pull request and this one has more: every Dockerfile in "
+                "the workspace was checked instead."
+            )
+            if trusted:  # the workspace's lines are the head commit's: comments can go on the listed files
+                gathered.hunks_by_path = hunks
+            return gathered
+        changed = [entry.path for entry in listing.files if entry.status != "removed"]
+        gathered = self.check_changed(changed, head_files, policy, trusted)
+        gathered.hunks_by_path = hunks
+        if not trusted:
+            gathered.notes.append(
+                f"The workspace is not checked out at the pull request's head commit ({pull.head_sha[:7]}): the "
+                "files were read through the API, and the rules that look at other files of a build context "
+                "had nothing to read. Check out `github.event.pull_request.head.sha` to give them the workspace."
+            )
+        return gathered
+
+    def check_changed(
+        self, changed: list[str], head_files: CommitFiles | WorkspaceFiles, policy: LoadedPolicy, trusted: bool
+    ) -> Gathered:
+        dockerfiles = {path for path in changed if is_dockerfile_name(PurePosixPath(path).name)}
+        ignores = {path for path in changed if is_ignore_file_name(PurePosixPath(path).name)}
+        repo_paths = set(head_files.file_paths()) if ignores or not trusted else set()
+        if ignores:
+            everywhere = [path for path in repo_paths if is_dockerfile_name(PurePosixPath(path).name)]
+            for ignore in ignores:
+                dockerfiles.update(governed_dockerfiles(ignore, everywhere, policy.policy))
+        if not trusted:  # without the workspace, the engine knows only the ignore files it is given
+            for dockerfile in dockerfiles:
+                context = context_folder(dockerfile, policy.policy.context_for(dockerfile))
+                ignores.update(path for path in ignore_file_candidates(dockerfile, context) if path in repo_paths)
+        sources, problems = self.read_sources(head_files, sorted(dockerfiles))
+        ignore_sources, ignore_problems = self.read_sources(head_files, sorted(ignores))
+        result = check_sources(
+            sources, policy.policy, ignore_files=ignore_sources, workspace=self.workspace if trusted else None
+        )
+        findings = sorted([*result.findings, *problems, *ignore_problems], key=Finding.sort_key)
+        lines = {source.path: text_lines(source.data) for source in [*sources, *ignore_sources]}
+        return Gathered(policy, findings, len(result.checked) + len(problems), lines)
+
+    def read_sources(
+        self, files: CommitFiles | WorkspaceFiles, paths: list[str]
+    ) -> tuple[list[SourceFile], list[Finding]]:
+        sources, problems = [], []
+        for path in paths:
+            try:
+                found: FileContent | None = files.read(path)
+            except API_ERRORS as error:
+                found = FileContent(problem=f"cannot be read through the API ({error_message(error)})")
+            if found is None:
+                continue
+            if found.data is None:
+                problems.append(unreadable_file_finding(path, found.problem or "cannot be read"))
+            else:
+                sources.append(SourceFile(path, found.data))
+        return sources, problems
+
+    # -- placing findings
+
+    def review(self, pull: PullRequest, gathered: Gathered, conclusion: str) -> dict[Finding, Placement]:
+        findings, hunks, lines = gathered.findings, gathered.hunks_by_path, gathered.lines_by_path
+        anchored = [f for f in findings if f.path in lines and anchor_range(hunks.get(f.path, ()), f.line, f.end_line)]
+        if not anchored:
+            return {finding: Placement.OUTSIDE_DIFF for finding in findings}
+        try:
+            posted = posted_fingerprints(self.api.list_review_comment_bodies(pull.number))
+        except API_ERRORS as error:
+            gathered.notes.append(
+                f"The existing review comments could not be listed ({error_message(error)}): no inline comment "
+                "was posted, so that none is posted twice."
+            )
+            return {finding: Placement.NOT_POSTED for finding in findings}
+        plan = plan_comments(findings, hunks, lines, posted)
+        event = "REQUEST_CHANGES" if self.inputs.review_event == "REQUEST_CHANGES" and conclusion == "failure" else "COMMENT"
+        body = (
+            f"**nodeguard**: {summary_line(findings)}. The inline comments mark the changed lines; "
+            "the `nodeguard` check run lists every finding."
+        )
+        outcome = post_review(
+            lambda comments: self.api.create_review(
+                pull.number, pull.head_sha, body, event, [comment.payload() for comment in comments]
+            ),
+            plan.comments,
+        )
+        placements = {finding: Placement.OUTSIDE_DIFF for finding in plan.outside_diff}
+        placements.update((finding, Placement.ALREADY_COMMENTED) for finding in plan.already_posted)
+        for comments, placement in (
+            (outcome.posted, Placement.INLINE),
+            (outcome.refused, Placement.REFUSED),
+            (outcome.not_posted, Placement.NOT_POSTED),
+        ):
+            placements.update((comment.finding, placement) for comment in comments)
+        if outcome.refused:
+            gathered.notes.append(
+                f"GitHub refused {len(outcome.refused)} inline comment(s) (422: not a line of the diff); "
+                "their findings are listed above."
+            )
+        if outcome.problem:
+            gathered.notes.append(f"The review could not be posted ({outcome.problem}); its findings are listed above.")
+        return placements
+
+    # -- reporting
+
+    def publish(self, target_sha: str, report: RunReport, lines_by_path: dict[str, list[str]]) -> int:
+        findings = list(report.findings)
+        fallback_note = None
+        try:
+            publish_check_run(self.api, target_sha, title(report), render_summary(report, CHECK_RUN_LIMIT), report.conclusion, findings)
+        except API_ERRORS as error:
+            fallback_note = (
+                f"The check run could not be created ({error_message(error)}), as with a read-only token on a "
+                "pull request from a fork: the findings are reported as workflow annotations, here and in the log."
+            )
+        if fallback_note is not None:
+            self.console.write(render("github", findings, checked_files=report.checked_files))
+            self.console.log(fallback_note)
+        elif findings:
+            self.console.write("\n".join(log_block(findings)))
+        if report.error is not None:
+            self.console.write(f"::error::{escape_data(report.error)}")
+        for note in report.notes:
+            self.console.log(note)
+        self.console.log(f"{title(report)}; conclusion: {report.conclusion}")
+        step_report = replace(report, notes=[*report.notes, fallback_note] if fallback_note else report.notes)
+        self.console.append_file(self.runner.step_summary_file, render_summary(step_report, STEP_SUMMARY_LIMIT, utf8_size))
+        sarif_file = self.write_sarif(findings, lines_by_path)
+        self.console.set_outputs(
+            self.runner.output_file,
+            {
+                "findings": str(len(findings)),
+                "errors": str(sum(1 for f in findings if f.severity == Severity.ERROR)),
+                "warnings": str(sum(1 for f in findings if f.severity == Severity.WARNING)),
+                "conclusion": report.conclusion,
+                "sarif-file": sarif_file or "",
+            },
+        )
+        return 1 if report.conclusion == "failure" else 0
+
+    def write_sarif(self, findings: list[Finding], lines_by_path: dict[str, list[str]]) -> str | None:
+        """The SARIF log at the ``sarif-file`` input's path inside the workspace; never through a symlink."""
+        wanted = self.inputs.sarif_file
+        if wanted is None:
+            return None
+        relative = PurePosixPath(wanted)
+        target = self.workspace / relative
+        if relative.is_absolute() or ".." in relative.parts or not target.parent.resolve().is_relative_to(self.workspace):
+            self.console.log(f"sarif-file {wanted}: must be a path inside the workspace; not written")
+            return None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(render("sarif", findings, line_text=lines_by_path))
+        except OSError as error:
+            self.console.log(f"sarif-file {wanted}: cannot be written ({error.strerror or error})")
+            return None
+        return relative.as_posix()
+
+
+def main(environ: Mapping[str, str] | None = None, stdout: TextIO | None = None) -> int:
+    environ = os.environ if environ is None else environ
+    console = Console(stdout or sys.stdout, [environ.get(TOKEN_INPUT, ""), environ.get(TOKEN_INPUT, "").strip()])
+    try:
+        inputs, runner = read_inputs(environ), read_runner(environ)
+        scale = time_scale(environ)
+        retry = RetryPolicy(sleep=_scaled_sleep(scale))
+        api = GitHubApi(make_github(inputs.token, runner.api_url, scale), runner.repository, retry, console.log)
+        return ActionRun(inputs, runner, api, console).execute()
+    except SettingsError as error:
+        console.write(f"::error::{escape_data(str(error))}")
+        return 2
+    except Exception:  # a bug: say so without ever showing the token
+        console.write("::error::nodeguard failed unexpectedly; the details follow in the log")
+        console.write(traceback.format_exc())
+        return 2
+
+
+def _scaled_sleep(scale: float) -> Callable[[float], None]:
+    return lambda seconds: time.sleep(seconds * scale)

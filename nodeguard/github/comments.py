@@ -1,0 +1,114 @@
+"""Inline review comments: where each finding can go in the diff, its body, suggestion and fingerprint."""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from nodeguard.findings import Finding, Fix
+from nodeguard.github.diff import Hunk, anchor_range
+from nodeguard.report.common import printable
+from nodeguard.rules import rule_by_id
+from nodeguard.rules.base import DOCS_URL
+
+# Only the body's closing line counts: a marker quoted in a message or a suggestion is not one.
+FINGERPRINT = re.compile(r"<!-- nodeguard:fp=([0-9a-f]{20}) -->\s*\Z")
+
+
+def markdown_text(text: str) -> str:
+    """Text from the repository or a rule, shown as markdown text: no raw HTML, no hidden comments."""
+    return printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def docs_url(rule_id: str) -> str:
+    rule = rule_by_id(rule_id)
+    return rule.docs_url if rule is not None else DOCS_URL.format(id=rule_id)
+
+
+def rule_link(finding: Finding) -> str:
+    return f"[{finding.rule} {finding.name}]({docs_url(finding.rule)})"
+
+
+def instruction_text(lines: Sequence[str], finding: Finding) -> str:
+    """The finding's lines with their indentation and spacing normalised: what a re-push keeps the same."""
+    chosen = lines[max(finding.line, 1) - 1 : max(finding.end_line, finding.line)]
+    return "\n".join(" ".join(line.split()) for line in chosen)
+
+
+def fingerprint(finding: Finding, lines: Sequence[str]) -> str:
+    text = f"{finding.rule}\0{finding.path}\0{instruction_text(lines, finding)}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def posted_fingerprints(bodies: Iterable[str]) -> set[str]:
+    return {match.group(1) for body in bodies if (match := FINGERPRINT.search(body))}
+
+
+def suggestion_block(fix: Fix | None, start: int, end: int, lines: Sequence[str]) -> str | None:
+    """A GitHub ```suggestion replacing the commented lines ``start``..``end``; None unless the fix lies
+    inside them (a suggestion replaces exactly the lines the comment covers)."""
+    if fix is None or not (start <= fix.line <= fix.end_line <= end) or end > len(lines):
+        return None
+    replaced = lines[start - 1 : fix.line - 1] + (fix.replacement.split("\n") if fix.replacement else [])
+    replaced += lines[fix.end_line : end]
+    content = "\n".join(replaced)
+    longest_run = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * max(3, longest_run + 1)
+    return f"{fence}suggestion\n{content}{chr(10) if content else ''}{fence}"
+
+
+def comment_body(finding: Finding, suggestion: str | None, mark: str) -> str:
+    parts = [f"**nodeguard** · {finding.severity.label} · {rule_link(finding)}", markdown_text(finding.message)]
+    if suggestion is not None:
+        parts.append(suggestion)
+    parts.append(f"<!-- nodeguard:fp={mark} -->")
+    return "\n\n".join(parts)
+
+
+@dataclass(frozen=True)
+class InlineComment:
+    finding: Finding
+    start_line: int
+    line: int
+    body: str
+    fingerprint: str
+
+    def payload(self) -> dict:
+        """The comment as the create-a-review endpoint takes it (line/side, never the old ``position``)."""
+        payload = {"path": self.finding.path, "line": self.line, "side": "RIGHT", "body": self.body}
+        if self.start_line < self.line:
+            payload.update(start_line=self.start_line, start_side="RIGHT")
+        return payload
+
+
+@dataclass
+class CommentPlan:
+    comments: list[InlineComment] = field(default_factory=list)
+    already_posted: list[Finding] = field(default_factory=list)
+    outside_diff: list[Finding] = field(default_factory=list)
+
+
+def plan_comments(
+    findings: Iterable[Finding],
+    hunks_by_path: Mapping[str, tuple[Hunk, ...]],
+    lines_by_path: Mapping[str, Sequence[str]],
+    posted: set[str],
+) -> CommentPlan:
+    """Split findings into new inline comments, comments already on the pull request, and findings no
+    comment can carry (not on a line the diff shows, or a file whose text is unknown)."""
+    plan = CommentPlan()
+    for finding in findings:
+        lines = lines_by_path.get(finding.path)
+        anchor = anchor_range(hunks_by_path.get(finding.path, ()), finding.line, finding.end_line)
+        if anchor is None or lines is None:
+            plan.outside_diff.append(finding)
+            continue
+        mark = fingerprint(finding, lines)
+        if mark in posted:
+            plan.already_posted.append(finding)
+            continue
+        start, end = anchor
+        body = comment_body(finding, suggestion_block(finding.fix, start, end, lines), mark)
+        plan.comments.append(InlineComment(finding, start, end, body, mark))
+    return plan

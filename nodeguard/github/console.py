@@ -1,0 +1,43 @@
+"""Everything the action writes (log, step summary, outputs) passes through here, with secrets blanked."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TextIO
+
+from nodeguard.report.common import printable
+
+MASK = "***"
+
+
+class Console:
+    def __init__(self, stream: TextIO, secrets: Iterable[str] = ()):
+        self.stream = stream
+        self.secrets = [secret for secret in secrets if secret]
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+    def log(self, message: str) -> None:
+        """A line of nodeguard's own; the prefix keeps it from ever reading as a workflow command."""
+        self.write(f"nodeguard: {printable(message)}")
+
+    def write(self, text: str) -> None:
+        """Text made for the log as it is (workflow commands, reporter output)."""
+        self.stream.write(self.redact(text).rstrip("\n") + "\n")
+        self.stream.flush()
+
+    def append_file(self, path: Path | None, text: str) -> None:
+        if path is None:
+            return
+        try:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(self.redact(text))
+        except OSError as error:
+            self.log(f"cannot write {path}: {error.strerror or error}")
+
+    def set_outputs(self, path: Path | None, outputs: Mapping[str, str]) -> None:
+        """Step outputs as ``name=value`` lines of GITHUB_OUTPUT (values are single-line)."""
+        self.append_file(path, "".join(f"{name}={printable(value)}\n" for name, value in outputs.items()))

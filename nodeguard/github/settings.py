@@ -1,0 +1,136 @@
+"""What the runner hands the action: its inputs (``INPUT_*``), the ``GITHUB_*`` variables and the event."""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from nodeguard.findings import Severity
+
+PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
+WORKSPACE_EVENTS = ("push", "workflow_dispatch")
+FAIL_ON = ("error", "warning", "info", "never")
+COMMENTS = ("changed-lines", "off")
+REVIEW_EVENTS = ("COMMENT", "REQUEST_CHANGES")
+POLICY_FROM = ("base", "head")
+
+
+class SettingsError(Exception):
+    """A misconfigured run; ``str()`` is the one message the user sees."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    token: str
+    config: str | None
+    fail_on: str | None  # None: the policy's fail-on
+    comments: bool
+    review_event: str
+    policy_from: str
+    sarif_file: str | None
+
+    def threshold(self, policy_fail_on: Severity | None) -> Severity | None:
+        if self.fail_on is None:
+            return policy_fail_on
+        return None if self.fail_on == "never" else Severity.parse(self.fail_on)
+
+
+@dataclass(frozen=True)
+class Runner:
+    event_name: str
+    event: Mapping
+    repository: str
+    api_url: str
+    workspace: Path
+    sha: str
+    output_file: Path | None
+    step_summary_file: Path | None
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    number: int
+    head_sha: str
+    base_sha: str
+    changed_files: int | None  # as the event counts them; the files list stops at 3000
+
+
+def _input(environ: Mapping[str, str], name: str) -> str:
+    # The runner names an input INPUT_<NAME upper-cased>, keeping its dashes.
+    return environ.get(f"INPUT_{name.upper()}", "").strip()
+
+
+def _choice(environ: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = _input(environ, name) or default
+    wanted = value.upper() if allowed == REVIEW_EVENTS else value.lower()
+    if wanted not in allowed:
+        raise SettingsError(f"input {name}: {value!r} is not one of {', '.join(allowed)}")
+    return wanted
+
+
+def read_inputs(environ: Mapping[str, str]) -> Inputs:
+    token = _input(environ, "github-token")
+    if not token:
+        raise SettingsError("input github-token is empty: give the action a token (the default is github.token)")
+    fail_on = _input(environ, "fail-on")
+    return Inputs(
+        token=token,
+        config=_input(environ, "config") or None,
+        fail_on=_choice(environ, "fail-on", FAIL_ON, "error") if fail_on else None,
+        comments=_choice(environ, "comments", COMMENTS, "changed-lines") == "changed-lines",
+        review_event=_choice(environ, "review-event", REVIEW_EVENTS, "COMMENT"),
+        policy_from=_choice(environ, "policy-from", POLICY_FROM, "base"),
+        sarif_file=_input(environ, "sarif-file") or None,
+    )
+
+
+def _required(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"{name} is not set: nodeguard runs as a GitHub Actions step")
+    return value
+
+
+def _optional_path(environ: Mapping[str, str], name: str) -> Path | None:
+    value = environ.get(name, "").strip()
+    return Path(value) if value else None
+
+
+def read_runner(environ: Mapping[str, str]) -> Runner:
+    event_path = _required(environ, "GITHUB_EVENT_PATH")
+    try:
+        event = json.loads(Path(event_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise SettingsError(f"{event_path}: cannot read the event payload ({error})") from None
+    if not isinstance(event, dict):
+        raise SettingsError(f"{event_path}: the event payload is not a JSON object")
+    workspace = Path(_required(environ, "GITHUB_WORKSPACE"))
+    if not workspace.is_dir():
+        raise SettingsError(f"GITHUB_WORKSPACE {workspace} is not a folder")
+    return Runner(
+        event_name=_required(environ, "GITHUB_EVENT_NAME"),
+        event=event,
+        repository=_required(environ, "GITHUB_REPOSITORY"),
+        api_url=environ.get("GITHUB_API_URL", "").strip() or "https://api.github.com",
+        workspace=workspace,
+        sha=environ.get("GITHUB_SHA", "").strip(),
+        output_file=_optional_path(environ, "GITHUB_OUTPUT"),
+        step_summary_file=_optional_path(environ, "GITHUB_STEP_SUMMARY"),
+    )
+
+
+def pull_request_from(event: Mapping) -> PullRequest:
+    """The pull request of a pull_request(_target) event. The review and check run go to its head SHA,
+    never to GITHUB_SHA (the synthetic merge commit, or the base branch under pull_request_target)."""
+    pull = event.get("pull_request")
+    try:
+        changed = pull.get("changed_files")
+        return PullRequest(
+            number=int(pull["number"]),
+            head_sha=str(pull["head"]["sha"]),
+            base_sha=str(pull["base"]["sha"]),
+            changed_files=changed if isinstance(changed, int) else None,
+        )
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise SettingsError("the event payload has no pull_request with number, head.sha and base.sha") from None
