@@ -205,6 +205,7 @@ _NPM_CI = frozenset({"ci", "clean-install", "ic", "install-clean", "isntall-clea
 _NPM_VALUE_OPTIONS = frozenset({"--omit", "--include", "--only", "--registry", "--prefix", "-C", "--workspace", "-w", "--cache", "--loglevel", "--location", "--tag"})
 _YARN_VALUE_OPTIONS = frozenset({"--cwd", "--registry", "--modules-folder", "--cache-folder", "--network-timeout", "--mutex"})
 _PNPM_VALUE_OPTIONS = frozenset({"--filter", "-F", "--dir", "-C", "--registry", "--store-dir", "--reporter", "--workspace-root", "--config.node-linker"})
+_VALUE_OPTIONS = {"npm": _NPM_VALUE_OPTIONS, "yarn": _YARN_VALUE_OPTIONS, "pnpm": _PNPM_VALUE_OPTIONS, "bun": frozenset()}
 
 
 def classify_install(argv: tuple[str, ...]) -> InstallCommand | None:
@@ -220,8 +221,6 @@ def classify_install(argv: tuple[str, ...]) -> InstallCommand | None:
     options, positionals = _split_options(words[1:], _VALUE_OPTIONS[manager])
     return _CLASSIFIERS[manager](options, positionals)
 
-
-_VALUE_OPTIONS = {"npm": _NPM_VALUE_OPTIONS, "yarn": _YARN_VALUE_OPTIONS, "pnpm": _PNPM_VALUE_OPTIONS, "bun": frozenset()}
 
 
 def _split_options(words: tuple[str, ...], value_options: frozenset[str]) -> tuple[dict[str, str], list[str]]:
