@@ -78,9 +78,9 @@ SECRET_NAMES = frozenset(
         "YARN_NPM_AUTH_TOKEN",
     }
 )
-# Front-end build tools expose variables with these prefixes to the browser bundle; trivy checks the
-# name behind the prefix (it strips them with trim_left, which trims characters rather than a prefix;
-# the prefix is what it means).
+# Front-end build tools expose variables with these prefixes to the browser bundle, so the name behind
+# the prefix decides. trivy DS031 strips VITE_ and REACT_APP_ (with trim_left, which trims characters
+# rather than a prefix; the prefix is what it means); NEXT_PUBLIC_ is Next.js's equivalent.
 SECRET_NAME_PREFIXES = ("VITE_", "REACT_APP_", "NEXT_PUBLIC_")
 # trivy DS031: variables that name a file of credentials rather than holding one.
 SECRET_FILE_VARIABLES = frozenset({"AWS_CONFIG_FILE", "HF_TOKEN_PATH", "GOOGLE_APPLICATION_CREDENTIALS"})
