@@ -11,7 +11,7 @@ from nodeguard.model.shell import Command, split_commands
 from nodeguard.node.images import ImageRef, parse_image_ref
 
 SHELL_PROGRAMS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
-_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>(?:[^${}]|\$\{[^}]*\}|\$(?!\{))*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 
 
 def expand(text: str, variables: Mapping[str, str | None]) -> str:
