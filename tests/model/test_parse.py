@@ -313,11 +313,14 @@ def test_large_file_under_the_limit_parses_in_linear_time():
 
 
 def test_long_pathological_lines_stay_fast():
-    data = b"# escape=" + b" " * 100_000 + b"x\nFROM node:22\nRUN " + b"<<a " * 50_000 + b"--x\n" + b"\\ " * 100_000
+    data = (b"# escape=" + b" " * 100_000 + b"x\nFROM node:22\nCMD " + b"[" * 200_000 + b"\n"
+            + b"RUN " + b"<<a " * 50_000 + b"--x\n" + b"\\ " * 100_000)
     started = time.perf_counter()
     parsed = parse(data)
     assert time.perf_counter() - started < 5
-    assert spans(parsed)[0] == ("FROM", 2, 2)
+    assert spans(parsed) == [("FROM", 2, 2), ("CMD", 3, 3), ("RUN", 4, 5)]
+    assert parsed.instructions[1].json_args is None
+    assert [p.line for p in parsed.problems] == [1, 4]
 
 
 def test_trailing_continuation_at_end_of_file_is_a_problem():
