@@ -16,12 +16,11 @@ from nodeguard.findings import Finding, Severity
 from nodeguard.model.context import BuildContext, context_for_dockerfile
 from nodeguard.model.ignore import parse_ignore_file
 from nodeguard.model.image import build_image
-from nodeguard.model.parse import parse_dockerfile
+from nodeguard.model.parse import MAX_BYTES, parse_dockerfile
 from nodeguard.policy import Policy, RuleSetting
 from nodeguard.policy.pragmas import apply_pragmas, find_pragmas
 from nodeguard.rules import Problem, Rule, all_rules, rule_by_id
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 INTERNAL_ERROR = "NG005"
 INVALID_INPUT = "NG001"
 PRAGMA_RULES = frozenset({"NG002", "NG003", "NG004"})
@@ -110,11 +109,11 @@ def read_limited(path: Path) -> bytes | str:
     """The file's bytes, or a message saying why it cannot be read."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = handle.read(MAX_BYTES + 1)
     except OSError as error:
         return f"cannot read the file: {error.strerror or error}"
-    if len(data) > MAX_FILE_BYTES:
-        return f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked"
+    if len(data) > MAX_BYTES:
+        return f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB; not checked"
     return data
 
 
