@@ -10,7 +10,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from nodeguard.discover import walk
-from nodeguard.engine import MAX_FILE_BYTES
+from nodeguard.model.parse import MAX_BYTES
 from nodeguard.github.client import SYMLINK_OUT, FileContent, GitHubApi
 
 COMMIT_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
@@ -29,7 +29,7 @@ def inside(root: Path, relpath: str) -> Path | None:
     return resolved if resolved.is_relative_to(root.resolve()) else None
 
 
-def read_inside(root: Path, relpath: str, max_bytes: int = MAX_FILE_BYTES) -> FileContent | None:
+def read_inside(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> FileContent | None:
     """The file ``relpath`` below ``root``; None when there is no such regular file."""
     resolved = inside(root, relpath)
     if resolved is None:

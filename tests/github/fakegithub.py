@@ -179,6 +179,7 @@ class FakeGitHub:
     read_only: bool = False  # a fork's token: every write is refused
     checks_need_app: bool = False  # a personal token: check runs are refused
     pull_number: int = 7
+    large_file_bytes: int = LARGE_FILE_BYTES
 
     def __post_init__(self):
         self.requests: list[Recorded] = []
@@ -530,7 +531,7 @@ class FakeGitHub:
         if path not in files:
             return Canned(404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"})
         data = files[path]
-        large = len(data) > LARGE_FILE_BYTES
+        large = len(data) > self.large_file_bytes
         encoded = base64.encodebytes(data).decode()
         sha = blob_sha(data)
         return Canned(200, {

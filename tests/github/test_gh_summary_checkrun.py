@@ -1,7 +1,7 @@
 """The markdown summary and its caps; the check run's batches, sent to the fake GitHub."""
 from __future__ import annotations
 
-from fakegithub import HEAD_SHA, OWNER, REPO, FakeGitHub
+from tests.github.fakegithub import HEAD_SHA, OWNER, REPO, FakeGitHub
 
 from nodeguard.findings import Finding, Severity
 from nodeguard.github.checkrun import annotation, batches, publish_check_run

@@ -1,0 +1,179 @@
+"""Running the action end to end: a workspace on disk, an event payload, the fake GitHub, a subprocess.
+
+``run_action`` starts ``entrypoint.py`` the way the action's image does (``python -P``, the workspace as
+the working folder) with the runner's environment. ``run_pr_scenario(n)`` is a pull request whose
+Dockerfiles carry about ``n`` findings; it returns how many requests of each kind the run made (used by
+the request-count test and by bench/api-calls: import ``tests.github.scenarios`` from the repository root).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.github.fakegithub import BASE_SHA, HEAD_SHA, MERGE_SHA, OWNER, REPO, FakeGitHub
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ENTRYPOINT = REPO_ROOT / "entrypoint.py"
+TOKEN = "ghs_e2eFakeInstallationToken7Qx2PzLm9Rw4Vb"
+GOOD_FROM = "FROM node:22.11.0-bookworm-slim@sha256:" + "4" * 64
+
+
+@dataclass
+class ActionResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    outputs: dict[str, str]
+    step_summary: str
+
+    def everything(self) -> str:
+        return "\n".join([self.stdout, self.stderr, self.step_summary, json.dumps(self.outputs)])
+
+
+def write_tree(root: Path, files: dict[str, bytes], checked_out: str | None) -> None:
+    """The workspace as actions/checkout leaves it; ``.git/HEAD`` names the checked-out commit."""
+    for path, data in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    if checked_out is not None:
+        (root / ".git").mkdir(exist_ok=True)
+        (root / ".git" / "HEAD").write_text(checked_out + "\n")
+
+
+def repository_payload(fake: FakeGitHub) -> dict:
+    api = f"{fake.api_url}/repos/{OWNER}/{REPO}"
+    return {
+        "id": 1296269,
+        "node_id": "MDEwOlJlcG9zaXRvcnkxMjk2MjY5",
+        "name": REPO,
+        "full_name": f"{OWNER}/{REPO}",
+        "private": False,
+        "owner": {"login": OWNER, "id": 1, "type": "Organization"},
+        "html_url": f"https://github.com/{OWNER}/{REPO}",
+        "url": api,
+        "default_branch": "main",
+    }
+
+
+def pull_request_event(fake: FakeGitHub, changed_files: int | None = None) -> dict:
+    """A ``pull_request`` ``synchronize`` payload, trimmed from GitHub's webhook example."""
+    repo = repository_payload(fake)
+    api = repo["url"]
+    number = fake.pull_number
+    return {
+        "action": "synchronize",
+        "number": number,
+        "before": BASE_SHA,
+        "after": HEAD_SHA,
+        "pull_request": {
+            "url": f"{api}/pulls/{number}",
+            "id": 1,
+            "node_id": "MDExOlB1bGxSZXF1ZXN0MQ==",
+            "html_url": f"https://github.com/{OWNER}/{REPO}/pull/{number}",
+            "number": number,
+            "state": "open",
+            "title": "Containerise the API",
+            "user": {"login": "octocat", "id": 1, "type": "User"},
+            "head": {"label": "octocat:api-image", "ref": "api-image", "sha": HEAD_SHA, "repo": repo},
+            "base": {"label": f"{OWNER}:main", "ref": "main", "sha": BASE_SHA, "repo": repo},
+            "merge_commit_sha": MERGE_SHA,
+            "changed_files": len(fake.pull_files()) if changed_files is None else changed_files,
+            "commits": 3,
+            "additions": 40,
+            "deletions": 2,
+        },
+        "repository": repo,
+        "sender": {"login": "octocat", "id": 1, "type": "User"},
+    }
+
+
+def push_event(fake: FakeGitHub) -> dict:
+    return {
+        "ref": "refs/heads/main",
+        "before": BASE_SHA,
+        "after": HEAD_SHA,
+        "repository": repository_payload(fake),
+        "pusher": {"name": "octocat"},
+        "head_commit": {"id": HEAD_SHA, "message": "Build the image"},
+    }
+
+
+def run_action(
+    fake: FakeGitHub,
+    workspace: Path,
+    event: dict,
+    event_name: str = "pull_request",
+    inputs: dict[str, str] | None = None,
+    sha: str = MERGE_SHA,
+) -> ActionResult:
+    with tempfile.TemporaryDirectory(prefix="nodeguard-runner-") as runner:
+        runner_dir = Path(runner)
+        event_path, output, summary = runner_dir / "event.json", runner_dir / "output", runner_dir / "summary.md"
+        event_path.write_text(json.dumps(event))
+        output.touch()
+        summary.touch()
+        environ = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PYTHONPATH": str(REPO_ROOT),  # in the image the package is installed; here it is the checkout
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_EVENT_NAME": event_name,
+            "GITHUB_EVENT_PATH": str(event_path),
+            "GITHUB_REPOSITORY": f"{OWNER}/{REPO}",
+            "GITHUB_API_URL": fake.api_url,
+            "GITHUB_WORKSPACE": str(workspace),
+            "GITHUB_SHA": sha,
+            "GITHUB_OUTPUT": str(output),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "NODEGUARD_SLEEP_SCALE": "0",
+            "INPUT_GITHUB-TOKEN": TOKEN,
+            "INPUT_CONFIG": "",
+            "INPUT_FAIL-ON": "",
+            "INPUT_COMMENTS": "changed-lines",
+            "INPUT_REVIEW-EVENT": "COMMENT",
+            "INPUT_POLICY-FROM": "base",
+            "INPUT_SARIF-FILE": "",
+        }
+        environ.update({f"INPUT_{name.upper()}": value for name, value in (inputs or {}).items()})
+        done = subprocess.run(
+            [sys.executable, "-P", str(ENTRYPOINT)],
+            cwd=workspace,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
+        return ActionResult(done.returncode, done.stdout, done.stderr, outputs, summary.read_text())
+
+
+def dockerfiles_with_findings(count: int, files: int = 3) -> dict[str, bytes]:
+    """``files`` Dockerfiles with ``count`` untagged ``FROM`` lines between them (one NG101 finding each)."""
+    paths = ["Dockerfile", *(f"services/svc{index}/Dockerfile" for index in range(1, files))]
+    contents = {}
+    for index, path in enumerate(paths):
+        untagged = count // files + (1 if index < count % files else 0)
+        stages = [f"FROM node AS build{stage}\nRUN npm ci\n" for stage in range(untagged)]
+        final = f'{GOOD_FROM}\nWORKDIR /app\nCOPY --chown=node:node . .\nUSER node\nCMD ["node", "server.js"]\n'
+        contents[path] = ("".join(stages) + final).encode()
+    return contents
+
+
+def run_pr_scenario(n_findings: int) -> dict[str, int]:
+    """Requests made by one run on a pull request that adds 3 Dockerfiles with about ``n_findings``
+    findings, by ``"METHOD /route/{template}"``, plus ``"total"`` and ``"findings"`` (as the run counted
+    them)."""
+    head = dockerfiles_with_findings(n_findings)
+    with tempfile.TemporaryDirectory(prefix="nodeguard-ws-") as folder, FakeGitHub({}, head, token=TOKEN) as fake:
+        workspace = Path(folder)
+        write_tree(workspace, head, HEAD_SHA)
+        result = run_action(fake, workspace, pull_request_event(fake))
+        if fake.schema_errors or result.returncode not in (0, 1):
+            raise AssertionError(f"the run failed: {fake.schema_errors} {result.stderr}")
+        counts = dict(fake.counts())
+        return {**counts, "total": sum(counts.values()), "findings": int(result.outputs["findings"])}
