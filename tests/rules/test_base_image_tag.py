@@ -1,0 +1,73 @@
+"""NG101 base-image-tag: no tag or `latest` is an error; a tag left unresolved by ARGs is info."""
+import pytest
+
+from nodeguard.findings import Severity
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "FROM node\n",
+        "FROM node:latest\n",
+        "FROM docker.io/library/node\n",
+        "FROM --platform=linux/amd64 node\n",
+        "ARG TAG=latest\nFROM node:${TAG}\n",
+    ],
+)
+def test_no_tag_or_latest_is_an_error(lint, dockerfile):
+    found = lint(dockerfile, rule="NG101").findings
+    assert [(f.line, f.severity) for f in found] == [(len(dockerfile.splitlines()), Severity.ERROR)]
+
+
+def test_messages_name_the_image(lint):
+    [untagged] = lint("FROM node\n", rule="NG101").findings
+    assert "`node` has no tag, so it means `node:latest`" in untagged.message
+    [latest] = lint("FROM ghcr.io/acme/node:latest AS build\nFROM node:22-alpine\n", rule="NG101").findings
+    assert latest.line == 1 and "`ghcr.io/acme/node:latest` uses the `latest` tag" in latest.message
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "FROM node:22-alpine\n",
+        "FROM node:22.11.0-bookworm-slim\n",
+        "FROM --platform=$BUILDPLATFORM node:22-alpine AS build\nFROM node:22-alpine\n",
+        # digest only: pinned exactly, even without a readable tag
+        "FROM node@sha256:b2da3316acdc2bec442190a1fe10dc094e7ba4121d029cb32075ff59bb27390a\n",
+        "FROM scratch\n",
+        # ARG defaults are substituted, globally and from the ARG before the FROM
+        "ARG NODE_VERSION=22\nFROM node:${NODE_VERSION}-alpine\n",
+        "ARG NODE_VERSION=22.11.0\nARG VARIANT=alpine\nFROM node:$NODE_VERSION-$VARIANT\n",
+        "ARG BASE=node:22-alpine\nFROM ${BASE}\n",
+    ],
+)
+def test_tagged_images_pass(lint, dockerfile):
+    assert lint(dockerfile, rule="NG101").findings == []
+
+
+def test_stage_references_are_not_images(lint):
+    dockerfile = "FROM node:22-alpine AS build\nRUN true\nFROM build AS test\nFROM BUILD\n"
+    assert lint(dockerfile, rule="NG101").findings == []
+
+
+def test_every_stage_is_checked(lint):
+    dockerfile = "FROM node AS deps\nFROM node:22 AS build\nFROM node:latest\n"
+    assert [f.line for f in lint(dockerfile, rule="NG101").findings] == [1, 3]
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "ARG NODE_VERSION\nFROM node:${NODE_VERSION}\n",
+        "FROM node:${NODE_VERSION}-alpine\n",
+    ],
+)
+def test_an_unresolved_tag_is_reported_once_as_info(lint, dockerfile):
+    [finding] = lint(dockerfile, rule="NG101").findings
+    assert finding.severity == Severity.INFO and finding.line == len(dockerfile.splitlines())
+    assert "depends on a build argument without a default" in finding.message
+
+
+def test_a_multi_line_from_spans_its_lines(lint):
+    [finding] = lint("FROM \\\n  node:latest \\\n  AS build\n", rule="NG101").findings
+    assert (finding.line, finding.end_line) == (1, 3)
