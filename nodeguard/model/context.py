@@ -26,6 +26,9 @@ class BuildContext:
     dockerignore: IgnoreFile | None  # the ignore file in force (<Dockerfile>.dockerignore wins over .dockerignore)
     repo_root: Path | None = None
     _files: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    # Rules ask for the same few files (package.json, lockfiles) again and again: resolve and read each once.
+    _real: tuple[Path, Path] | None = field(default=None, init=False, repr=False, compare=False)
+    _texts: dict[tuple[str, int], str | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def exists(self, relpath: str) -> bool:
         path = self._resolve(relpath)
@@ -38,8 +41,11 @@ class BuildContext:
 
     def read_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
         """The file's text, or None when absent, outside the repository, binary, or larger than max_bytes."""
-        path = self._resolve(relpath)
-        return None if path is None else _read_small_text(path, max_bytes)
+        key = (relpath, max_bytes)
+        if key not in self._texts:
+            path = self._resolve(relpath)
+            self._texts[key] = None if path is None else _read_small_text(path, max_bytes)
+        return self._texts[key]
 
     def iter_files(self) -> Iterator[str]:
         """Every file below root (posix paths relative to root), skipping the insides of node_modules and .git."""
@@ -54,16 +60,14 @@ class BuildContext:
     def display_path(self, relpath: str) -> str:
         return f"{self.display_root}/{relpath}" if self.display_root else relpath
 
-    def _boundary(self) -> Path | None:
-        fence = self.repo_root or self.root
-        return None if fence is None else fence.resolve()
-
     def _resolve(self, relpath: str) -> Path | None:
         """The real path of ``relpath``, or None when there is no root or it leads out of the boundary."""
-        boundary = self._boundary()
-        if self.root is None or boundary is None:
+        if self.root is None:
             return None
-        return _inside(self.root.resolve() / relpath, boundary)
+        if self._real is None:
+            self._real = (self.root.resolve(), (self.repo_root or self.root).resolve())
+        real_root, boundary = self._real
+        return _inside(real_root / relpath, boundary)
 
     def _walk(self, root: Path) -> Iterator[str]:
         """Files below ``root``, never entering a symlinked folder; a symlink counts only if it stays inside."""
