@@ -1,0 +1,41 @@
+"""Which Node.js line a base image ships, and whether that line is LTS or still supported on a given day."""
+from __future__ import annotations
+
+from datetime import date
+
+from nodeguard.node.images import ImageRef, NodeImageFacts, describe_node_image
+from nodeguard.node.releases import LineStatus, line_status, release_lines, resolve_node_version
+
+
+def day_of(option: str | date | None) -> date:
+    """The day a rule judges by: the ``today`` option (``"2026-11-26"``) when set, else today."""
+    if option is None or option == "":
+        return date.today()
+    return option if isinstance(option, date) else date.fromisoformat(str(option))
+
+
+def image_line(ref: ImageRef, today: date) -> tuple[NodeImageFacts, LineStatus] | None:
+    """The facts and the release line of a well-known Node.js image, when its tag names a line."""
+    if ref.unresolved:
+        return None
+    facts = describe_node_image(ref)
+    if facts is None or not facts.contains_node or facts.version is None:
+        return None
+    major = resolve_node_version(facts.version, today)
+    return None if major is None else (facts, line_status(major, today))
+
+
+def lts_lines(today: date) -> list[int]:
+    """The LTS lines (active or maintenance) on ``today``, newest first: where to move to."""
+    return sorted((major for major in release_lines() if line_status(major, today).is_lts), reverse=True)
+
+
+def lines_text(majors: list[int]) -> str:
+    """``[24, 22]`` -> ``"24 or 22"``."""
+    names = [str(major) for major in majors]
+    return " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def version_note(version_word: str, major: int) -> str:
+    """`` (`lts` means 24 today)`` for a moving tag word; nothing for a version number."""
+    return "" if version_word[:1].isdigit() or version_word[:1] == "v" else f" (`{version_word}` means {major} today)"
