@@ -1,0 +1,122 @@
+"""The package-manager installs of a Dockerfile, and word-level edits of the RUN lines that hold them.
+
+Shared by the rules of practice 2.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from nodeguard.findings import Fix
+from nodeguard.model.image import Step
+from nodeguard.model.shell import Command
+from nodeguard.node.packages import InstallCommand, classify_install
+
+_SEPARATOR = r"(?:[ \t]+|[ \t]*\\[ \t]*\r?\n[ \t]*)+"  # blanks, or a line continuation
+
+
+@dataclass(frozen=True)
+class InstallUse:
+    """One package-manager command of a RUN step."""
+
+    step: Step
+    command: Command
+    install: InstallCommand
+
+    @property
+    def manager(self) -> str:
+        return self.install.manager
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.command.argv)
+
+    def variables(self) -> dict[str, str]:
+        """The environment the command sees: ARG and ENV in force, and its own ``VAR=value`` prefixes."""
+        values = {**{k: v for k, v in self.step.args.items() if v is not None}, **self.step.env}
+        return {**values, **self.command.assignments}
+
+    def production_by_environment(self) -> bool:
+        """NODE_ENV=production (or npm's production/omit settings) makes the install skip devDependencies."""
+        variables = {key.lower(): value.strip().lower() for key, value in self.variables().items()}
+        return (
+            variables.get("node_env") == "production"
+            or variables.get("npm_config_production") in ("true", "1")
+            or "dev" in variables.get("npm_config_omit", "").split(",")
+        )
+
+    def production_only(self) -> bool:
+        if self.install.production_only is not None:
+            return self.install.production_only
+        return self.production_by_environment()
+
+
+def install_uses(steps: Iterable[Step]) -> list[InstallUse]:
+    """Every npm/yarn/pnpm/bun command of the RUN steps, in order."""
+    uses = []
+    for step in steps:
+        for command in step.commands:
+            install = classify_install(command.argv)
+            if install is not None:
+                uses.append(InstallUse(step, command, install))
+    return uses
+
+
+def installs_dependencies(use: InstallUse) -> bool:
+    """An install of the app's dependencies from package.json (not a global tool, not one named package)."""
+    return use.install.kind in ("install", "ci")
+
+
+def _word_pattern(word: str) -> str:
+    escaped = re.escape(word)
+    return rf"(?:{escaped}|'{escaped}'|\"{escaped}\")"
+
+
+def word_spans(use: InstallUse) -> list[tuple[int, int]] | None:
+    """Where each argv word of the command is in the instruction's source text, or None when it cannot
+    be found exactly (exec-form RUN, words split by comments, quoting tricks)."""
+    instruction = use.step.instruction
+    if instruction.is_exec_form:
+        return None
+    argv = use.command.argv
+    pattern = re.compile(
+        r"(?<![^\s;&|(])" + _SEPARATOR.join(f"({_word_pattern(word)})" for word in argv) + r"(?![^\s;&|)])"
+    )
+    matches = list(pattern.finditer(instruction.original))
+    earlier = [command for command in use.step.commands[: use.step.commands.index(use.command)] if command.argv == argv]
+    if len(matches) <= len(earlier):
+        return None
+    match = matches[len(earlier)]
+    return [match.span(group) for group in range(1, len(argv) + 1)]
+
+
+def edit_words(use: InstallUse, edits: dict[int, str]) -> Fix | None:
+    """A fix that replaces argv words by index (``""`` removes one, with the blank before it); None when
+    the words cannot be located."""
+    spans = word_spans(use)
+    if spans is None:
+        return None
+    text = use.step.instruction.original
+    for index in sorted(edits, reverse=True):
+        start, end = spans[index]
+        if edits[index] == "":
+            start = len(text[:start].rstrip(" \t"))
+        text = text[:start] + edits[index] + text[end:]
+    instruction = use.step.instruction
+    return Fix(instruction.start_line, instruction.end_line, text)
+
+
+def manager_index(use: InstallUse) -> int:
+    """The index of the package manager's word: 0, or 1 after ``corepack``/``npx``."""
+    for index, word in enumerate(use.command.argv):
+        if word.rsplit("/", 1)[-1].split("@", 1)[0] == use.manager:
+            return index
+    return 0
+
+
+def word_index(use: InstallUse, words: Iterable[str]) -> int | None:
+    """The index of the first argv word after the manager that is one of ``words``."""
+    wanted = set(words)
+    start = manager_index(use) + 1
+    return next((index for index, word in enumerate(use.command.argv[start:], start) if word in wanted), None)

@@ -1,0 +1,124 @@
+"""Installs follow the lockfile exactly: `npm ci`, `yarn install --frozen-lockfile`/`--immutable`, `pnpm install --frozen-lockfile`.
+
+## What it does
+Reports, in every stage (build stages too), an install of the app's dependencies that may resolve
+versions anew instead of taking them from the lockfile:
+
+- `npm install` / `npm i` without package names (use `npm ci`);
+- `yarn install` or a bare `yarn` without `--frozen-lockfile` (Yarn 1) or `--immutable` (Yarn 2+);
+- `pnpm install` / `pnpm i` without `--frozen-lockfile`;
+- `bun install` without `--frozen-lockfile`.
+
+Installing a named package (`npm install express`, `npm install -g pm2@5`) is not reported: it
+adds a tool or a package on purpose rather than installing what package.json lists. A `CI=true` in
+force counts as frozen for pnpm and Yarn 2+, which turn frozen installs on under CI, as does
+`YARN_ENABLE_IMMUTABLE_INSTALLS=true` for Yarn 2+; `yarn workspaces focus` has no frozen mode and is
+not reported.
+
+## Why
+`npm install` updates the lockfile whenever a range in package.json allows a newer version, so the
+same commit builds different images on different days, and a compromised release of a transitive
+dependency gets in without a review. `npm ci` installs exactly what the lockfile says and stops when
+package.json and the lockfile disagree.
+
+## Example
+```dockerfile
+RUN npm install --omit=dev
+RUN yarn install
+```
+Use instead:
+```dockerfile
+RUN npm ci --omit=dev
+RUN yarn install --frozen-lockfile
+```
+
+## Fix
+`--fix` rewrites `npm install` to `npm ci` with the same options (not when the build context on disk
+has no npm lockfile: `npm ci` would fail; see NG203), adds `--frozen-lockfile` to `pnpm install` and
+`bun install`, and adds `--frozen-lockfile` or `--immutable` to `yarn install` when the context tells
+Yarn 1 from Yarn 2+ (`packageManager` in package.json, `.yarnrc.yml`, the yarn.lock format). Only the
+words of the install change; the line layout stays. An exec-form `RUN ["npm", "install"]` is not
+rewritten.
+"""
+from nodeguard.findings import Severity
+from nodeguard.node.manifest import yarn_is_berry
+from nodeguard.node.packages import LOCKFILES
+from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.installs import InstallUse, edit_words, install_uses, installs_dependencies, manager_index, word_index
+
+NPM_INSTALL_WORDS = ("install", "i", "add", "in", "isntall")
+_TRUE = ("true", "1", "yes")
+
+
+def _frozen_by_environment(use: InstallUse, berry: bool | None) -> bool:
+    variables = use.variables()
+    under_ci = variables.get("CI", "").lower() in _TRUE
+    if use.manager == "pnpm":
+        return under_ci
+    if use.manager == "yarn" and berry:
+        return under_ci or variables.get("YARN_ENABLE_IMMUTABLE_INSTALLS", "").lower() in _TRUE
+    return False
+
+
+def _lockfile_missing(context, manager: str) -> bool:
+    return context.root is not None and not any(context.exists(name) for name in LOCKFILES[manager])
+
+
+def _npm_problem(use: InstallUse, context) -> Problem:
+    index = word_index(use, NPM_INSTALL_WORDS)
+    no_lockfile = _lockfile_missing(context, "npm")
+    fix = None if index is None or no_lockfile else edit_words(use, {index: "ci"})
+    advice = "commit a package-lock.json and use `npm ci`" if no_lockfile else "use `npm ci`, which installs exactly the lockfile"
+    return _problem(use, f"`{use.text}` may resolve newer versions than the lockfile; {advice}", fix)
+
+
+def _add_flag_problem(use: InstallUse, flag: str | None, message: str) -> Problem:
+    fix = None
+    if flag is not None:
+        index = word_index(use, ("install", "i"))
+        if index is None and len(use.command.argv) == manager_index(use) + 1:
+            index = manager_index(use)  # a bare `yarn`
+        if index is not None:
+            fix = edit_words(use, {index: f"{use.command.argv[index]} {flag}"})
+    return _problem(use, message, fix)
+
+
+def _problem(use: InstallUse, message: str, fix) -> Problem:
+    return Problem(use.step.line, message, end_line=use.step.end_line, fix=fix)
+
+
+def _yarn_flag(berry: bool | None) -> str | None:
+    return None if berry is None else ("--immutable" if berry else "--frozen-lockfile")
+
+
+def check(image, context, options):
+    berry = yarn_is_berry(context.read_text)
+    for use in install_uses(step for stage in image.stages for step in stage.steps):
+        if not installs_dependencies(use) or use.install.deterministic or _frozen_by_environment(use, berry):
+            continue
+        if use.manager == "npm":
+            yield _npm_problem(use, context)
+        elif use.manager == "yarn":
+            if "workspaces" in use.command.argv:
+                continue
+            flag = _yarn_flag(berry)
+            wanted = f"`{flag}`" if flag else "`--frozen-lockfile` (Yarn 1) or `--immutable` (Yarn 2+)"
+            yield _add_flag_problem(use, flag, f"`{use.text}` may change yarn.lock instead of following it; add {wanted}")
+        else:
+            lockfile = LOCKFILES[use.manager][0]
+            yield _add_flag_problem(
+                use, "--frozen-lockfile", f"`{use.text}` may change {lockfile} instead of following it; add `--frozen-lockfile`"
+            )
+
+
+RULE = Rule(
+    id="NG201",
+    name="deterministic-install",
+    section=2,
+    severity=Severity.WARNING,
+    strict_severity=Severity.ERROR,
+    summary="Dependencies installed without following the lockfile (`npm install` instead of `npm ci`)",
+    check=check,
+    doc=__doc__,
+    fixable=True,
+)
