@@ -1,0 +1,95 @@
+"""Secret-looking `ARG` and `ENV` names in the shipped image.
+
+## What it does
+Reports an `ARG` or `ENV` of the final stage, or of a stage it is built `FROM`, whose name looks like a
+secret. Names are matched as BuildKit's `SecretsUsedInArgOrEnv` check matches them: one of the words
+`token`, `secret`, `password`, `passwd`, `pword`, `key`, `apikey`, `auth`, `credential(s)` is the whole
+name or a `_`-separated word of it (`NPM_TOKEN`, `DB_PASSWORD`, `API_KEY`), unless a word such as
+`public`, `file` or `version` says otherwise (`NEXT_PUBLIC_KEY`, `KEY_FILE`). Trivy's DS-0031 names
+and the npm ones count too (`AWS_ACCESS_KEY_ID`, `AZURE_CLIENT_ID`, `GITHUB_TOKEN`, `NODE_AUTH_TOKEN`,
+`NPM_CONFIG__AUTH`, `YARN_NPM_AUTH_TOKEN`).
+
+Stages the final image only copies files from are not reported: their `ARG`s and `ENV`s do not reach
+the final image's config or history. An `ENV` set to an empty value is a placeholder and is not
+reported either.
+
+## Why
+Every `RUN` after an `ARG` records the argument's value in the image history: `docker history` shows
+`RUN |1 NPM_TOKEN=npm_abc… /bin/sh -c npm ci`. An `ENV` is worse: its value is stored in the image
+config, so anyone who can pull the image reads it with `docker inspect`, and every container started
+from it has the secret in its environment.
+
+## Example
+```dockerfile
+FROM node:22-alpine
+ARG NPM_TOKEN
+ENV API_KEY=abc123
+RUN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > .npmrc && npm ci --omit=dev
+```
+Use instead:
+```dockerfile
+# syntax=docker/dockerfile:1
+FROM node:22-alpine
+RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci --omit=dev
+```
+with an `.npmrc` that holds `//registry.npmjs.org/:_authToken=${NPM_TOKEN}`, built with
+`docker build --secret id=npm_token,env=NPM_TOKEN .`. Runtime secrets (`API_KEY`) are given to the
+container when it starts (`docker run -e`, a Kubernetes Secret), never baked into the image.
+
+## Fix
+No automatic fix: move the secret to a secret mount (build time) or to the container's environment
+(run time). A build-time `ARG` in a build stage whose output is copied is fine (NG1002 still prefers a
+secret mount for registry tokens).
+"""
+from nodeguard.findings import Severity
+from nodeguard.model.image import has_variables, parse_key_values
+from nodeguard.node.packages import is_secret_name
+from nodeguard.rules.base import Problem, Rule
+
+
+def mount_form(name: str) -> str:
+    return f"`RUN --mount=type=secret,id={name.lower()},env={name} npm ci`"
+
+
+def describe(keyword: str, name: str, value: str | None) -> str | None:
+    """What is wrong with this ARG/ENV of a secret-looking name, or None when nothing leaks."""
+    if keyword == "ENV":
+        if not value:
+            return None
+        if has_variables(value):
+            return (f"`ENV {name}` copies a secret into the image config, where `docker inspect` shows it to "
+                    f"anyone who pulls the image; use a secret mount at build time ({mount_form(name)}) or "
+                    f"pass it when the container starts")
+        return (f"`ENV {name}` bakes a literal secret into the image config, where `docker inspect` shows it "
+                f"to anyone who pulls the image (and it sits in the Dockerfile); pass it when the container "
+                f"starts, or use a secret mount at build time ({mount_form(name)})")
+    default = " and its default value is written in the Dockerfile" if value else ""
+    return (f"build argument `{name}` looks like a secret: its value is recorded in the image history "
+            f"(`docker history` shows it on every later RUN){default}; use a secret mount instead: "
+            f"{mount_form(name)}")
+
+
+def check(image, context, options):
+    stage = image.final
+    if stage is None:
+        return
+    for step in stage.all_steps():
+        if step.keyword not in ("ARG", "ENV"):
+            continue
+        for name, value in parse_key_values(step.instruction.args):
+            if not is_secret_name(name):
+                continue
+            message = describe(step.keyword, name, value)
+            if message is not None:
+                yield Problem(step.line, message, end_line=step.end_line)
+
+
+RULE = Rule(
+    id="NG801",
+    name="secret-in-arg-env",
+    section=8,
+    severity=Severity.ERROR,
+    summary="Secret-looking ARG or ENV in the shipped image",
+    check=check,
+    doc=__doc__,
+)

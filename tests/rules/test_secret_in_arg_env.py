@@ -1,0 +1,64 @@
+"""NG801 secret-in-arg-env: secret-looking ARG/ENV names in the shipped image's lineage."""
+import pytest
+
+from nodeguard.node.packages import is_secret_name
+
+
+@pytest.mark.parametrize("name", ["NPM_TOKEN", "NODE_AUTH_TOKEN", "DB_PASSWORD", "api_key", "SECRET", "AUTH",
+                                  "GITHUB_TOKEN", "AWS_ACCESS_KEY_ID", "AZURE_CLIENT_ID", "NPM_CONFIG__AUTH",
+                                  "VITE_GITHUB_TOKEN", "MAXMIND_APIKEY", "AWS_SECRET_ACCESS_KEY"])
+def test_secret_names_match_buildkit_and_trivy(name):
+    assert is_secret_name(name)
+
+
+@pytest.mark.parametrize("name", ["NODE_ENV", "NEXT_PUBLIC_API_KEY", "KEY_FILE", "TOKEN_VERSION", "TOKENIZER",
+                                  "MONKEY", "PORT", "NEXTAUTH_URL"])
+def test_other_names_do_not_match(name):
+    assert not is_secret_name(name)
+
+
+def test_arg_in_final_stage_is_reported_with_the_mount_form(lint):
+    linted = lint("FROM node:22-alpine\nARG NPM_TOKEN\nRUN npm ci\n", rule="NG801")
+    [finding] = linted.findings
+    assert finding.line == 2 and finding.severity.label == "error"
+    assert "build argument `NPM_TOKEN`" in finding.message and "docker history" in finding.message
+    assert "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci" in finding.message
+
+
+def test_env_with_a_literal_value_says_it_is_baked_into_the_config(lint):
+    linted = lint("FROM node:22-alpine\nENV API_KEY=abc123\n", rule="NG801")
+    [finding] = linted.findings
+    assert "bakes a literal secret into the image config" in finding.message and "docker inspect" in finding.message
+
+
+def test_env_copied_from_an_arg_is_reported_for_both(lint):
+    linted = lint("FROM node:22-alpine\nARG NPM_TOKEN\nENV NPM_TOKEN $NPM_TOKEN\n", rule="NG801")
+    assert [f.line for f in linted.findings] == [2, 3]
+    assert "copies a secret into the image config" in linted.findings[1].message
+
+
+def test_arg_default_value_is_mentioned(lint):
+    [finding] = lint("FROM node:22-alpine\nARG DB_PASSWORD=hunter2\n", rule="NG801").findings
+    assert "default value is written in the Dockerfile" in finding.message
+
+
+def test_every_name_of_one_instruction_counts(lint):
+    linted = lint("FROM node:22-alpine\nENV A=1 GITHUB_TOKEN=x NEXT_PUBLIC_KEY=y\n", rule="NG801")
+    assert len(linted.findings) == 1 and "GITHUB_TOKEN" in linted.findings[0].message
+
+
+def test_parent_stage_of_the_final_stage_counts(lint):
+    text = "FROM node:22-alpine AS base\nARG NPM_TOKEN\nFROM base\nCMD [\"node\", \"a.js\"]\n"
+    assert [f.line for f in lint(text, rule="NG801").findings] == [2]
+
+
+def test_build_stage_that_is_only_copied_from_is_fine(lint):
+    text = ("FROM node:22 AS build\nARG NPM_TOKEN\nENV SECRET=x\nRUN npm ci\n"
+            "FROM node:22-alpine\nCOPY --from=build /app /app\n")
+    assert lint(text, rule="NG801").findings == []
+
+
+@pytest.mark.parametrize("line", ["ENV OPENAI_API_KEY=\"\"", "ENV TYPEORM_PASSWORD=", "ARG NODE_VERSION=22",
+                                  "ENV NEXT_PUBLIC_STRIPE_KEY=pk_live", "ARG SSH_KEY_FILE=/run/key"])
+def test_placeholders_and_harmless_names_are_fine(lint, line):
+    assert lint(f"FROM node:22-alpine\n{line}\n", rule="NG801").findings == []
