@@ -1,0 +1,95 @@
+"""System package commands (apk, apt, yum/dnf): what a RUN installs and removes."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from nodeguard.model.shell import Command
+
+_INSTALL = {
+    "apk": frozenset({"add"}),
+    "apt-get": frozenset({"install"}),
+    "apt": frozenset({"install"}),
+    "yum": frozenset({"install"}),
+    "dnf": frozenset({"install"}),
+    "microdnf": frozenset({"install"}),
+}
+_REMOVE = {
+    "apk": frozenset({"del"}),
+    "apt-get": frozenset({"remove", "purge", "autoremove"}),
+    "apt": frozenset({"remove", "purge", "autoremove"}),
+    "yum": frozenset({"remove", "erase", "autoremove"}),
+    "dnf": frozenset({"remove", "erase", "autoremove"}),
+    "microdnf": frozenset({"remove"}),
+}
+# Options that take the next word as their value.
+_VALUE_OPTIONS = {
+    "apk": frozenset({"-t", "--virtual", "-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file"}),
+    "apt-get": frozenset({"-o", "--option", "-t", "--target-release", "-c", "--config-file"}),
+    "apt": frozenset({"-o", "--option", "-t", "--target-release", "-c", "--config-file"}),
+    "yum": frozenset({"-x", "--exclude", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever"}),
+    "dnf": frozenset({"-x", "--exclude", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever"}),
+    "microdnf": frozenset({"--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever"}),
+}
+_VIRTUAL_OPTIONS = ("-t", "--virtual")
+_VERSION = re.compile(r"(?:[=<>~].*|@.*)$")  # gcc=12.2.0-r1, make>4, build-base@edge
+
+
+def package_name(word: str) -> str:
+    return _VERSION.sub("", word)
+
+
+@dataclass(frozen=True)
+class PackageCommand:
+    manager: str  # apk, apt-get, apt, yum, dnf, microdnf
+    action: str  # install | remove
+    packages: tuple[str, ...]  # names, versions stripped
+    virtual: str | None = None  # apk add --virtual NAME
+
+
+def package_command(command: Command) -> PackageCommand | None:
+    """What an apk/apt/yum/dnf command installs or removes, or None for anything else."""
+    manager = command.program
+    if manager not in _INSTALL:
+        return None
+    value_options = _VALUE_OPTIONS[manager]
+    words = list(command.argv[1:])
+    positionals: list[str] = []
+    virtual = None
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if not word.startswith("-"):
+            positionals.append(word)
+            continue
+        name, sep, value = word.partition("=")
+        if not sep and name in value_options and index < len(words):
+            value, index = words[index], index + 1
+        if name in _VIRTUAL_OPTIONS:
+            virtual = value
+    if not positionals:
+        return None
+    verb, names = positionals[0], tuple(package_name(word) for word in positionals[1:])
+    if verb in _INSTALL[manager]:
+        return PackageCommand(manager, "install", names, virtual)
+    if verb in _REMOVE[manager]:
+        return PackageCommand(manager, "remove", names)
+    return None
+
+
+def packages_left_installed(commands: Iterable[Command]) -> list[str]:
+    """Packages one RUN installs and does not remove again (by name or through its apk virtual group)."""
+    installed: dict[str, str | None] = {}  # package -> its virtual group
+    removed: set[str] = set()
+    for command in commands:
+        parsed = package_command(command)
+        if parsed is None:
+            continue
+        if parsed.action == "install":
+            for name in parsed.packages:
+                installed.setdefault(name, parsed.virtual)
+        else:
+            removed.update(parsed.packages)
+    return [name for name, group in installed.items() if name not in removed and group not in removed]

@@ -1,0 +1,87 @@
+"""Compilers and build tools installed in the shipped image.
+
+## What it does
+Reports a `RUN` of the final stage (or of a stage it is built `FROM`) that installs compilers or build
+tools with `apk`, `apt-get`, `apt`, `yum`, `dnf` or `microdnf` and leaves them installed: `build-base`,
+`build-essential`, `gcc`, `g++`, `clang`, `musl-dev`, `make`, `cmake`, `autoconf`, `python3`... A
+`RUN` that removes them again before it ends is fine: `apk add --virtual .build-deps … && npm ci &&
+apk del .build-deps`, or `apt-get purge -y build-essential python3` in the same `RUN`.
+
+## Why
+node-gyp needs a compiler, `make` and Python to build native modules, and nothing of that is needed
+to run them. Left in the image they add tens to hundreds of megabytes and a compiler toolchain an
+attacker can use, and they are a steady source of CVE reports. A separate `RUN apt-get purge` later
+does not help: the earlier layer still holds them.
+
+## Example
+```dockerfile
+FROM node:22-alpine
+WORKDIR /app
+RUN apk add --no-cache python3 make g++
+COPY package*.json ./
+RUN npm ci --omit=dev
+```
+Use instead:
+```dockerfile
+FROM node:22-alpine AS build
+WORKDIR /app
+RUN apk add --no-cache python3 make g++
+COPY package*.json ./
+RUN npm ci --omit=dev
+
+FROM node:22-alpine
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+```
+or, in one stage, `RUN apk add --no-cache --virtual .build-deps python3 make g++ && npm ci --omit=dev
+&& apk del .build-deps`.
+
+## Fix
+No automatic fix: move the install into a build stage, or remove the packages in the same `RUN`.
+"""
+from nodeguard.findings import Severity
+from nodeguard.node.packages import BUILD_TOOLS
+from nodeguard.node.system_packages import packages_left_installed
+from nodeguard.rules.base import Problem, Rule
+
+
+def build_tools(packages, categories) -> list[str]:
+    return [name for name in packages if BUILD_TOOLS.get(name) in categories]
+
+
+def check(image, context, options):
+    stage = image.final
+    if stage is None:
+        return
+    categories = set(options["categories"])
+    for step in stage.steps_of("RUN"):
+        found = build_tools(packages_left_installed(step.commands), categories)
+        if found:
+            names = ", ".join(f"`{name}`" for name in found)
+            yield Problem(
+                step.line,
+                f"this RUN leaves build tools in the shipped image: {names}; build native modules in a build "
+                f"stage and copy node_modules from it, or remove them in the same RUN "
+                f"(`apk add --virtual .build-deps … && npm ci && apk del .build-deps`)",
+                end_line=step.end_line,
+            )
+
+
+RULE = Rule(
+    id="NG803",
+    name="build-tools-in-image",
+    section=8,
+    severity=Severity.WARNING,
+    summary="Compilers and build tools installed in the shipped image",
+    check=check,
+    doc=__doc__,
+    options={"categories": ["compiler", "build", "python"]},
+    options_schema={
+        "categories": {
+            "type": "array",
+            "items": {"enum": ["compiler", "build", "python", "vcs"]},
+            "description": "kinds of packages to report: compiler (gcc, build-base), build (make, cmake), "
+            "python (python3, for node-gyp), vcs (git)",
+        }
+    },
+)

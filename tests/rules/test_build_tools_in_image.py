@@ -1,0 +1,52 @@
+"""NG803 build-tools-in-image: compilers and build tools left in the shipped image."""
+import pytest
+
+
+@pytest.mark.parametrize("run, names", [
+    ("RUN apk add --no-cache python3 make g++", "`python3`, `make`, `g++`"),
+    ("RUN apk add build-base=0.5-r3", "`build-base`"),
+    ("RUN apt-get update && apt-get install -y --no-install-recommends build-essential python3", "`build-essential`, `python3`"),
+    ("RUN apt install -y gcc", "`gcc`"),
+    ("RUN dnf install -y gcc-c++ make", "`gcc-c++`, `make`"),
+    ("RUN microdnf install cmake", "`cmake`"),
+    ("RUN yum -y install gcc && npm ci && yum -y remove make", "`gcc`"),
+])
+def test_build_tools_left_installed_are_named(lint, run, names):
+    [finding] = lint(f"FROM node:22-alpine\n{run}\n", rule="NG803").findings
+    assert finding.line == 2 and finding.severity.label == "warning"
+    assert f"leaves build tools in the shipped image: {names};" in finding.message
+
+
+def test_only_the_packages_not_removed_are_named(lint):
+    run = ("RUN apt-get install -y build-essential python3 && npm ci "
+           "&& apt-get purge -y build-essential && apt-get autoremove -y")
+    [finding] = lint(f"FROM node:22-slim\n{run}\n", rule="NG803").findings
+    assert "`python3`;" in finding.message and "build-essential" not in finding.message.split(";")[0]
+
+
+@pytest.mark.parametrize("run", [
+    "RUN apk add --no-cache --virtual .build-deps python3 make g++ && npm ci && apk del .build-deps",
+    "RUN apk add -t .gyp gcc g++ make python3 && npm ci && apk del .gyp",
+    "RUN apt-get install -y g++ make python3 && npm ci && apt-get purge -y g++ make python3",
+    "RUN apk add --no-cache dumb-init tini curl",
+    "RUN apk add --no-cache git",  # git is only reported when the policy asks for "vcs"
+])
+def test_removed_in_the_same_run_or_not_build_tools_is_fine(lint, run):
+    assert lint(f"FROM node:22-alpine\n{run}\n", rule="NG803").findings == []
+
+
+def test_a_build_stage_may_have_compilers(lint):
+    text = ("FROM node:22 AS build\nRUN apt-get install -y build-essential python3\n"
+            "FROM node:22-alpine\nCOPY --from=build /app /app\n")
+    assert lint(text, rule="NG803").findings == []
+
+
+def test_a_parent_stage_of_the_final_stage_counts(lint):
+    text = "FROM node:22-alpine AS base\nRUN apk add make\nFROM base\n"
+    assert [f.line for f in lint(text, rule="NG803").findings] == [2]
+
+
+def test_categories_option_adds_git(lint):
+    policy = "rules:\n  NG803:\n    options:\n      categories: [compiler, vcs]\n"
+    [finding] = lint("FROM node:22-alpine\nRUN apk add git make gcc\n", policy=policy, rule="NG803").findings
+    assert "`git`, `gcc`;" in finding.message
