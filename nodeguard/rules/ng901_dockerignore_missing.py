@@ -1,0 +1,65 @@
+"""No `.dockerignore` where the build context is copied whole.
+
+## What it does
+Reports a `COPY . .`, `COPY . /app`, `COPY ./ ./` or `ADD . .` (in any stage) when the build context
+has no ignore file: neither `.dockerignore` at its root nor `<Dockerfile name>.dockerignore` beside the
+Dockerfile. It needs the context on disk; when only the Dockerfile's text is known and no ignore file
+came with it, nothing is said.
+
+## Why
+Without an ignore file Docker sends everything: the local `node_modules` (built for your laptop's OS,
+possibly modified) lands on top of the one installed in the image, `.git` carries the whole history,
+and `.env` files and an `.npmrc` with a token end up in a layer. Every changed log file also busts the
+build cache at that `COPY`.
+
+## Example
+```dockerfile
+FROM node:22-alpine
+WORKDIR /app
+COPY . .
+```
+Use instead: the same Dockerfile, with a `.dockerignore` beside it:
+```
+node_modules
+npm-debug.log
+.git
+.env
+.env.local
+.npmrc
+```
+
+## Fix
+No automatic fix (it would be a new file): create the `.dockerignore` with the lines the finding lists,
+plus anything else your build does not need (`Dockerfile`, `coverage`, `dist` if you build inside).
+"""
+from nodeguard.findings import Severity
+from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.context_files import missing_ignore_lines, whole_context_copy
+
+
+def check(image, context, options):
+    if context.dockerignore is not None or context.root is None:
+        return
+    copy = whole_context_copy(image)
+    if copy is None:
+        return
+    lines = [line for _, entry_lines in missing_ignore_lines(image, context, None) for line in entry_lines]
+    yield Problem(
+        copy.step.line,
+        f"`{copy.step.instruction.original.strip().splitlines()[0]}` copies the whole build context and there "
+        f"is no .dockerignore, so a local node_modules, .git and any .env or .npmrc go into the image; create "
+        f"{context.display_path('.dockerignore')} with: {', '.join(lines)}",
+        end_line=copy.step.end_line,
+    )
+
+
+RULE = Rule(
+    id="NG901",
+    name="dockerignore-missing",
+    section=9,
+    severity=Severity.WARNING,
+    strict_severity=Severity.ERROR,
+    summary="No .dockerignore where the build context is copied whole",
+    check=check,
+    doc=__doc__,
+)
