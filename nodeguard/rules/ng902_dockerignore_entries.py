@@ -1,0 +1,75 @@
+"""The `.dockerignore` does not keep out `node_modules`, `.git`, `.env`, `.npmrc` or `npm-debug.log`.
+
+## What it does
+When a Dockerfile copies anything from its build context and the context has an ignore file, checks
+that the file keeps out `node_modules`, `.git`, `.env` (and `.env.local`), `.npmrc` and
+`npm-debug.log`, and names each one it does not. Entries are judged by Docker's own matching, so
+`**/node_modules`, `/.git`, `.env*`, or a `*` followed by `!` exceptions all count, and a later `!`
+exception that re-includes one of them does not. A path the Dockerfile copies by name (`COPY .npmrc
+./`) is not asked for, since ignoring it would break the build. In a context with nested packages
+`node_modules` is asked for as `**/node_modules`.
+
+The check runs whenever the Dockerfile copies from the context, not only for `COPY . .`: the ignore
+file serves every build of that context, and a `COPY src ./src` picks up what sits in `src/` as well.
+
+## Why
+A local `node_modules` overwrites or pollutes the one installed in the image, `.git` carries the
+history (and anything once committed), `.env` and `.npmrc` hold credentials, and log files change on
+every run and bust the build cache.
+
+## Example
+```
+# .dockerignore
+dist
+coverage
+```
+Use instead:
+```
+# .dockerignore
+dist
+coverage
+node_modules
+.git
+.env
+.env.local
+.npmrc
+npm-debug.log
+```
+
+## Fix
+`--fix` appends the missing lines at the end of the ignore file.
+"""
+from nodeguard.findings import Fix, Severity
+from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.context_files import append_lines, context_copies, missing_ignore_lines, without_inline_comments
+
+
+def check(image, context, options):
+    ignore = context.dockerignore
+    if ignore is None or not context_copies(image):
+        return
+    # A pattern spoilt by an inline comment is NG906's: judge the file as that rule's fix leaves it.
+    missing = missing_ignore_lines(image, context, without_inline_comments(ignore))
+    if not missing:
+        return
+    named = "; ".join(f"`{entry.pattern}` ({entry.reason})" for entry, _ in missing)
+    lines = [line for _, entry_lines in missing for line in entry_lines]
+    line, replacement = append_lines(ignore, lines)
+    yield Problem(
+        line,
+        f"{ignore.path} does not keep out {named}; add: {', '.join(lines)}",
+        path=ignore.path,
+        fix=Fix(line, line, replacement),
+    )
+
+
+RULE = Rule(
+    id="NG902",
+    name="dockerignore-entries",
+    section=9,
+    severity=Severity.WARNING,
+    summary=".dockerignore misses node_modules, .git, .env, .npmrc or npm-debug.log",
+    check=check,
+    doc=__doc__,
+    fixable=True,
+)
