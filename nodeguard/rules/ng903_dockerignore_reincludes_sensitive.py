@@ -1,0 +1,103 @@
+"""A `!` exception in `.dockerignore` that lets a secret back into the build context.
+
+## What it does
+Reports a `!` line of the ignore file that re-includes something sensitive: `!.env`,
+`!.env.production`, `!.npmrc`, `!*.pem`, `!id_rsa`, `!.aws/credentials`, `!credentials.json`... The
+exception is judged by Docker's matching, against the usual names of such files and, when the context
+is on disk, against the files that are really there (a `!config` that brings back `config/.env`
+counts). An exception that a later line overrides again does not count, and sample files
+(`.env.example`, `.env.sample`, `.env.template`) are not secrets. An `.npmrc` or `.yarnrc.yml` on disk
+counts only when it holds a token.
+
+## Why
+The exception undoes the protection the ignore file gives: the file is sent to the builder, and a
+`COPY . .` puts it into a layer that anyone who pulls the image can read.
+
+## Example
+```
+.env*
+!.env.production
+```
+Use instead:
+```
+.env*
+```
+and give the container its settings when it starts (`docker run --env-file`, a Kubernetes Secret).
+
+## Fix
+`--fix` deletes the `!` line, unless the Dockerfile copies that very file by name (deleting the line
+would then break the build; move the values out of the file instead).
+"""
+import posixpath
+
+from nodeguard.findings import Fix, Severity
+from nodeguard.model.ignore import parse_ignore_file
+from nodeguard.node.packages import sensitive_file_reason
+from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.context_files import context_copies, explicitly_copied
+
+# The usual names of sensitive files, to test glob exceptions (``!*.pem``) against.
+SENSITIVE_EXAMPLES = (".env", ".env.production", ".env.local", ".npmrc", "server.pem", "server.key", "id_rsa",
+                      "id_ed25519", ".aws/credentials", "aws.json", "credentials.json", "service-account.json",
+                      ".netrc", ".git-credentials")
+GLOB_CHARACTERS = set("*?[")
+
+
+def candidates(pattern: str, context) -> list[str]:
+    """Paths the exception may bring back: names it could mean, and the context's files on disk."""
+    if not GLOB_CHARACTERS & set(pattern):
+        paths = [pattern]
+    else:
+        folder = posixpath.dirname(pattern)
+        paths = [*SENSITIVE_EXAMPLES, *(posixpath.join(folder, name) for name in SENSITIVE_EXAMPLES if folder)]
+    matcher = parse_ignore_file("", pattern)
+    paths += [path for path in context.iter_files() if matcher.excludes(path)]
+    return list(dict.fromkeys(paths))
+
+
+def reinclusions(ignore, pattern, context) -> list[tuple[str, str]]:
+    """The sensitive paths this ``!`` line decides to send, with why each is sensitive."""
+    read = context.read_text if context.root is not None else None
+    found = []
+    for path in candidates(pattern.pattern, context):
+        if ignore.matching_pattern(path) != pattern:
+            continue
+        reason = sensitive_file_reason(path, read if read and context.exists(path) else None)
+        if reason:
+            found.append((path, reason))
+    return found
+
+
+def check(image, context, options):
+    ignore = context.dockerignore
+    if ignore is None or not context_copies(image):
+        return
+    copied = explicitly_copied(image)
+    for pattern in ignore.patterns:
+        if not pattern.negated:
+            continue
+        found = reinclusions(ignore, pattern, context)
+        if not found:
+            continue
+        path, reason = found[0]
+        keeps_build_working = not any(path in copied for path, _ in found)
+        what = f"`{path}`" if context.exists(path) or path == pattern.pattern else f"files such as `{path}`"
+        yield Problem(
+            pattern.line,
+            f"`{pattern.text}` lets {what} ({reason}) back into the build context, where a COPY from the context "
+            f"can put it into a layer; remove the exception and give the values to the container when it starts",
+            path=ignore.path,
+            fix=Fix(pattern.line, pattern.line, "") if keeps_build_working else None,
+        )
+
+
+RULE = Rule(
+    id="NG903",
+    name="dockerignore-reincludes-sensitive",
+    section=9,
+    severity=Severity.ERROR,
+    summary=".dockerignore exception re-includes a sensitive file",
+    check=check,
+    doc=__doc__,
+    fixable=True,
+)

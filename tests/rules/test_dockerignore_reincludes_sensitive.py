@@ -1,0 +1,52 @@
+"""NG903 dockerignore-reincludes-sensitive: a `!` exception that lets a secret back in."""
+import pytest
+
+DOCKERFILE = "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\n"
+
+
+@pytest.mark.parametrize("exception, shown", [
+    ("!.env", "`.env`"),
+    ("!.env.production", "`.env.production`"),
+    ("!.npmrc", "`.npmrc`"),
+    ("!*.pem", "files such as `server.pem`"),
+    ("!id_rsa", "`id_rsa`"),
+    ("!.aws/credentials", "`.aws/credentials`"),
+    ("!credentials.json", "`credentials.json`"),
+])
+def test_sensitive_exceptions_are_reported_on_their_line(lint, exception, shown):
+    [finding] = lint(DOCKERFILE, files={".dockerignore": f"node_modules\n*\n{exception}\n"}, rule="NG903").findings
+    assert finding.path == ".dockerignore" and finding.line == 3 and finding.severity.label == "error"
+    assert finding.message.startswith(f"`{exception}` lets {shown} (")
+
+
+def test_fix_deletes_the_exception(lint):
+    texts, relinted = lint.fix(DOCKERFILE, files={".dockerignore": ".env*\n!.env.production\nnode_modules\n"})
+    assert texts[".dockerignore"].startswith(".env*\nnode_modules\n")  # NG902 appends its lines after
+    assert "!.env.production" not in texts[".dockerignore"]
+    assert relinted.of("NG903") == []
+
+
+def test_no_fix_when_the_dockerfile_copies_the_file_by_name(lint):
+    text = "FROM node:22-alpine\nCOPY .env.production ./\n"
+    [finding] = lint(text, files={".dockerignore": ".env*\n!.env.production\n"}, rule="NG903").findings
+    assert finding.fix is None
+
+
+def test_a_folder_exception_that_brings_back_a_file_on_disk(lint):
+    files = {".dockerignore": "*\n!config\n", "config/.env": "DB_PASSWORD=x\n"}
+    [finding] = lint(DOCKERFILE, files=files, rule="NG903").findings
+    assert "`config/.env` (environment file with credentials)" in finding.message
+
+
+@pytest.mark.parametrize("ignore", [
+    ".env*\n!.env.example\n",
+    "*\n!src\n!package.json\n",
+    ".env*\n!.env.production\n.env.production\n",  # excluded again by a later line
+])
+def test_harmless_exceptions_are_fine(lint, ignore):
+    assert lint(DOCKERFILE, files={".dockerignore": ignore}, rule="NG903").findings == []
+
+
+def test_an_npmrc_on_disk_without_a_token_is_fine(lint):
+    files = {".dockerignore": "*\n!.npmrc\n", ".npmrc": "legacy-peer-deps=true\n"}
+    assert lint(DOCKERFILE, files=files, rule="NG903").findings == []
