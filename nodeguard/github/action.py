@@ -281,8 +281,8 @@ class ActionRun:
             publish_check_run(self.api, target_sha, title(report), render_summary(report, CHECK_RUN_LIMIT), report.conclusion, findings)
         except API_ERRORS as error:
             fallback_note = (
-                f"The check run could not be created ({error_message(error)}), as with a read-only token on a "
-                "pull request from a fork: the findings are reported as workflow annotations, here and in the log."
+                f"The check run could not be created ({error_message(error)}): the findings are reported as "
+                "workflow annotations instead, here and in the log."
             )
         if fallback_note is not None:
             self.console.write(render("github", findings, checked_files=report.checked_files))

@@ -16,9 +16,17 @@ from nodeguard.rules.base import DOCS_URL
 FINGERPRINT = re.compile(r"<!-- nodeguard:fp=([0-9a-f]{20}) -->\s*\Z")
 
 
+CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+
+
 def markdown_text(text: str) -> str:
-    """Text from the repository or a rule, shown as markdown text: no raw HTML, no hidden comments."""
-    return printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text from the repository or a rule, shown as markdown: no raw HTML and no hidden comments outside
+    `code spans` (inside them markdown shows HTML as it is, and an entity would show as typed)."""
+    parts = CODE_SPAN.split(printable(text))
+    return "".join(
+        part if index % 2 else part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        for index, part in enumerate(parts)
+    )
 
 
 def docs_url(rule_id: str) -> str:

@@ -51,4 +51,4 @@ def policy_at(read: Callable[[str], FileContent | None], config: str | None, whe
     note = None
     if config:
         note = f"The policy file {config} does not exist {where}; the built-in recommended policy was used."
-    return LoadedPolicy(builtin_policy(), f"built-in recommended (no policy file {where})", note)
+    return LoadedPolicy(builtin_policy(), f"built-in recommended: no policy file {where}", note)

@@ -153,12 +153,13 @@ def run_action(
 
 
 def dockerfiles_with_findings(count: int, files: int = 3) -> dict[str, bytes]:
-    """``files`` Dockerfiles with ``count`` untagged ``FROM`` lines between them (one NG101 finding each)."""
+    """``files`` Dockerfiles with ``count`` ``FROM node:latest@sha256:…`` stages between them: one finding
+    each (NG101, the moving tag; the digest keeps NG102 quiet), before a final stage done right."""
     paths = ["Dockerfile", *(f"services/svc{index}/Dockerfile" for index in range(1, files))]
     contents = {}
     for index, path in enumerate(paths):
         untagged = count // files + (1 if index < count % files else 0)
-        stages = [f"FROM node AS build{stage}\nRUN npm ci\n" for stage in range(untagged)]
+        stages = [f"FROM node:latest@sha256:{'5' * 64} AS build{stage}\n" for stage in range(untagged)]
         final = f'{GOOD_FROM}\nWORKDIR /app\nCOPY --chown=node:node . .\nUSER node\nCMD ["node", "server.js"]\n'
         contents[path] = ("".join(stages) + final).encode()
     return contents

@@ -13,7 +13,7 @@ import pytest
 
 from nodeguard.engine import SourceFile, check_sources
 from nodeguard.github.checkrun import LEVELS
-from nodeguard.github.comments import fingerprint
+from nodeguard.github.comments import fingerprint, markdown_text
 from nodeguard.github.diff import anchor_range, parse_hunks
 from nodeguard.github.policy_source import builtin_policy, load_policy_text
 from tests.github.fakegithub import BASE_SHA, HEAD_SHA, MERGE_SHA, make_patch
@@ -37,8 +37,8 @@ TREES = "/repos/{owner}/{repo}/git/trees/{tree_sha}"
 
 PADDING = "".join(f"# step {n}\n" for n in range(1, 7))
 BASE_DOCKERFILE = f'FROM node AS deps\nRUN npm ci\n{PADDING}FROM node:20-slim\nWORKDIR /app\nCOPY --from=deps /node_modules ./node_modules\nCMD ["node", "server.js"]\n'
-# Line 1 (unchanged) is far from the changes at lines 9 and 12-13: outside the diff's hunks.
-HEAD_DOCKERFILE = f"FROM node AS deps\nRUN npm ci\n{PADDING}FROM node:latest\nWORKDIR /app\nCOPY --from=deps /node_modules ./node_modules\nCMD node \\\n    server.js\n"
+# Line 1 (unchanged) is far from the changes at lines 9 and 11-13: outside the diff's hunks.
+HEAD_DOCKERFILE = f"FROM node AS deps\nRUN npm ci\n{PADDING}FROM node:latest\nWORKDIR /app\nENTRYPOINT node \\\n    server.js\nCMD node server.js\n"
 API_DOCKERFILE = "FROM node\nWORKDIR /srv\nCMD npm start\n"
 
 
@@ -66,8 +66,8 @@ def workspace_for(tmp_path: Path, files: dict[str, bytes], checked_out: str | No
 def assert_reported_everywhere(result, findings) -> None:
     """Every finding is in the step summary and in the log; the token is nowhere."""
     for finding in findings:
-        assert f"line {finding.line}" in result.step_summary
-        assert finding.message.split("`")[0] in result.step_summary
+        where = f"line {finding.line}" if finding.end_line == finding.line else f"lines {finding.line}–{finding.end_line}"
+        assert f"{where}: {markdown_text(finding.message)}" in result.step_summary
         assert f"{finding.path}:{finding.line}:" in result.stdout
     assert TOKEN not in result.everything()
     assert "Traceback" not in result.everything()
@@ -108,14 +108,17 @@ def test_pull_request_review_check_run_summary_and_outputs(github, tmp_path):
     lines = HEAD_DOCKERFILE.splitlines()
     for comment in review["comments"]:
         assert comment["side"] == "RIGHT" and "position" not in comment
-        finding = next(f for f, (s, e) in anchors.items() if (s, e) == (comment.get("start_line", comment["line"]), comment["line"]) and f.message in comment["body"])
+        finding = next(f for f, (s, e) in anchors.items() if (s, e) == (comment.get("start_line", comment["line"]), comment["line"]) and markdown_text(f.message) in comment["body"])
         assert comment["body"].startswith(f"**nodeguard** · {finding.severity.label} · [{finding.rule} {finding.name}](")
         assert comment["body"].endswith(f"<!-- nodeguard:fp={fingerprint(finding, lines)} -->")
     untagged = next(c for c in review["comments"] if c["line"] == 9 and "NG101" in c["body"])
     assert "```suggestion" not in untagged["body"]  # NG101 has no mechanical fix
-    shell_cmd = next(c for c in review["comments"] if "NG501" in c["body"])
-    assert (shell_cmd["start_line"], shell_cmd["line"], shell_cmd["start_side"]) == (12, 13, "RIGHT")
-    assert '```suggestion\nCMD ["node", "server.js"]\n```' in shell_cmd["body"]
+    entrypoint = next(c for c in review["comments"] if "NG501" in c["body"] and "ENTRYPOINT" in c["body"])
+    assert (entrypoint["start_line"], entrypoint["line"], entrypoint["start_side"]) == (11, 12, "RIGHT")
+    assert "```suggestion" not in entrypoint["body"]  # no mechanical fix over several lines
+    command = next(c for c in review["comments"] if "NG501" in c["body"] and "CMD" in c["body"])
+    assert command["line"] == 13 and "start_line" not in command
+    assert '```suggestion\nCMD ["node", "server.js"]\n```' in command["body"]
     outside = next(f for f in findings if f.rule == "NG101" and f.line == 1)
     assert outside not in anchors
 

@@ -32,8 +32,8 @@ def test_summary_groups_by_file_then_rule_with_links_and_placements():
 
 
 def test_summary_escapes_html_from_messages_and_lists_notes():
-    text = render_summary(report([finding(1, message="<!-- hidden --> & <b>")], notes=["a note"]), 65_535)
-    assert "&lt;!-- hidden --&gt; &amp; &lt;b&gt;" in text and "<!--" not in text
+    text = render_summary(report([finding(1, message="<!-- hidden --> & <b> in `a <b> c`")], notes=["a note"]), 65_535)
+    assert "&lt;!-- hidden --&gt; &amp; &lt;b&gt; in `a <b> c`" in text and "<!--" not in text
     assert text.endswith("### Notes\n- a note\n")
 
 
