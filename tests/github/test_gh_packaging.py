@@ -1,0 +1,66 @@
+"""The action's packaging: action.yml, the image's Dockerfile and hashed lock, and the workflows."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from nodeguard.engine import check_paths
+from nodeguard.github.policy_source import builtin_policy
+from nodeguard.github.settings import read_inputs
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def pins(text: str) -> dict[str, str]:
+    return {name.lower().replace("_", "-"): version for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", text, re.M)}
+
+
+def test_the_lock_pins_exactly_the_runtime_requirements_each_with_hashes():
+    lock = (REPO / "requirements/action.txt").read_text()
+    assert pins(lock) == pins((REPO / "requirements/runtime.txt").read_text())
+    for block in re.split(r"\n(?=[A-Za-z])", lock.split("\n", 4)[-1].strip()):
+        assert re.search(r"--hash=sha256:[0-9a-f]{64}", block), block
+
+
+def test_action_yml_declares_what_the_action_reads_and_writes():
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    assert action["runs"] == {"using": "docker", "image": "Dockerfile"}
+    assert set(action["branding"]) == {"icon", "color"}
+    assert set(action["outputs"]) == {"findings", "errors", "warnings", "conclusion", "sarif-file"}
+    assert action["inputs"]["github-token"]["default"] == "${{ github.token }}"
+    assert action["inputs"]["policy-from"]["default"] == "base"
+    # Every input, given through the runner's INPUT_<NAME> variable with its default, is accepted.
+    environ = {f"INPUT_{name.upper()}": spec.get("default", "") for name, spec in action["inputs"].items()}
+    environ["INPUT_GITHUB-TOKEN"] = "token"
+    assert read_inputs(environ).policy_from == "base"
+    given = {**environ, "INPUT_CONFIG": "ci/policy.yml", "INPUT_SARIF-FILE": "out.sarif", "INPUT_COMMENTS": "off"}
+    inputs = read_inputs(given)
+    assert (inputs.config, inputs.sarif_file, inputs.comments) == ("ci/policy.yml", "out.sarif", False)
+
+
+def test_the_image_starts_python_with_P_in_exec_form_on_pinned_bases():
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["/opt/nodeguard/bin/python", "-P", "/app/entrypoint.py"]' in dockerfile
+    froms = re.findall(r"^FROM (\S+)", dockerfile, re.M)
+    assert froms and all(re.fullmatch(r"python:[\w.-]+@sha256:[0-9a-f]{64}", ref) for ref in froms)
+    assert "--require-hashes" in dockerfile and "requirements/action.txt" in dockerfile
+    ignored = (REPO / ".dockerignore").read_text().splitlines()
+    assert ignored[1:5] == ["*", "!nodeguard", "!entrypoint.py", "!requirements/action.txt"]
+
+
+def test_the_image_passes_its_own_check():
+    result = check_paths([str(REPO / "Dockerfile")], builtin_policy(), cwd=REPO)
+    assert result.checked == ["Dockerfile"]
+    failing = [f for f in result.findings if f.severity >= builtin_policy().fail_on]
+    assert failing == []
+
+
+def test_workflows_run_the_tests_and_the_action_on_itself():
+    workflow = yaml.safe_load((REPO / ".github/workflows/ci.yml").read_text())
+    assert set(workflow[True]) == {"push", "pull_request"}  # YAML 1.1 reads the key "on" as True
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    assert any(step.get("run", "").strip() == "make test" for step in steps)
+    action_job = next(job for job in workflow["jobs"].values() if any(s.get("uses") == "./" for s in job["steps"]))
+    assert action_job["permissions"] == {"contents": "read", "pull-requests": "write", "checks": "write"}
