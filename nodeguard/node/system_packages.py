@@ -83,9 +83,17 @@ def packages_left_installed(commands: Iterable[Command]) -> list[str]:
     """Packages one RUN installs and does not remove again (by name or through its apk virtual group)."""
     installed: dict[str, str | None] = {}  # package -> its virtual group
     removed: set[str] = set()
+    marked_auto = False
     for command in commands:
+        if command.program == "apt-mark" and command.argv[1:2] == ("auto",):
+            marked_auto = True
         parsed = package_command(command)
         if parsed is None:
+            continue
+        if marked_auto and parsed.action == "remove" and _auto_removes(command):
+            # The docker-library idiom: ``apt-mark auto '.*'`` then ``apt-get purge --auto-remove``
+            # removes everything the RUN installed with apt.
+            removed.update(name for name in installed if name not in removed)
             continue
         if parsed.action == "install":
             for name in parsed.packages:
@@ -93,3 +101,8 @@ def packages_left_installed(commands: Iterable[Command]) -> list[str]:
         else:
             removed.update(parsed.packages)
     return [name for name, group in installed.items() if name not in removed and group not in removed]
+
+
+def _auto_removes(command: Command) -> bool:
+    words = command.argv[1:]
+    return "autoremove" in words or "--auto-remove" in words or "--autoremove" in words

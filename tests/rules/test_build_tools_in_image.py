@@ -29,6 +29,8 @@ def test_only_the_packages_not_removed_are_named(lint):
     "RUN apk add -t .gyp gcc g++ make python3 && npm ci && apk del .gyp",
     "RUN apt-get install -y g++ make python3 && npm ci && apt-get purge -y g++ make python3",
     "RUN apk add --no-cache dumb-init tini curl",
+    "RUN savedAptMark=\"$(apt-mark showmanual)\"; apt-get install -y g++ make python3; npm ci; "
+    "apt-mark auto '.*' > /dev/null; apt-get purge -y --auto-remove",  # the docker-library idiom
     "RUN apk add --no-cache git",  # git is only reported when the policy asks for "vcs"
 ])
 def test_removed_in_the_same_run_or_not_build_tools_is_fine(lint, run):
