@@ -6,8 +6,9 @@ Reports a `!` line of the ignore file that re-includes something sensitive: `!.e
 exception is judged by Docker's matching, against the usual names of such files and, when the context
 is on disk, against the files that are really there (a `!config` that brings back `config/.env`
 counts). An exception that a later line overrides again does not count, and sample files
-(`.env.example`, `.env.sample`, `.env.template`) are not secrets. An `.npmrc` or `.yarnrc.yml` on disk
-counts only when it holds a token.
+(`.env.example`, `.env.sample`, `.env.template`) are not secrets. An `.npmrc` or `.yarnrc.yml` counts
+only when it is on disk and holds a token (Yarn needs its `.yarnrc.yml`, and many `.npmrc` files hold
+only settings). A bare folder exception (`!.yarn/plugins/*`) is judged by the files really there.
 
 ## Why
 The exception undoes the protection the ignore file gives: the file is sent to the builder, and a
@@ -45,11 +46,14 @@ GLOB_CHARACTERS = set("*?[")
 
 def candidates(pattern: str, context) -> list[str]:
     """Paths the exception may bring back: names it could mean, and the context's files on disk."""
+    last = posixpath.basename(pattern)
     if not GLOB_CHARACTERS & set(pattern):
         paths = [pattern]
-    else:
+    elif last.strip("*"):  # "*.pem", "config/.env*": names decide; a bare "dir/*" is judged by the files on disk
         folder = posixpath.dirname(pattern)
-        paths = [*SENSITIVE_EXAMPLES, *(posixpath.join(folder, name) for name in SENSITIVE_EXAMPLES if folder)]
+        paths = [posixpath.join(folder, name) if folder else name for name in SENSITIVE_EXAMPLES]
+    else:
+        paths = []
     matcher = parse_ignore_file("", pattern)
     paths += [path for path in context.iter_files() if matcher.excludes(path)]
     return list(dict.fromkeys(paths))
@@ -57,12 +61,12 @@ def candidates(pattern: str, context) -> list[str]:
 
 def reinclusions(ignore, pattern, context) -> list[tuple[str, str]]:
     """The sensitive paths this ``!`` line decides to send, with why each is sensitive."""
-    read = context.read_text if context.root is not None else None
     found = []
     for path in candidates(pattern.pattern, context):
         if ignore.matching_pattern(path) != pattern:
             continue
-        reason = sensitive_file_reason(path, read if read and context.exists(path) else None)
+        # An .npmrc or .yarnrc.yml counts only when it is on disk with a token: Yarn needs its .yarnrc.yml.
+        reason = sensitive_file_reason(path, context.read_text)
         if reason:
             found.append((path, reason))
     return found

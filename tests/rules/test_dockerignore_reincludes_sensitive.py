@@ -7,7 +7,6 @@ DOCKERFILE = "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\n"
 @pytest.mark.parametrize("exception, shown", [
     ("!.env", "`.env`"),
     ("!.env.production", "`.env.production`"),
-    ("!.npmrc", "`.npmrc`"),
     ("!*.pem", "files such as `server.pem`"),
     ("!id_rsa", "`id_rsa`"),
     ("!.aws/credentials", "`.aws/credentials`"),
@@ -50,3 +49,14 @@ def test_harmless_exceptions_are_fine(lint, ignore):
 def test_an_npmrc_on_disk_without_a_token_is_fine(lint):
     files = {".dockerignore": "*\n!.npmrc\n", ".npmrc": "legacy-peer-deps=true\n"}
     assert lint(DOCKERFILE, files=files, rule="NG903").findings == []
+
+
+def test_an_npmrc_on_disk_with_a_token_counts(lint):
+    files = {".dockerignore": "*\n!.npmrc\n", ".npmrc": "//registry.npmjs.org/:_authToken=npm_x\n"}
+    [finding] = lint(DOCKERFILE, files=files, rule="NG903").findings
+    assert "`.npmrc` (npm configuration" in finding.message
+
+
+@pytest.mark.parametrize("ignore", ["*\n!.yarnrc.yml\n", "*\n!.npmrc\n", "*\n!.yarn/plugins/*\n", "*\n!/.git/refs/heads/*\n"])
+def test_unknown_rc_files_and_bare_folder_exceptions_are_fine(lint, ignore):
+    assert lint(DOCKERFILE, files={".dockerignore": ignore}, rule="NG903").findings == []
