@@ -52,7 +52,7 @@ def check(image, context, options):
     missing = missing_ignore_lines(image, context, without_inline_comments(ignore))
     if not missing:
         return
-    named = "; ".join(f"`{entry.pattern}` ({entry.reason})" for entry, _ in missing)
+    named = "; ".join(f"{', '.join(f'`{line}`' for line in lines)} ({entry.reason})" for entry, lines in missing)
     lines = [line for _, entry_lines in missing for line in entry_lines]
     line, replacement = append_lines(ignore, lines)
     yield Problem(

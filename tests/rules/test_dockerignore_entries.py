@@ -8,7 +8,9 @@ COMPLETE = "node_modules\n.git\n.env\n.env.local\n.npmrc\nnpm-debug.log\n"
 def test_each_missing_entry_is_named_on_the_last_line(lint):
     [finding] = lint(DOCKERFILE, files={".dockerignore": "dist\ncoverage\n"}, rule="NG902").findings
     assert finding.path == ".dockerignore" and finding.line == 2 and finding.severity.label == "warning"
-    for name in ("`node_modules`", "`.git`", "`.env`", "`.npmrc`", "`npm-debug.log`"):
+    assert "does not keep out `node_modules` (a local node_modules" in finding.message
+    assert "; `.env`, `.env.local` (environment files hold credentials);" in finding.message
+    for name in ("`.git`", "`.npmrc`", "`npm-debug.log`"):
         assert name in finding.message
     assert finding.message.endswith("add: node_modules, .git, .env, .env.local, .npmrc, npm-debug.log")
 
