@@ -1,0 +1,179 @@
+"""The lockfile of the package manager in use is in the build context, sent, and copied before the install.
+
+## What it does
+When the build context is on disk, for every install of the app's dependencies (`npm ci`, `npm
+install`, `yarn install`, `pnpm install`, `bun install`, in any stage) it checks the lockfile of that
+package manager (`package-lock.json` or `npm-shrinkwrap.json`, `yarn.lock`, `pnpm-lock.yaml`,
+`bun.lock` or `bun.lockb`) and reports:
+
+- no lockfile in the folder package.json is copied from, nor in a folder above it in the context;
+- a lockfile that the `.dockerignore` excludes (reported on the ignore file's line);
+- a lockfile left out by the `COPY` instructions before the install, e.g. `COPY package.json ./`
+  then `RUN npm ci`. When no `COPY` from the context comes before the install (the files arrive from
+  another stage or through a bind mount), there is nothing to judge. A `RUN --mount=type=bind` that
+  brings the lockfile counts as copying it.
+
+## Why
+Without its lockfile, `npm ci` stops with an error and `npm install`, `yarn install` and `pnpm
+install` resolve every version again: each build can install different code than the one you tested.
+
+## Example
+```dockerfile
+COPY package.json ./
+RUN npm ci --omit=dev
+```
+Use instead:
+```dockerfile
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+```
+
+## Fix
+`--fix` adds the lockfile beside `package.json` in a shell-form `COPY` that names `package.json`
+itself, and deletes a `.dockerignore` line that names the lockfile exactly. A missing lockfile has to
+be generated (`npm install --package-lock-only`) and committed.
+"""
+import fnmatch
+import posixpath
+import re
+
+from nodeguard.findings import Fix, Severity
+from nodeguard.model.ignore import clean_path
+from nodeguard.node.packages import LOCKFILES
+from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.context_files import ContextCopy, context_copy
+from nodeguard.rules.installs import InstallUse, install_uses, installs_dependencies
+
+PACKAGE_JSON = "package.json"
+
+
+def _matches(source: str, path: str) -> bool:
+    """True when a copied source (a file, a folder or a glob) brings the context file ``path``."""
+    source = clean_path(source)
+    if source in (".", ""):
+        return True
+    return path == source or path.startswith(source + "/") or fnmatch.fnmatchcase(path, source)
+
+
+def _copies_before(use: InstallUse, image) -> list[ContextCopy]:
+    stage = image.stages[use.step.stage_index]
+    steps = stage.all_steps()
+    copies = (context_copy(step) for step in steps[: steps.index(use.step)])
+    return [copy for copy in copies if copy is not None]
+
+
+def _bind_sources(use: InstallUse) -> list[str]:
+    """Context paths that ``RUN --mount=type=bind`` makes visible to the install ("." for a default source)."""
+    sources = []
+    for flag in use.step.instruction.flags:
+        if not flag.startswith("--mount="):
+            continue
+        fields = dict(part.partition("=")[::2] for part in flag[len("--mount=") :].split(","))
+        if fields.get("type", "bind") == "bind" and not fields.get("from"):
+            sources.append(fields.get("source") or fields.get("src") or ".")
+    return sources
+
+
+def _package_folder(copies: list[ContextCopy]) -> str:
+    """The context folder package.json is copied from; the root when no copy names it."""
+    for copy in copies:
+        for source in copy.sources:
+            if posixpath.basename(clean_path(source)) == PACKAGE_JSON:
+                folder = posixpath.dirname(clean_path(source))
+                return "" if folder == "." else folder
+    return ""
+
+
+def _lockfiles_in(context, folder: str, manager: str) -> list[str]:
+    """The manager's lockfiles in ``folder`` or the nearest folder above it that has one."""
+    while True:
+        found = [posixpath.join(folder, name) if folder else name for name in LOCKFILES[manager] if context.exists(posixpath.join(folder, name))]
+        if found or not folder:
+            return found
+        folder = posixpath.dirname(folder)
+
+
+def _copy_fix(copy: ContextCopy, lockfile: str) -> Fix | None:
+    """Add the lockfile after the ``package.json`` source word of a one-line shell-form COPY."""
+    instruction = copy.step.instruction
+    if instruction.is_exec_form or instruction.start_line != instruction.end_line:
+        return None
+    named = [source for source in copy.sources if posixpath.basename(clean_path(source)) == PACKAGE_JSON]
+    if len(named) != 1:
+        return None
+    pattern = re.compile(r"(?<=\s)" + re.escape(named[0]) + r"(?=\s)")
+    if len(pattern.findall(instruction.original)) != 1:
+        return None
+    return Fix(instruction.start_line, instruction.end_line, pattern.sub(f"{named[0]} {lockfile}", instruction.original))
+
+
+def _ignore_problem(context, lockfile: str, use: InstallUse) -> Problem:
+    ignore = context.dockerignore
+    pattern = ignore.matching_pattern(lockfile)
+    fix = Fix(pattern.line, pattern.line, "") if pattern.pattern == clean_path(lockfile) else None
+    return Problem(
+        pattern.line,
+        f"`{pattern.text}` keeps {lockfile} out of the build context, but `{use.text}` (Dockerfile line "
+        f"{use.step.line}) needs it to install exactly the locked versions",
+        path=ignore.path,
+        fix=fix,
+    )
+
+
+def _problems(use: InstallUse, image, context):
+    """(what makes the problem the same as another, the problem): a missing or ignored lockfile is one
+    problem however many installs need it."""
+    copies = _copies_before(use, image)
+    lockfiles = _lockfiles_in(context, _package_folder(copies), use.manager)
+    names = " or ".join(LOCKFILES[use.manager])
+    if not lockfiles:
+        yield use.manager, Problem(
+            use.step.line,
+            f"`{use.text}` needs {names} but the build context has none; generate the lockfile and commit it",
+            end_line=use.step.end_line,
+        )
+        return
+    sent = [lockfile for lockfile in lockfiles if context.is_sent(lockfile)]
+    if not sent:
+        yield use.manager, _ignore_problem(context, lockfiles[0], use)
+        return
+    if not copies or any(_matches(source, lockfile) for source in _bind_sources(use) for lockfile in sent):
+        return
+    if any(_matches(source, lockfile) for copy in copies for source in copy.sources for lockfile in sent):
+        return
+    lockfile = sent[0]
+    carrier = next((copy for copy in copies if any(posixpath.basename(clean_path(s)) == PACKAGE_JSON for s in copy.sources)), None)
+    if carrier is None:
+        return
+    yield carrier.step.line, Problem(
+        carrier.step.line,
+        f"this COPY brings package.json but not {lockfile}, so `{use.text}` (line {use.step.line}) cannot follow "
+        f"the lockfile; copy {lockfile} too",
+        end_line=carrier.step.end_line,
+        fix=_copy_fix(carrier, lockfile),
+    )
+
+
+def check(image, context, options):
+    if context.root is None:
+        return
+    seen = set()
+    for use in install_uses(step for stage in image.stages for step in stage.steps):
+        if not installs_dependencies(use):
+            continue
+        for key, problem in _problems(use, image, context):
+            if key not in seen:
+                seen.add(key)
+                yield problem
+
+
+RULE = Rule(
+    id="NG203",
+    name="lockfile-missing",
+    section=2,
+    severity=Severity.ERROR,
+    summary="The package manager's lockfile is missing from the build context, ignored, or not copied",
+    check=check,
+    doc=__doc__,
+    fixable=True,
+)
