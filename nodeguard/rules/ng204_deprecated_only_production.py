@@ -1,0 +1,77 @@
+"""`npm --only=production` and `npm --production` are deprecated: use `--omit=dev`.
+
+## What it does
+Reports an npm install (`npm ci`, `npm install`, `npm prune`, in any stage) that asks for production
+dependencies with `--only=production` / `--only=prod` (deprecated since npm 7) or `--production`
+(deprecated since npm 9). Yarn's and pnpm's `--production`/`--prod` are their current options and
+are not reported.
+
+## Why
+Both still work, but npm prints a warning on every build and may drop them; `--omit=dev` is the
+option npm documents, and it is what the rest of npm's configuration (`omit=dev` in .npmrc,
+`NPM_CONFIG_OMIT`) uses.
+
+## Example
+```dockerfile
+RUN npm ci --only=production
+```
+Use instead:
+```dockerfile
+RUN npm ci --omit=dev
+```
+
+## Fix
+`--fix` replaces the option with `--omit=dev`, leaving the rest of the line as it is.
+"""
+from nodeguard.findings import Severity
+from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.installs import InstallUse, edit_words, install_uses
+
+PRODUCTION_VALUES = ("production", "prod")
+
+
+def _deprecated_words(use: InstallUse) -> tuple[str, dict[int, str] | None] | None:
+    """The deprecated option as written, and the edits that turn it into ``--omit=dev`` (None: no fix)."""
+    argv = use.command.argv
+    for index, word in enumerate(argv):
+        name, _, value = word.partition("=")
+        if name == "--only":
+            if not value and index + 1 < len(argv):
+                value = argv[index + 1]
+                edits = {index: "--omit=dev", index + 1: ""}
+            else:
+                edits = {index: "--omit=dev"}
+            return f"--only={value}", edits if value in PRODUCTION_VALUES else None
+        if word == "--production":
+            return word, {index: "--omit=dev"}
+    return None
+
+
+def check(image, context, options):
+    for use in install_uses(step for stage in image.stages for step in stage.steps):
+        if use.manager != "npm" or use.install.deprecated_flag is None:
+            continue
+        found = _deprecated_words(use)
+        if found is None:
+            continue
+        written, edits = found
+        fix = edit_words(use, edits) if edits else None
+        advice = "use `--omit=dev`" if edits else "use `--omit`/`--include`"
+        yield Problem(
+            use.step.line,
+            f"`{written}` in `{use.text}` is deprecated; {advice}",
+            end_line=use.step.end_line,
+            fix=fix,
+        )
+
+
+RULE = Rule(
+    id="NG204",
+    name="deprecated-only-production",
+    section=2,
+    severity=Severity.INFO,
+    summary="npm's deprecated `--only=production` / `--production` instead of `--omit=dev`",
+    check=check,
+    doc=__doc__,
+    fixable=True,
+)
