@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,27 @@ class BuildContext:
 
     def display_path(self, relpath: str) -> str:
         return f"{self.display_root}/{relpath}" if self.display_root else relpath
+
+    def read_repo_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
+        """A file anywhere in the repository (a CI workflow), read as read_text reads; None without repo_root."""
+        path = self._resolve_in_repo(relpath)
+        return None if path is None else _read_small_text(path, max_bytes)
+
+    def iter_repo_files(self, folder: str) -> Iterator[str]:
+        """The regular files directly in a folder of the repository, as repository-relative posix paths."""
+        path = self._resolve_in_repo(folder)
+        try:
+            with os.scandir(path) if path is not None else nullcontext(()) as scan:
+                names = sorted(entry.name for entry in scan if _is_regular_file(entry))
+        except OSError:
+            names = []
+        return iter(f"{folder.strip('/')}/{name}" for name in names)
+
+    def _resolve_in_repo(self, relpath: str) -> Path | None:
+        if self.repo_root is None:
+            return None
+        boundary = self.repo_root.resolve()
+        return _inside(boundary / relpath, boundary)
 
     def _resolve(self, relpath: str) -> Path | None:
         """The real path of ``relpath``, or None when there is no root or it leads out of the boundary."""
