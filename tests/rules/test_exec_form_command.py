@@ -1,0 +1,85 @@
+"""NG501 exec-form-command: shell-form CMD/ENTRYPOINT in force in the shipped image."""
+import pytest
+
+from nodeguard.findings import Severity
+
+
+@pytest.mark.parametrize(
+    "instruction, keyword",
+    [
+        ("CMD node server.js", "CMD"),
+        ('CMD "npm" "start"', "CMD"),
+        ("CMD npm start", "CMD"),
+        ("ENTRYPOINT node server.js", "ENTRYPOINT"),
+        ("CMD start-app.sh", "CMD"),
+        ('CMD ["node", server.js]', "CMD"),  # not valid JSON: Docker runs it with /bin/sh -c
+    ],
+)
+def test_shell_forms_are_reported(lint, instruction, keyword):
+    [found] = lint(f"FROM node:22-alpine\n{instruction}\n", rule="NG501").findings
+    assert (found.line, found.severity) == (2, Severity.WARNING)
+    assert found.message.startswith(f"shell-form {keyword} runs under /bin/sh")
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        'FROM node:22-alpine\nCMD ["node", "server.js"]\n',
+        'FROM node:22-alpine\nENTRYPOINT ["dumb-init", "--"]\nCMD ["node", "server.js"]\n',
+        "FROM node:22-alpine\n",
+        # a shell form in a build stage is not shipped
+        'FROM node:22 AS build\nCMD npm test\nFROM node:22-alpine\nCMD ["node", "server.js"]\n',
+        # the exec form replaces an earlier shell form
+        'FROM node:22-alpine\nCMD node server.js\nCMD ["node", "server.js"]\n',
+    ],
+)
+def test_exec_forms_pass(lint, dockerfile):
+    assert lint(dockerfile, rule="NG501").findings == []
+
+
+def test_cmd_inherited_from_a_parent_stage(lint):
+    dockerfile = "FROM node:22-alpine AS base\nCMD node server.js\nFROM base\nRUN true\n"
+    assert [f.line for f in lint(dockerfile, rule="NG501").findings] == [2]
+
+
+def test_entrypoint_resets_the_inherited_cmd(lint):
+    dockerfile = 'FROM node:22-alpine AS base\nCMD node server.js\nFROM base\nENTRYPOINT ["node", "app.js"]\n'
+    assert lint(dockerfile, rule="NG501").findings == []
+
+
+def test_both_shell_forms_are_reported(lint):
+    dockerfile = "FROM node:22-alpine\nENTRYPOINT node server.js\nCMD --port 80\n"
+    assert [f.line for f in lint(dockerfile, rule="NG501").findings] == [2, 3]
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("CMD node server.js", 'CMD ["node", "server.js"]'),
+        ('CMD "node" "server.js"', 'CMD ["node", "server.js"]'),
+        ("ENTRYPOINT node --enable-source-maps dist/main.js", 'ENTRYPOINT ["node", "--enable-source-maps", "dist/main.js"]'),
+        ("cmd node 'my app.js'", 'cmd ["node", "my app.js"]'),
+    ],
+)
+def test_fix_writes_the_exec_form(lint, before, after):
+    [found] = lint(f"FROM node:22-alpine\n{before}\n", rule="NG501").findings
+    assert found.message.endswith(f"use the exec form: {after}")
+    texts, relinted = lint.fix(f"FROM node:22-alpine\n{before}\n")
+    assert texts["Dockerfile"] == f"FROM node:22-alpine\n{after}\n"
+    assert relinted.of("NG501") == []
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "CMD npm run migrate && node server.js",
+        "CMD node server.js --port $PORT",
+        "CMD node server.js > /var/log/app.log",
+        "CMD node server.js | tee log",
+        "CMD node server.js; echo done",
+        "CMD node \\\n    server.js",  # continued over lines
+    ],
+)
+def test_no_fix_when_the_shell_does_something(lint, instruction):
+    [found] = lint(f"FROM node:22-alpine\n{instruction}\n", rule="NG501").findings
+    assert found.fix is None and found.message.endswith("use the exec form")
