@@ -31,7 +31,7 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
 def _non_overlapping(fixes: Iterable[Fix], line_count: int) -> list[Fix]:
     chosen: list[Fix] = []
     taken_until = 0
-    for fix in sorted(set(fixes), key=lambda f: (f.line, f.end_line)):
+    for fix in sorted(set(fixes), key=lambda f: (f.line, f.end_line, f.replacement)):
         if fix.line > taken_until and 1 <= fix.line <= fix.end_line <= max(line_count, 1):
             chosen.append(fix)
             taken_until = fix.end_line
