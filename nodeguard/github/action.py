@@ -193,7 +193,16 @@ class ActionRun:
     ) -> Gathered:
         dockerfiles = {path for path in changed if is_dockerfile_name(PurePosixPath(path).name)}
         ignores = {path for path in changed if is_ignore_file_name(PurePosixPath(path).name)}
-        repo_paths = set(head_files.file_paths()) if ignores or not trusted else set()
+        notes = []
+        repo_paths: set[str] = set()
+        if ignores or not trusted:
+            try:
+                repo_paths = set(head_files.file_paths())
+            except API_ERRORS as error:
+                notes.append(
+                    f"The repository's files could not be listed ({error_message(error)}): only the changed "
+                    "files were checked, without the .dockerignore files they did not change."
+                )
         if ignores:
             everywhere = [path for path in repo_paths if is_dockerfile_name(PurePosixPath(path).name)]
             for ignore in ignores:
@@ -209,7 +218,7 @@ class ActionRun:
         )
         findings = sorted([*result.findings, *problems, *ignore_problems], key=Finding.sort_key)
         lines = {source.path: text_lines(source.data) for source in [*sources, *ignore_sources]}
-        return Gathered(policy, findings, len(result.checked) + len(problems), lines)
+        return Gathered(policy, findings, len(result.checked) + len(problems), lines, notes=notes)
 
     def read_sources(
         self, files: CommitFiles | WorkspaceFiles, paths: list[str]
