@@ -1,0 +1,145 @@
+"""Where a file of the shipped image comes from in the build context, followed through COPY and COPY --from.
+
+Shared by the rules that read the app's own files (practices 5 and 6). Nothing here touches the disk
+except through ``BuildContext.read_text``.
+"""
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image, Stage
+from nodeguard.rules.context_files import copy_words
+
+_GLOB = re.compile(r"[*?\[]")
+_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+_MAX_DEPTH = 8
+# Where TypeScript output usually goes, and the extension of the source each output extension comes from.
+OUTPUT_FOLDERS = ("dist", "build", "out")
+Layout = tuple[tuple[str, ...], str]  # (output folders, source root)
+DEFAULT_LAYOUT: Layout = (OUTPUT_FOLDERS, "src")
+_SOURCE_EXTENSIONS = {".js": (".ts", ".tsx", ".js"), ".mjs": (".mts", ".mjs"), ".cjs": (".cts", ".cjs")}
+
+
+def absolute(path: str, workdir: str) -> str:
+    joined = path if path.startswith("/") else posixpath.join(workdir or "/", path)
+    return posixpath.normpath(joined).replace("//", "/")
+
+
+def context_candidates(image: Image, stage: Stage, image_path: str, layout: Layout = DEFAULT_LAYOUT, depth: int = 0) -> list[str]:
+    """Context-relative paths that may be the file at absolute ``image_path`` of ``stage``, likeliest first.
+
+    Later copies win. A copy from another stage is followed into that stage; one from an external image,
+    a URL or a glob is not followed. Compiled output that no copy brings (``/app/dist/main.js`` built
+    in the stage) is looked for as its source (``/app/src/main.ts``).
+    """
+    if depth > _MAX_DEPTH:
+        return []
+    candidates = _copied_from(image, stage, image_path, layout, depth)
+    if not candidates:
+        for variant in source_variants(image_path.lstrip("/"), layout):
+            candidates.extend(_copied_from(image, stage, "/" + variant, layout, depth))
+    return list(dict.fromkeys(candidates))
+
+
+def _copied_from(image: Image, stage: Stage, image_path: str, layout: Layout, depth: int) -> list[str]:
+    candidates: list[str] = []
+    for step in reversed(stage.all_steps()):
+        if step.keyword not in ("COPY", "ADD"):
+            continue
+        words = copy_words(step)
+        if len(words) < 2 or any(word.startswith("<<") for word in words):
+            continue
+        sources, destination = words[:-1], absolute(words[-1], step.workdir)
+        source_stage_name = step.instruction.flag("from")
+        source_stage = image.stage(step.expand(source_stage_name)) if source_stage_name else None
+        if source_stage_name and source_stage is None:
+            continue
+        for source in sources:
+            if _GLOB.search(source) or _REMOTE.match(source):
+                continue
+            inside = _source_path(source, destination, image_path)
+            if inside is None:
+                continue
+            if source_stage is None:
+                relative = posixpath.normpath(posixpath.join(".", inside.lstrip("/")))
+                if relative != ".." and not relative.startswith("../"):
+                    candidates.append("" if relative == "." else relative)
+            else:
+                candidates.extend(context_candidates(image, source_stage, absolute(inside, "/"), layout, depth + 1))
+    return candidates
+
+
+def _source_path(source: str, destination: str, image_path: str) -> str | None:
+    """The source-side path of ``image_path`` if this copy put it there: a file copied into or as
+    ``destination``, or something below a copied folder."""
+    clean = posixpath.normpath(source)
+    name = posixpath.basename(clean) if clean not in (".", "/") else ""
+    if name and image_path in (posixpath.join(destination, name), destination):
+        return clean
+    if image_path == destination or image_path.startswith(destination.rstrip("/") + "/"):
+        below = image_path[len(destination.rstrip("/")) :].lstrip("/")
+        return posixpath.join(clean, below) if below else clean
+    return None
+
+
+def source_variants(relpath: str, layout: Layout = DEFAULT_LAYOUT) -> list[str]:
+    """TypeScript sources a compiled file may come from: ``dist/main.js`` -> ``src/main.ts``, ``main.ts``."""
+    output_folders, source_root = layout
+    parts = relpath.split("/")
+    for index, part in enumerate(parts):
+        if part not in output_folders:
+            continue
+        rest = "/".join(parts[index + 1 :])
+        prefix = "/".join(parts[:index])
+        stem, extension = posixpath.splitext(rest)
+        endings = [stem + ext for ext in _SOURCE_EXTENSIONS.get(extension, (extension,))]
+        variants = []
+        for root in (source_root, ""):
+            for ending in endings:
+                variants.append("/".join(piece for piece in (prefix, root, ending) if piece))
+        return variants
+    return []
+
+
+def typescript_layout(context: BuildContext) -> Layout:
+    """The output folders and source root from tsconfig.json's outDir/rootDir, when it parses as JSON."""
+    text = context.read_text("tsconfig.json")
+    options = {}
+    if text is not None:
+        try:
+            options = json.loads(re.sub(r"^\s*//.*$", "", text, flags=re.MULTILINE)).get("compilerOptions") or {}
+        except (ValueError, AttributeError):
+            options = {}
+    out_dir = posixpath.normpath(str(options.get("outDir", "dist")))
+    root_dir = posixpath.normpath(str(options.get("rootDir", "src")))
+    folders = tuple(dict.fromkeys((out_dir, *OUTPUT_FOLDERS)))
+    return folders, "" if root_dir == "." else root_dir
+
+
+class ImageReader:
+    """Reads files by their path relative to a folder of the image (WORKDIR), from the build context.
+
+    A compiled file that is not in the context (built in the image) is read from its TypeScript source.
+    ``found`` records which context file answered each path.
+    """
+
+    def __init__(self, image: Image, stage: Stage, context: BuildContext, folder: str):
+        self.image, self.stage, self.context, self.folder = image, stage, context, folder
+        self.layout = typescript_layout(context)
+        self.found: dict[str, str] = {}
+
+    def __call__(self, relpath: str) -> str | None:
+        if relpath in self.found:
+            return self.context.read_text(self.found[relpath])
+        image_path = absolute(relpath, self.folder)
+        candidates = context_candidates(self.image, self.stage, image_path, self.layout)
+        for candidate in candidates + [v for c in candidates for v in source_variants(c, self.layout)]:
+            text = self.context.read_text(candidate) if candidate else None
+            if text is not None:
+                self.found[relpath] = candidate
+                return text
+        return None
+

@@ -1,0 +1,116 @@
+"""The shipped image does not run its app through npm, yarn, pnpm, npx or corepack.
+
+## What it does
+Reports a final `CMD`/`ENTRYPOINT` (exec or shell form, inherited ones included) whose process is a
+package manager: `CMD ["npm", "start"]`, `CMD yarn start`, `ENTRYPOINT ["npx", "ts-node", "src/main.ts"]`,
+also behind an init (`CMD ["dumb-init", "npm", "start"]`) or in `sh -c "npm start"`.
+
+## Why
+The package manager starts your app as a child process and does not pass `SIGTERM` or `SIGINT` on
+to it. `docker stop` and a Kubernetes rollout then wait out the grace period and kill the app with
+`SIGKILL`: open requests are cut, connections are not closed, nothing is flushed. npm also adds its
+own memory and start-up time, and writes its logs to the container's file system.
+
+## Example
+```dockerfile
+CMD ["dumb-init", "npm", "start"]
+```
+Use instead (when package.json has `"start": "node server.js"`):
+```dockerfile
+CMD ["dumb-init", "node", "server.js"]
+```
+
+## Fix
+When the build context is on disk and the script run (`start`, or the one named: `npm run serve`,
+`yarn serve`) is a plain `node <file> [args]` with no shell syntax or variables, `--fix` replaces the
+instruction with the exec form of that command, keeping an init in front of it. npm's default
+`start` (`node server.js`, when package.json has no `start` script) counts. Otherwise the message
+names the script to run with node directly.
+"""
+import json
+import posixpath
+import shlex
+
+from nodeguard.findings import Fix, Severity
+from nodeguard.node.manifest import plain_node_command, read_package_json, script_command, script_name
+from nodeguard.node.packages import strip_init
+from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.image_files import ImageReader
+from nodeguard.rules.process import PACKAGE_MANAGERS, final_process, instruction_words, launched, plain_words
+
+
+def _words_of(instruction) -> list[str] | None:
+    """The instruction's own words when they are plain: exec form, or a shell form without shell syntax."""
+    if instruction.json_args is not None:
+        return list(instruction.json_args)
+    words = plain_words(instruction.args)
+    if words is None:
+        return None
+    try:
+        return shlex.split(instruction.args)
+    except ValueError:
+        return None
+
+
+def _invokes_only(words: list[str], script: str) -> bool:
+    """``npm start`` / ``npm run start`` / ``yarn start``: the script and nothing more."""
+    return words in (["start"], ["run", script], ["run-script", script], [script]) and (words != ["start"] or script == "start")
+
+
+def _fix(instruction, other, node_words: list[str], script: str) -> Fix | None:
+    words = _words_of(instruction)
+    if words is None or (instruction.keyword == "ENTRYPOINT" and other is not None):
+        return None
+    command = list(strip_init(words))
+    prefix = words[: len(words) - len(command)]
+    if not command or posixpath.basename(command[0]) not in PACKAGE_MANAGERS or not _invokes_only(command[1:], script):
+        return None
+    keyword = instruction.original.lstrip().split(None, 1)[0]
+    return Fix(instruction.start_line, instruction.end_line, f"{keyword} {json.dumps(prefix + node_words)}")
+
+
+def check(image, context, options):
+    process = final_process(image)
+    if process is None:
+        return
+    command = launched(process.argv)
+    if not command or posixpath.basename(command[0]) not in PACKAGE_MANAGERS:
+        return
+    manager = posixpath.basename(command[0])
+    in_entrypoint = process.entrypoint is not None and launched(instruction_words(process.entrypoint))[:1] == command[:1]
+    instruction = process.entrypoint if in_entrypoint else process.cmd
+    other = process.cmd if in_entrypoint else None
+    shown = " ".join(command)
+    script = script_name(command)
+    node_words = None
+    if script is not None and context.root is not None:
+        reader = ImageReader(image, image.final, context, image.final.workdir)
+        text = script_command(read_package_json(reader), script, manager)
+        node_words = plain_node_command(text) if text else None
+    fix = _fix(instruction, other, node_words, script) if node_words is not None else None
+    if node_words is not None:
+        runs = fix.replacement if fix else json.dumps(node_words)
+        advice = f"the `{script}` script is `{' '.join(node_words)}`: run it directly, {runs}"
+    elif script is not None:
+        advice = f"run the command of the `{script}` script with node directly, in exec form"
+    else:
+        advice = "run the app with node directly, in exec form"
+    yield Problem(
+        instruction.start_line,
+        f"`{shown}` runs as the container's process, and {manager} does not pass SIGTERM on to the app; {advice}",
+        end_line=instruction.end_line,
+        fix=fix,
+    )
+
+
+RULE = Rule(
+    id="NG502",
+    name="package-manager-as-process",
+    section=5,
+    severity=Severity.WARNING,
+    strict_severity=Severity.ERROR,
+    summary="npm, yarn, pnpm or npx runs as the container's process",
+    check=check,
+    doc=__doc__,
+    fixable=True,
+)
