@@ -1,11 +1,15 @@
 """The YAML policy: which rules run, how severe they are, and where."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nodeguard.findings import Severity
+from nodeguard.policy.globs import matches, matches_any
+
+if TYPE_CHECKING:
+    from nodeguard.rules.base import Rule
 
 
 class PolicyError(Exception):
@@ -43,18 +47,26 @@ class Policy:
 
     def settings_for(self, path: str) -> Mapping[str, RuleSetting]:
         """The rule settings for one repository-relative file, overrides applied in order."""
-        raise NotImplementedError  # implemented by the policy work item
+        settings = dict(self.rules)
+        for override in self.overrides:
+            if matches_any(override.files, path):
+                settings.update(override.rules)
+        return settings
 
     def context_for(self, dockerfile_path: str) -> str | None:
         """The build context folder the policy maps this Dockerfile to, or None for its own folder."""
-        raise NotImplementedError
+        return next((folder for glob, folder in self.contexts.items() if matches(glob, dockerfile_path)), None)
 
     def selects(self, path: str) -> bool:
         """True when include/exclude let this repository-relative path be checked."""
-        raise NotImplementedError
+        included = not self.include or matches_any(self.include, path)
+        return included and not matches_any(self.exclude, path)
 
 
-def load_policy(config: str | None, start_dir: str = ".") -> Policy:
+def load_policy(config: str | None, start_dir: str = ".", rules: Sequence[Rule] | None = None) -> Policy:
     """The policy from ``config``, or found as .github/nodeguard.yml / .nodeguard.yml from start_dir up to
-    the repository root, or the built-in ``recommended``. Raises PolicyError."""
-    raise NotImplementedError
+    the repository root, or the built-in ``recommended``. ``rules`` defaults to every registered rule.
+    Raises PolicyError."""
+    from nodeguard.policy.loader import load
+
+    return load(config, start_dir, rules)

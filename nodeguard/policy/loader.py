@@ -1,0 +1,222 @@
+"""Finds the policy file, reads and checks it, and resolves it over the built-in preset it extends."""
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from nodeguard.findings import Severity
+from nodeguard.policy import Override, Policy, PolicyError, RuleSetting
+from nodeguard.policy.globs import compiled
+from nodeguard.policy.yamlfile import YamlFile, read_yaml
+from nodeguard.rules.base import Rule
+
+POLICY_FILE_NAMES = (".github/nodeguard.yml", ".nodeguard.yml")
+DEFAULT_PRESET = "recommended"
+MAX_POLICY_BYTES = 1024 * 1024
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    """One rule as a policy document sets it."""
+
+    level: str | None  # "off", "on", a severity label; None keeps the level it had
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    source: str
+    extends: str | None
+    settings: Mapping[str, Any]  # the other top-level keys, as written; each replaces the preset's
+    rules: Mapping[str, RuleEntry]  # by rule ID
+    overrides: tuple[tuple[tuple[str, ...], Mapping[str, RuleEntry]], ...]
+
+
+def load(config: str | None, start_dir: str, rules: Sequence[Rule] | None) -> Policy:
+    if rules is None:
+        from nodeguard.rules import all_rules
+
+        rules = all_rules()
+    if config is not None:
+        document = read_document(Path(config), config, rules)
+    else:
+        found = find_policy_file(Path(start_dir))
+        if found is None:
+            return build_policy(preset_chain(DEFAULT_PRESET, rules), rules)
+        document = read_document(found, os.path.relpath(found, Path(start_dir).resolve()), rules)
+    return build_policy([*preset_chain(document.extends or DEFAULT_PRESET, rules), document], rules)
+
+
+def find_policy_file(start_dir: Path) -> Path | None:
+    """The first policy file from ``start_dir`` up to the repository root (only ``start_dir`` outside one)."""
+    start = start_dir.resolve()
+    folders = [start, *start.parents]
+    root_index = next((index for index, folder in enumerate(folders) if (folder / ".git").exists()), 0)
+    root = folders[root_index]
+    for folder in folders[: root_index + 1]:
+        for name in POLICY_FILE_NAMES:
+            candidate = folder / name
+            if not os.path.lexists(candidate):
+                continue
+            if not candidate.resolve().is_relative_to(root):
+                raise PolicyError(str(candidate), "is a link to a file outside the repository")
+            return candidate
+    return None
+
+
+def read_document(path: Path, shown: str, rules: Sequence[Rule]) -> PolicyDocument:
+    from nodeguard.policy.schema import policy_schema
+    from nodeguard.policy.validation import validate
+
+    file = _mapping_file(read_yaml(shown, read_text(path, shown)))
+    validate(file, policy_schema(rules))
+    return to_document(file, rules)
+
+
+def read_text(path: Path, shown: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_POLICY_BYTES + 1)
+    except FileNotFoundError:
+        raise PolicyError(shown, "no such file") from None
+    except IsADirectoryError:
+        raise PolicyError(shown, "is a folder, not a policy file") from None
+    except OSError as error:
+        raise PolicyError(shown, f"cannot be read: {error.strerror or error}") from None
+    if len(data) > MAX_POLICY_BYTES:
+        raise PolicyError(shown, f"is larger than {MAX_POLICY_BYTES // 1024} KiB; a policy is a short YAML file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise PolicyError(shown, "is not valid UTF-8 text", data.count(b"\n", 0, error.start) + 1) from None
+
+
+def _mapping_file(file: YamlFile) -> YamlFile:
+    """An empty file is an empty policy; anything but a mapping is an error."""
+    if file.data is None:
+        return YamlFile(file.path, {}, file.root)
+    if not isinstance(file.data, dict):
+        raise file.error((), "the policy must be a mapping of keys such as `extends` and `rules`")
+    return file
+
+
+def preset_chain(name: str, rules: Sequence[Rule]) -> list[PolicyDocument]:
+    """The built-in preset ``name`` and the presets it extends, the most basic first. Presets are part
+    of nodeguard and checked by its tests, so jsonschema is not imported for them."""
+    text = resources.files(__package__).joinpath("presets", f"{name}.yml").read_text(encoding="utf-8")
+    document = to_document(_mapping_file(read_yaml(f"builtin:{name}", text)), rules)
+    return [*preset_chain(document.extends, rules), document] if document.extends else [document]
+
+
+def to_document(file: YamlFile, rules: Sequence[Rule]) -> PolicyDocument:
+    """A validated document as rule entries and settings, after the checks a schema cannot make."""
+    data = file.data
+    for key in ("include", "exclude"):
+        for index, glob in enumerate(data.get(key, ())):
+            _check_glob(file, (key, index), glob)
+    for glob, folder in data.get("contexts", {}).items():
+        _check_glob(file, ("contexts", glob), glob)
+        _check_context_folder(file, ("contexts", glob), folder)
+    overrides = []
+    for index, override in enumerate(data.get("overrides", ())):
+        for position, glob in enumerate(override["files"]):
+            _check_glob(file, ("overrides", index, "files", position), glob)
+        entries = rule_entries(file, ("overrides", index, "rules"), override["rules"], rules)
+        overrides.append((tuple(override["files"]), entries))
+    return PolicyDocument(
+        source=file.path,
+        extends=data.get("extends"),
+        settings={key: value for key, value in data.items() if key not in ("extends", "rules", "overrides")},
+        rules=rule_entries(file, ("rules",), data.get("rules", {}), rules),
+        overrides=tuple(overrides),
+    )
+
+
+def rule_entries(file: YamlFile, where: KeyPath, written: Mapping[str, Any], rules: Sequence[Rule]) -> dict[str, RuleEntry]:
+    by_name = {rule.id: rule for rule in rules} | {rule.name: rule for rule in rules}
+    entries: dict[str, RuleEntry] = {}
+    first_key: dict[str, str] = {}
+    for key, value in written.items():
+        rule_id = by_name[key].id
+        if rule_id in entries:
+            line = file.line_of((*where, first_key[rule_id]))
+            raise file.error((*where, key), f"{rule_id} is already set on line {line}")
+        first_key[rule_id] = key
+        entries[rule_id] = _rule_entry(value)
+    return entries
+
+
+def _rule_entry(value: Any) -> RuleEntry:
+    if isinstance(value, dict):
+        level = value.get("severity")
+        return RuleEntry(None if level is None else _level(level), dict(value.get("options", {})))
+    return RuleEntry(_level(value), {})
+
+
+def _level(value: str | bool) -> str:
+    if isinstance(value, bool):  # YAML 1.1 reads a bare off/on as false/true
+        return "on" if value else "off"
+    return value
+
+
+def _check_glob(file: YamlFile, where: KeyPath, glob: str) -> None:
+    try:
+        compiled(glob)
+    except re.error as error:
+        raise file.error(where, f"bad glob {glob!r}: {error.msg}") from None
+
+
+def _check_context_folder(file: YamlFile, where: KeyPath, folder: str) -> None:
+    normal = posixpath.normpath(folder.replace("\\", "/"))
+    if normal.startswith("/") or normal == ".." or normal.startswith("../"):
+        raise file.error(where, f"{folder!r} is not a folder inside the repository")
+
+
+def build_policy(chain: Sequence[PolicyDocument], rules: Sequence[Rule]) -> Policy:
+    """The policy of ``chain`` (presets first): top-level keys replace, rules merge, overrides add up."""
+    written: dict[str, Any] = {}
+    for document in chain:
+        written.update(document.settings)
+    strict = written.get("rule-severities") == "strict"
+    settings = {rule.id: RuleSetting(True, _preset_severity(rule, strict), {}) for rule in rules}
+    for document in chain:
+        settings.update({rule_id: apply_entry(settings[rule_id], entry) for rule_id, entry in document.rules.items()})
+    overrides = tuple(
+        Override(files, {rule_id: apply_entry(settings[rule_id], entry) for rule_id, entry in entries.items()})
+        for document in chain
+        for files, entries in document.overrides
+    )
+    fail_on = written.get("fail-on", "error")
+    return Policy(
+        source=chain[-1].source,
+        rules=settings,
+        fail_on=None if fail_on == "never" else Severity.parse(fail_on),
+        include=tuple(written.get("include", ())),
+        exclude=tuple(written.get("exclude", ())),
+        overrides=overrides,
+        pragmas=_level(written.get("pragmas", "allow")),
+        contexts=dict(written.get("contexts", {})),
+    )
+
+
+def _preset_severity(rule: Rule, strict: bool) -> Severity:
+    return rule.strict_severity if strict and rule.strict_severity else rule.severity
+
+
+def apply_entry(setting: RuleSetting, entry: RuleEntry) -> RuleSetting:
+    """``setting`` changed by what ``entry`` writes; options add to (and replace) the ones before."""
+    enabled, severity = setting.enabled, setting.severity
+    if entry.level == "off":
+        enabled = False
+    elif entry.level == "on":
+        enabled = True
+    elif entry.level is not None:
+        enabled, severity = True, Severity.parse(entry.level)
+    return RuleSetting(enabled, severity, {**setting.options, **entry.options})

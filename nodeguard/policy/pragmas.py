@@ -1,0 +1,181 @@
+"""Inline pragmas: ``# nodeguard [stage|global] ignore=NG101,base-image-tag -- reason``.
+
+A plain pragma covers the instruction right below its comment block (or the instruction it is written
+inside, between continuation lines); a ``stage`` pragma covers the stage whose FROM follows it (else the
+stage it is written in); a ``global`` pragma covers the whole file.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nodeguard.findings import Finding
+from nodeguard.model.instructions import Instruction, ParsedDockerfile
+from nodeguard.rules.base import Rule
+
+MODES = ("allow", "require-reason", "off")
+WITHOUT_REASON, NOT_ALLOWED, UNKNOWN_RULE = "NG002", "NG003", "NG004"
+PRAGMA_RULES = frozenset({WITHOUT_REASON, NOT_ALLOWED, UNKNOWN_RULE})
+
+_PRAGMA = re.compile(r"nodeguard\s+(?:(?P<scope>stage|global)\s+)?ignore\s*=\s*(?P<names>.*)", re.IGNORECASE)
+_REASON = re.compile(r"\s*--(?:\s+|$)")
+_COMMENT_SPACE = " \t\v\f\r"
+
+
+@dataclass(frozen=True)
+class Pragma:
+    path: str
+    line: int  # where the comment is
+    scope: str  # instruction | stage | global
+    text: str  # the comment, without "#"
+    rules: tuple[str, ...]  # the rule IDs it names
+    unknown: tuple[str, ...]  # the names that are no rule
+    reason: str | None
+    start_line: int  # the lines it covers; 0..0 when it is not above any instruction
+    end_line: int
+
+    def covers(self, finding: Finding) -> bool:
+        return (
+            finding.path == self.path
+            and finding.rule in self.rules
+            and self.start_line <= finding.line <= self.end_line
+        )
+
+
+def parse_pragma(text: str) -> tuple[str, list[str], str | None] | None:
+    """(scope, names, reason) of a comment's text, or None when it is no pragma."""
+    match = _PRAGMA.fullmatch(text.strip(_COMMENT_SPACE))
+    if match is None:
+        return None
+    names, reason = match.group("names"), None
+    split = _REASON.search(names)
+    if split is not None:
+        names, reason = names[: split.start()], names[split.end():].strip() or None
+    scope = (match.group("scope") or "instruction").lower()
+    return scope, [name for name in re.split(r"[\s,]+", names) if name], reason
+
+
+def find_pragmas(parsed: ParsedDockerfile, rules: Sequence[Rule] | None = None) -> list[Pragma]:
+    """Every pragma comment of the file with the lines it covers. Rule names resolve against ``rules``
+    (every registered rule by default)."""
+    if rules is None:
+        from nodeguard.rules import all_rules
+
+        rules = all_rules()
+    ids = {rule.id: rule.id for rule in rules} | {rule.name: rule.id for rule in rules}
+    pragmas = []
+    for line, text in _comment_lines(parsed):
+        parsed_pragma = parse_pragma(text)
+        if parsed_pragma is None:
+            continue
+        scope, names, reason = parsed_pragma
+        resolved = [ids.get(name) or ids.get(name.upper()) for name in names]
+        start, end = _span(parsed, scope, line)
+        pragmas.append(Pragma(
+            path=parsed.path,
+            line=line,
+            scope=scope,
+            text=text.strip(_COMMENT_SPACE),
+            rules=tuple(dict.fromkeys(rule_id for rule_id in resolved if rule_id)),
+            unknown=tuple(name for name, rule_id in zip(names, resolved) if rule_id is None),
+            reason=reason,
+            start_line=start,
+            end_line=end,
+        ))
+    return pragmas
+
+
+def _comment_lines(parsed: ParsedDockerfile) -> list[tuple[int, str]]:
+    """(line, text after "#") of every Dockerfile comment; lines of heredoc bodies are not comments."""
+    in_heredoc = {
+        number
+        for instruction in parsed.instructions
+        for heredoc in instruction.heredocs
+        for number in range(heredoc.start_line, heredoc.end_line + 1)
+    }
+    comments = []
+    for number, line in enumerate(parsed.lines, 1):
+        stripped = line.lstrip()
+        if stripped.startswith("#") and number not in in_heredoc:
+            comments.append((number, stripped[1:]))
+    return comments
+
+
+def _span(parsed: ParsedDockerfile, scope: str, line: int) -> tuple[int, int]:
+    if scope == "global":
+        return 1, max(len(parsed.lines), 1)
+    if scope == "stage":
+        return _stage_span(parsed, line)
+    instruction = _instruction_at_or_below(parsed, line)
+    if instruction is None:
+        return 0, 0
+    return instruction.start_line, instruction.end_line
+
+
+def _instruction_at_or_below(parsed: ParsedDockerfile, line: int) -> Instruction | None:
+    """The instruction a plain pragma on ``line`` belongs to: the one it is written inside, else the one
+    its comment block sits directly above."""
+    for instruction in parsed.instructions:
+        if instruction.start_line <= line <= instruction.end_line:
+            return instruction
+        if instruction.start_line > line:
+            first_comment = instruction.start_line - len(instruction.comments_above)
+            return instruction if first_comment <= line else None
+    return None
+
+
+def _stage_span(parsed: ParsedDockerfile, line: int) -> tuple[int, int]:
+    """The lines of the stage whose FROM is the next instruction after ``line``, else of the stage
+    ``line`` is in (the first stage for lines above every FROM)."""
+    froms = [instruction.start_line for instruction in parsed.instructions if instruction.keyword == "FROM"]
+    if not froms:
+        return 0, 0
+    following = next((i for i in parsed.instructions if i.end_line >= line), None)
+    if following is not None and following.keyword == "FROM" and following.start_line > line:
+        start = following.start_line
+    else:
+        start = max((from_line for from_line in froms if from_line <= line), default=froms[0])
+    later = [from_line for from_line in froms if from_line > start]
+    return start, later[0] - 1 if later else max(len(parsed.lines), start)
+
+
+def apply_pragmas(findings: list[Finding], pragmas: Sequence[Pragma], mode: str) -> list[Finding]:
+    """The findings the pragmas leave, plus the pragmas' own findings (NG002, NG003, NG004).
+
+    ``allow``: every pragma suppresses; ``require-reason``: only pragmas with a reason do, the others
+    are reported; ``off``: none does and each is reported. Pragma findings are never suppressed.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown pragma mode {mode!r}; expected one of {', '.join(MODES)}")
+    active = [p for p in pragmas if mode == "allow" or (mode == "require-reason" and p.reason)]
+    kept = [
+        finding for finding in findings
+        if finding.rule in PRAGMA_RULES or not any(pragma.covers(finding) for pragma in active)
+    ]
+    return kept + [finding for pragma in pragmas for finding in pragma_findings(pragma, mode)]
+
+
+def pragma_findings(pragma: Pragma, mode: str) -> list[Finding]:
+    if mode == "off":
+        return [_finding(NOT_ALLOWED, pragma, f"inline pragmas are turned off by the policy, so `# {pragma.text}` "
+                                               "suppresses nothing; fix the finding or change the policy file")]
+    found = []
+    if mode == "require-reason" and not pragma.reason:
+        found.append(_finding(WITHOUT_REASON, pragma, f"`# {pragma.text}` gives no reason, so it suppresses "
+                                                      "nothing; add ` -- <why>` after the rule names"))
+    found.extend(
+        _finding(UNKNOWN_RULE, pragma, f"`{name}` in `# {pragma.text}` is no nodeguard rule; "
+                                       "`nodeguard rules` lists the IDs and names")
+        for name in pragma.unknown
+    )
+    if not pragma.rules and not pragma.unknown:
+        found.append(_finding(UNKNOWN_RULE, pragma, f"`# {pragma.text}` names no rule, so it suppresses nothing"))
+    return found
+
+
+def _finding(rule_id: str, pragma: Pragma, message: str) -> Finding:
+    from nodeguard.rules import rule_by_id
+
+    rule = rule_by_id(rule_id)
+    return Finding(rule.id, rule.name, rule.section, rule.severity, pragma.path, pragma.line, pragma.line, message)

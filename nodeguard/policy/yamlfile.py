@@ -1,0 +1,106 @@
+"""Reads a policy file's YAML with the line of every key, so that each problem can name its line."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from nodeguard.policy import PolicyError
+
+TEXT_TAG = "tag:yaml.org,2002:str"
+MAX_NODES = 20_000  # aliases can make a small file expand to a huge document
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    path: str  # as shown in messages
+    data: Any
+    root: yaml.Node | None  # None for an empty document
+
+    def line_of(self, path: Sequence[str | int]) -> int:
+        """The line of the deepest key or item of ``path`` that the file has."""
+        node = self.root
+        if node is None:
+            return 1
+        line = node.start_mark.line + 1
+        for part in path:
+            child = _child(node, part)
+            if child is None:
+                break
+            key_node, node = child
+            line = key_node.start_mark.line + 1
+        return line
+
+    def error(self, path: Sequence[str | int], message: str) -> PolicyError:
+        return PolicyError(self.path, message, self.line_of(path), key_name(path) or None)
+
+
+def key_name(path: Sequence[str | int]) -> str:
+    """``rules.NG101``, ``overrides[0].files[2]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
+    """(the node that names the child, the child's value node)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                return key, value
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return node.value[part], node.value[part]
+    return None
+
+
+def read_yaml(path: str, text: str) -> YamlFile:
+    """The document in ``text``; a PolicyError for bad syntax, duplicate or non-text keys, or huge expansions."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is not None:
+            _check_keys(path, root)
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        raise PolicyError(path, f"invalid YAML: {error.problem or error.context}", line) from None
+    except yaml.YAMLError as error:
+        raise PolicyError(path, f"invalid YAML: {error}") from None
+    except RecursionError:
+        raise PolicyError(path, "the YAML is nested too deeply") from None
+    finally:
+        loader.dispose()
+    return YamlFile(path, data, root)
+
+
+def _check_keys(path: str, root: yaml.Node) -> None:
+    """Duplicate keys (which YAML would silently resolve to the last one), keys that are not text,
+    and documents that aliases expand beyond MAX_NODES."""
+    visited = 0
+    pending: list[tuple[yaml.Node, tuple[str | int, ...]]] = [(root, ())]
+    while pending:
+        node, where = pending.pop()
+        visited += 1
+        if visited > MAX_NODES:
+            raise PolicyError(path, f"the document expands to more than {MAX_NODES} values (through aliases?)")
+        if isinstance(node, yaml.SequenceNode):
+            pending.extend((item, (*where, index)) for index, item in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                line = key.start_mark.line + 1
+                if not isinstance(key, yaml.ScalarNode):
+                    raise PolicyError(path, "a key must be text, not a list or mapping", line, key_name(where) or None)
+                name = key.value
+                if key.tag != TEXT_TAG:
+                    kind = key.tag.rsplit(":", 1)[-1]
+                    raise PolicyError(path, f"YAML reads this key as a {kind}, not text; quote it", line,
+                                      key_name((*where, name)))
+                if name in seen and name != "<<":
+                    raise PolicyError(path, f"given twice (first on line {seen[name]})", line, key_name((*where, name)))
+                seen[name] = line
+                pending.append((value, (*where, name)))
