@@ -20,6 +20,7 @@ from tests.github.fakegithub import BASE_SHA, HEAD_SHA, MERGE_SHA, OWNER, REPO, 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = REPO_ROOT / "entrypoint.py"
 TOKEN = "ghs_e2eFakeInstallationToken7Qx2PzLm9Rw4Vb"
+SCAN_WORKFLOW = b"on: push\njobs:\n  scan:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aquasecurity/trivy-action@0.28.0\n"
 GOOD_FROM = "FROM node:22.11.0-bookworm-slim@sha256:" + "4" * 64
 
 
@@ -160,7 +161,7 @@ def dockerfiles_with_findings(count: int, files: int = 3) -> dict[str, bytes]:
     for index, path in enumerate(paths):
         untagged = count // files + (1 if index < count % files else 0)
         stages = [f"FROM node:latest@sha256:{'5' * 64} AS build{stage}\n" for stage in range(untagged)]
-        final = f'{GOOD_FROM}\nWORKDIR /app\nCOPY --chown=node:node . .\nUSER node\nCMD ["node", "server.js"]\n'
+        final = f'{GOOD_FROM}\nENV NODE_ENV=production\nWORKDIR /app\nCOPY --chown=node:node server.js ./\nUSER node\nCMD ["node", "server.js"]\n'
         contents[path] = ("".join(stages) + final).encode()
     return contents
 
@@ -169,7 +170,8 @@ def run_pr_scenario(n_findings: int) -> dict[str, int]:
     """Requests made by one run on a pull request that adds 3 Dockerfiles with about ``n_findings``
     findings, by ``"METHOD /route/{template}"``, plus ``"total"`` and ``"findings"`` (as the run counted
     them)."""
-    head = dockerfiles_with_findings(n_findings)
+    # The repository scans its images in CI, so that the only findings are the ones asked for.
+    head = {**dockerfiles_with_findings(n_findings), ".github/workflows/scan.yml": SCAN_WORKFLOW}
     with tempfile.TemporaryDirectory(prefix="nodeguard-ws-") as folder, FakeGitHub({}, head, token=TOKEN) as fake:
         workspace = Path(folder)
         write_tree(workspace, head, HEAD_SHA)
