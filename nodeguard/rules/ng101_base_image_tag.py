@@ -2,9 +2,11 @@
 
 ## What it does
 Checks the image of every `FROM` (build stages too) and reports one that has no tag or uses the
-`latest` tag. Build arguments are substituted first (`ARG NODE_VERSION=22` before `FROM
-node:${NODE_VERSION}-alpine` counts as `node:22-alpine`); a tag that still depends on an argument
-without a default is reported once, as info, because nothing can be said about it.
+`latest` tag, and, as a warning, one pinned by digest alone (`node@sha256:...`), which builds the
+same image every time but hides which version that is. Build arguments are substituted first
+(`ARG NODE_VERSION=22` before `FROM node:${NODE_VERSION}-alpine` counts as `node:22-alpine`); a tag
+that still depends on an argument without a default is reported once, as info, because nothing can
+be said about it.
 
 ## Why
 `FROM node` means `node:latest`: every build pulls whatever was published last, so two builds of the
@@ -15,6 +17,7 @@ Debian image. A tag names what you build on; a lockfile does the same for npm pa
 ```dockerfile
 FROM node
 FROM node:latest AS build
+FROM node@sha256:<digest>
 ```
 Use instead:
 ```dockerfile
@@ -45,7 +48,15 @@ def check(image, context, options):
             )
         elif ref.repository == "scratch":
             continue
-        elif ref.tag is None and ref.digest is None:
+        elif ref.tag is None and ref.digest is not None:
+            yield Problem(
+                line,
+                f"`{ref.raw}` is pinned by digest but names no tag, so no one can tell which version it is; "
+                f"keep the tag next to the digest: `{ref.name}:<tag>@{ref.digest}`",
+                end_line=end,
+                severity=Severity.WARNING,
+            )
+        elif ref.tag is None:
             yield Problem(line, f"`{ref.raw}` has no tag, so it means `{ref.raw}:latest`, which changes with every release; name a version", end_line=end)
         elif ref.tag == "latest":
             yield Problem(line, f"`{ref.raw}` uses the `latest` tag, which changes with every release; name a version", end_line=end)

@@ -32,8 +32,7 @@ def test_messages_name_the_image(lint):
         "FROM node:22-alpine\n",
         "FROM node:22.11.0-bookworm-slim\n",
         "FROM --platform=$BUILDPLATFORM node:22-alpine AS build\nFROM node:22-alpine\n",
-        # digest only: pinned exactly, even without a readable tag
-        "FROM node@sha256:b2da3316acdc2bec442190a1fe10dc094e7ba4121d029cb32075ff59bb27390a\n",
+        "FROM node:lts-alpine@sha256:b2da3316acdc2bec442190a1fe10dc094e7ba4121d029cb32075ff59bb27390a\n",
         "FROM scratch\n",
         # ARG defaults are substituted, globally and from the ARG before the FROM
         "ARG NODE_VERSION=22\nFROM node:${NODE_VERSION}-alpine\n",
@@ -43,6 +42,14 @@ def test_messages_name_the_image(lint):
 )
 def test_tagged_images_pass(lint, dockerfile):
     assert lint(dockerfile, rule="NG101").findings == []
+
+
+def test_a_digest_without_tag_is_a_warning(lint):
+    digest = "sha256:b2da3316acdc2bec442190a1fe10dc094e7ba4121d029cb32075ff59bb27390a"
+    [finding] = lint(f"FROM node@{digest}\n", rule="NG101").findings
+    assert finding.severity == Severity.WARNING
+    assert f"`node@{digest}` is pinned by digest but names no tag" in finding.message
+    assert f"`node:<tag>@{digest}`" in finding.message
 
 
 def test_stage_references_are_not_images(lint):
