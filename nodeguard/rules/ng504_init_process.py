@@ -1,0 +1,117 @@
+"""Node.js does not run as PID 1 without an init (dumb-init, tini, docker-init, catatonit, s6's /init).
+
+## What it does
+Reports a final `CMD`/`ENTRYPOINT` that starts Node.js (`node`, `ts-node`, `tsx`, a package manager,
+or a `.js` file passed to the image's entrypoint) as the container's first process with no init in
+front of it. `ENTRYPOINT ["/sbin/tini", "--"]` with `CMD ["node", "server.js"]` counts as an init, as
+does a base image whose entrypoint is one. When the image installs an init (`apk add dumb-init`,
+`apt-get install tini`) but does not start the app through it, the message says so.
+
+Set `init-provided: true` when every container of the image gets an init from outside (`docker run
+--init`, `init: true` in Compose, ECS `initProcessEnabled`): the rule then reports nothing.
+
+## Why
+The kernel treats PID 1 specially: a signal it has no handler for does nothing, so a Node.js app
+without its own `SIGTERM`/`SIGINT` handlers ignores `docker stop` and Ctrl-C, and is killed only
+after the grace period. PID 1 must also reap orphaned child processes, which Node.js does not do. A
+tiny init runs as PID 1, forwards signals to the app and reaps zombies.
+
+## Example
+```dockerfile
+FROM node:22-alpine
+RUN apk add --no-cache dumb-init
+CMD ["node", "server.js"]
+```
+Use instead:
+```dockerfile
+FROM node:22-alpine
+RUN apk add --no-cache dumb-init
+CMD ["dumb-init", "node", "server.js"]
+```
+
+## Fix
+When the final stage's lineage installs dumb-init or tini with the system package manager, `--fix`
+puts it in front of the exec-form `ENTRYPOINT` (or `CMD` when there is no `ENTRYPOINT`):
+`["dumb-init", ...]` or `["tini", "--", ...]`. Installing a package is not done automatically.
+"""
+import json
+
+from nodeguard.findings import Fix, Severity
+from nodeguard.node.images import describe_node_image
+from nodeguard.node.system_packages import package_command
+from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.process import final_process, launched, runs_node
+
+INIT_PREFIXES = {"dumb-init": ["dumb-init"], "tini": ["tini", "--"]}
+
+
+def installed_inits(stage) -> list[tuple[str, object]]:
+    """(init name, step) for every dumb-init/tini the stage's lineage installs with apk/apt/yum/dnf."""
+    found = []
+    for step in stage.all_steps():
+        for command in step.commands:
+            parsed = package_command(command)
+            if parsed is not None and parsed.action == "install":
+                found.extend((name, step) for name in parsed.packages if name in INIT_PREFIXES)
+    return found
+
+
+def _fix(process, init: str) -> Fix | None:
+    instruction = process.entrypoint or process.cmd
+    if instruction is None or instruction.json_args is None:
+        return None
+    keyword = instruction.original.lstrip().split(None, 1)[0]
+    words = INIT_PREFIXES[init] + list(instruction.json_args)
+    return Fix(instruction.start_line, instruction.end_line, f"{keyword} {json.dumps(words)}")
+
+
+def check(image, context, options):
+    if options.get("init-provided"):
+        return
+    process = final_process(image)
+    if process is None or process.has_init:
+        return
+    facts = describe_node_image(image.final.root_base)
+    if facts is not None and facts.init:
+        return
+    command = launched(process.argv)
+    if not runs_node(command):
+        return
+    shown = " ".join(command)
+    inits = installed_inits(image.final)
+    anchor = process.anchor
+    if inits:
+        init, step = inits[0]
+        fix = _fix(process, init)
+        example = fix.replacement if fix else f"{json.dumps(INIT_PREFIXES[init] + list(command))}"
+        message = (
+            f"{init} is installed (line {step.line}) but not used as the entrypoint: `{shown}` runs as PID 1; "
+            f"start it through {init}: {example}"
+        )
+    else:
+        fix = None
+        message = (
+            f"`{shown}` runs as PID 1 without an init, so it ignores signals it has no handler for and never reaps "
+            f"zombie processes; install dumb-init or tini and start the app through it (or set `init-provided: true` "
+            f"when `docker run --init` or the platform provides one)"
+        )
+    yield Problem(anchor.start_line, message, end_line=anchor.end_line, fix=fix)
+
+
+RULE = Rule(
+    id="NG504",
+    name="init-process",
+    section=5,
+    severity=Severity.WARNING,
+    summary="Node.js runs as PID 1 without an init such as dumb-init or tini",
+    check=check,
+    doc=__doc__,
+    options={"init-provided": False},
+    options_schema={
+        "init-provided": {
+            "type": "boolean",
+            "description": "Containers always get an init from outside (docker run --init, Compose init: true): never report.",
+        }
+    },
+    fixable=True,
+)

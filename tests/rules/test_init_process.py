@@ -1,0 +1,94 @@
+"""NG504 init-process: Node.js as PID 1 without an init."""
+import pytest
+
+from nodeguard.findings import Severity
+
+
+@pytest.mark.parametrize(
+    "process, shown",
+    [
+        ('CMD ["node", "server.js"]', "node server.js"),
+        ("CMD node server.js", "node server.js"),
+        ('CMD ["npm", "start"]', "npm start"),
+        ('ENTRYPOINT ["node"]\nCMD ["server.js"]', "node server.js"),
+        ('CMD ["server.js"]', "server.js"),  # the image's entrypoint hands a .js file to node
+        ('CMD ["sh", "-c", "exec node server.js"]', "node server.js"),
+        ('CMD ["npx", "tsx", "src/main.ts"]', "npx tsx src/main.ts"),
+    ],
+)
+def test_node_as_pid_1(lint, process, shown):
+    dockerfile = f"FROM node:22-alpine\n{process}\n"
+    [found] = lint(dockerfile, rule="NG504").findings
+    assert found.severity == Severity.WARNING and found.line == len(dockerfile.splitlines())
+    assert found.message.startswith(f"`{shown}` runs as PID 1 without an init")
+    assert found.fix is None
+
+
+@pytest.mark.parametrize(
+    "process",
+    [
+        'CMD ["dumb-init", "node", "server.js"]',
+        'CMD ["/usr/bin/dumb-init", "--", "node", "server.js"]',
+        'ENTRYPOINT ["/sbin/tini", "--"]\nCMD ["node", "server.js"]',
+        'ENTRYPOINT ["tini", "-g", "--", "node"]\nCMD ["server.js"]',
+        'ENTRYPOINT ["docker-init", "--"]\nCMD ["node", "server.js"]',
+        'ENTRYPOINT ["catatonit", "--"]\nCMD ["node", "server.js"]',
+        'ENTRYPOINT ["/init"]\nCMD ["node", "server.js"]',
+        'CMD ["./start.sh"]',  # not known to run node
+        'CMD ["nginx", "-g", "daemon off;"]',
+    ],
+)
+def test_an_init_or_no_node_passes(lint, process):
+    assert lint(f"FROM node:22-alpine\n{process}\n", rule="NG504").findings == []
+
+
+def test_no_process_at_all_passes(lint):
+    assert lint("FROM node:22-alpine\nRUN true\n", rule="NG504").findings == []
+
+
+def test_init_provided_outside_turns_the_rule_off(lint):
+    policy = "rules:\n  NG504:\n    options:\n      init-provided: true\n"
+    assert lint('FROM node:22-alpine\nCMD ["node", "server.js"]\n', policy=policy, rule="NG504").findings == []
+
+
+def test_inherited_cmd_and_entrypoint(lint):
+    dockerfile = 'FROM node:22-alpine AS base\nENTRYPOINT ["tini", "--"]\nFROM base\nCMD ["node", "server.js"]\n'
+    assert lint(dockerfile, rule="NG504").findings == []
+    dockerfile = 'FROM node:22-alpine AS base\nCMD ["node", "server.js"]\nFROM base\nRUN true\n'
+    assert [f.line for f in lint(dockerfile, rule="NG504").findings] == [2]
+
+
+def test_installed_but_unused_init_is_named(lint):
+    dockerfile = 'FROM node:22-alpine\nRUN apk add --no-cache dumb-init\nCMD ["node", "server.js"]\n'
+    [found] = lint(dockerfile, rule="NG504").findings
+    assert found.message.startswith("dumb-init is installed (line 2) but not used as the entrypoint: `node server.js` runs as PID 1")
+
+
+@pytest.mark.parametrize(
+    "install, before, after",
+    [
+        ("apk add --no-cache dumb-init", 'CMD ["node", "server.js"]', 'CMD ["dumb-init", "node", "server.js"]'),
+        ("apt-get update && apt-get install -y --no-install-recommends tini", 'CMD ["node", "server.js"]',
+         'CMD ["tini", "--", "node", "server.js"]'),
+        ("apk add dumb-init=1.2.5-r3", 'ENTRYPOINT ["node", "server.js"]', 'ENTRYPOINT ["dumb-init", "node", "server.js"]'),
+    ],
+)
+def test_fix_starts_the_app_through_the_installed_init(lint, install, before, after):
+    texts, relinted = lint.fix(f"FROM node:22-alpine\nRUN {install}\n{before}\n")
+    assert texts["Dockerfile"].splitlines()[-1] == after
+    assert relinted.of("NG504") == []
+
+
+def test_fix_goes_on_the_entrypoint_when_there_is_one(lint):
+    dockerfile = 'FROM node:22-alpine\nRUN apk add dumb-init\nENTRYPOINT ["node"]\nCMD ["server.js"]\n'
+    texts, relinted = lint.fix(dockerfile)
+    assert texts["Dockerfile"].splitlines()[-2:] == ['ENTRYPOINT ["dumb-init", "node"]', 'CMD ["server.js"]']
+    assert relinted.of("NG504") == []
+
+
+def test_init_in_a_build_stage_does_not_count_and_shell_form_has_no_fix(lint):
+    dockerfile = 'FROM node:22 AS build\nRUN apt-get install -y tini\nFROM node:22-alpine\nCMD ["node", "server.js"]\n'
+    [found] = lint(dockerfile, rule="NG504").findings
+    assert "without an init" in found.message
+    [shell] = lint("FROM node:22-alpine\nRUN apk add dumb-init\nCMD node server.js\n", rule="NG504").findings
+    assert shell.fix is None
