@@ -70,3 +70,16 @@ def user_name(user: str) -> str:
 
 def is_root(user: str) -> bool:
     return user_name(user) in ROOT_NAMES
+
+
+# Where a COPY puts files the app's user does not need to own: programs, libraries and system
+# configuration (an init binary into /usr/local/bin, nginx.conf into /etc/nginx, static files served by
+# nginx from /usr/share/nginx/html).
+SYSTEM_FOLDERS = ("/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/etc/", "/var/lib/", "/opt/bin/")
+
+
+def is_system_destination(path: str) -> bool:
+    """True for a destination outside the app's files: system folders, an init or a shell script."""
+    folder = path if path.endswith("/") else path + "/"
+    name = posixpath.basename(path.rstrip("/"))
+    return folder.startswith(SYSTEM_FOLDERS) or name in ("tini", "dumb-init", "docker-init") or name.endswith(".sh")

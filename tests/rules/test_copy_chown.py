@@ -1,0 +1,82 @@
+"""NG402 copy-chown: files copied for a non-root runtime are owned by that user."""
+import pytest
+
+from nodeguard.findings import Severity
+from tests.rules.isolate import only
+
+CMD = 'CMD ["node", "server.js"]\n'
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "lines", "owner"),
+    [
+        ("FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nUSER node\n" + CMD, [3], "node:node"),
+        ("FROM node:22-alpine\nUSER node\nWORKDIR /app\nCOPY package.json ./\nADD . .\n" + CMD, [4, 5], "node:node"),
+        (
+            "FROM node:22 AS build\nRUN npm ci\nFROM node:22-alpine\nWORKDIR /app\n"
+            "COPY --from=build /app/node_modules ./node_modules\nUSER node\n" + CMD,
+            [5], "node:node",
+        ),
+        ("FROM node:22-alpine\nCOPY [\"server.js\", \"/app/\"]\nUSER 1000:1000\n" + CMD, [2], "1000:1000"),
+        ('FROM gcr.io/distroless/nodejs22-debian12:nonroot\nCOPY app /app\nCMD ["/app/server.js"]\n', [2], "65532:65532"),
+        ("FROM node:22-alpine AS base\nCOPY . /app\nFROM base\nUSER node\n" + CMD, [2], "node:node"),
+        ("FROM node:22-alpine\nARG APP=/srv/app\nCOPY . ${APP}\nUSER node\n" + CMD, [3], "node:node"),
+    ],
+)
+def test_copies_without_chown_are_reported(lint, dockerfile, lines, owner):
+    found = lint(dockerfile, rule="NG402").findings
+    assert [f.line for f in found] == lines
+    assert all(f.severity == Severity.WARNING and f"add `--chown={owner}`" in f.message for f in found)
+
+
+def test_message_names_the_destination_and_the_user(lint):
+    [finding] = lint("FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nUSER node\n" + CMD, rule="NG402").findings
+    assert "COPY writes `/app/.` as root while the image runs as `node`" in finding.message
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY --chown=node:node . .\nUSER node\n" + CMD,
+        "FROM node:22-alpine\nCOPY --from=build --chown=1000 /app /app\nUSER 1000\n" + CMD,
+        # runs as root: NG401's finding, not this one
+        "FROM node:22-alpine\nCOPY . /app\n" + CMD,
+        "FROM node:22-alpine\nUSER node\nCOPY . /app\nUSER root\n" + CMD,
+        "FROM node:22-alpine\nCOPY . /app\nUSER $APP_USER\n" + CMD,
+        'FROM node:22-alpine\nCOPY . /app\nCMD ["su-exec", "node", "node", "/app/server.js"]\n',
+        # programs and system files
+        "FROM node:22-alpine\nCOPY --from=tini /tini /tini\nUSER node\n" + CMD,
+        "FROM node:22-alpine\nCOPY --from=build /usr/bin/dumb-init /usr/local/bin/dumb-init\nUSER node\n" + CMD,
+        "FROM node:22-alpine\nCOPY docker-entrypoint.sh /docker-entrypoint.sh\nUSER node\n" + CMD,
+        "FROM node:22-alpine\nCOPY nginx.conf /etc/nginx/conf.d/default.conf\nUSER node\n" + CMD,
+        "FROM node:22 AS build\nRUN npm run build\nFROM nginxinc/nginx-unprivileged:1.27-alpine\n"
+        "COPY --from=build /app/dist /usr/share/nginx/html\n",
+        # build stages are not judged
+        "FROM node:22 AS build\nCOPY . /app\nUSER node\nFROM node:22-alpine\nUSER node\n" + CMD,
+    ],
+)
+def test_owned_root_run_and_system_copies_pass(lint, dockerfile):
+    assert lint(dockerfile, rule="NG402").findings == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nUSER node\n" + CMD,
+            "FROM node:22-alpine\nWORKDIR /app\nCOPY --chown=node:node . .\nUSER node\n" + CMD,
+        ),
+        (
+            "FROM node:22-alpine\nWORKDIR /app\ncopy --from=build /app/node_modules \\\n    ./node_modules\nUSER node\n" + CMD,
+            "FROM node:22-alpine\nWORKDIR /app\ncopy --chown=node:node --from=build /app/node_modules \\\n    ./node_modules\nUSER node\n" + CMD,
+        ),
+        (
+            'FROM node:22-alpine\nADD ["app.tar", "/srv/"]\nUSER 1000:1000\n' + CMD,
+            'FROM node:22-alpine\nADD --chown=1000:1000 ["app.tar", "/srv/"]\nUSER 1000:1000\n' + CMD,
+        ),
+    ],
+)
+def test_fix_adds_chown_after_the_keyword(lint, before, after):
+    texts, relinted = lint.fix(before, policy=only("NG402"))
+    assert texts["Dockerfile"] == after
+    assert relinted.of("NG402") == []
