@@ -139,7 +139,9 @@ def to_document(file: YamlFile, rules: Sequence[Rule]) -> PolicyDocument:
     )
 
 
-def rule_entries(file: YamlFile, where: KeyPath, written: Mapping[str, Any], rules: Sequence[Rule]) -> dict[str, RuleEntry]:
+def rule_entries(
+    file: YamlFile, where: KeyPath, written: Mapping[str, Any], rules: Sequence[Rule]
+) -> dict[str, RuleEntry]:
     by_name = {rule.id: rule for rule in rules} | {rule.name: rule for rule in rules}
     entries: dict[str, RuleEntry] = {}
     first_key: dict[str, str] = {}

@@ -10,6 +10,8 @@ import yaml
 from nodeguard.policy import PolicyError
 
 TEXT_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"  # ``<<: *defaults``
+TAG_WORDS = {"bool": "true or false", "int": "a number", "float": "a number", "null": "empty", "timestamp": "a date"}
 MAX_NODES = 20_000  # aliases can make a small file expand to a huge document
 
 
@@ -95,12 +97,19 @@ def _check_keys(path: str, root: yaml.Node) -> None:
                 line = key.start_mark.line + 1
                 if not isinstance(key, yaml.ScalarNode):
                     raise PolicyError(path, "a key must be text, not a list or mapping", line, key_name(where) or None)
-                name = key.value
-                if key.tag != TEXT_TAG:
-                    kind = key.tag.rsplit(":", 1)[-1]
-                    raise PolicyError(path, f"YAML reads this key as a {kind}, not text; quote it", line,
-                                      key_name((*where, name)))
-                if name in seen and name != "<<":
-                    raise PolicyError(path, f"given twice (first on line {seen[name]})", line, key_name((*where, name)))
-                seen[name] = line
-                pending.append((value, (*where, name)))
+                problem = _key_problem(key, seen)
+                if problem:
+                    raise PolicyError(path, problem, line, key_name((*where, key.value)))
+                seen[key.value] = line
+                pending.append((value, (*where, key.value)))
+
+
+def _key_problem(key: yaml.ScalarNode, seen: dict[str, int]) -> str | None:
+    if key.tag == MERGE_TAG:
+        return None
+    if key.tag != TEXT_TAG:
+        kind = key.tag.rsplit(":", 1)[-1]
+        return f"YAML reads this key as {TAG_WORDS.get(kind, kind)}, not text; quote it"
+    if key.value in seen:
+        return f"given twice (first on line {seen[key.value]})"
+    return None
