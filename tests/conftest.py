@@ -1,6 +1,7 @@
 """Shared test helpers: lint a tiny Dockerfile (and its context) through the real pipeline."""
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from dataclasses import dataclass
@@ -69,12 +70,18 @@ class Linter:
         return Linted(findings, root)
 
     def fix(self, dockerfile: str, *, files: dict | None = None, path: str = "Dockerfile",
-            policy: str | None = None) -> tuple[dict[str, str], Linted]:
-        """Apply ``--fix`` to a small repository; returns every file's new text and a re-lint."""
+            policy: str | None = None, rule: str | tuple[str, ...] | None = None) -> tuple[dict[str, str], Linted]:
+        """Apply ``--fix`` to a small repository; returns every file's new text and a re-lint.
+
+        With ``rule`` (an id, or several) and no ``policy`` only those rules run, so only their fixes are
+        applied: other rules' fixes of the same lines would otherwise change the expected text.
+        """
         from nodeguard.engine import check_paths
         from nodeguard.fixes import fix_paths
         from nodeguard.policy import load_policy
 
+        if rule is not None and policy is None:
+            policy = only_policy(rule)
         linted = self(dockerfile, files=files, path=path, policy=policy)
         root = linted.root
         loaded = load_policy(None, str(root))
@@ -88,6 +95,14 @@ class Linter:
                  for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
         relinted = Linted(check_paths([str(root)], loaded, cwd=root).findings, root)
         return texts, relinted
+
+
+def only_policy(rule_ids: str | tuple[str, ...]) -> str:
+    """A policy (YAML) that turns off every rule but the given ones."""
+    from nodeguard.rules import all_rules
+
+    kept = {rule_ids} if isinstance(rule_ids, str) else set(rule_ids)
+    return json.dumps({"rules": {rule.id: "off" for rule in all_rules() if rule.id not in kept}}) + "\n"
 
 
 @pytest.fixture

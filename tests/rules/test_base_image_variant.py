@@ -1,6 +1,5 @@
 """NG103 base-image-variant: the shipped image should build on a slim, alpine or distroless variant."""
 import pytest
-from tests.rules.isolate import only
 
 DIGEST = "sha256:b2da3316acdc2bec442190a1fe10dc094e7ba4121d029cb32075ff59bb27390a"
 
@@ -68,7 +67,7 @@ def test_the_root_of_the_final_lineage_is_judged(lint):
     ],
 )
 def test_fix_moves_to_slim_of_the_same_debian(lint, before, after):
-    texts, relinted = lint.fix(policy=only("NG103"), dockerfile=before + "CMD [\"node\", \"server.js\"]\n")
+    texts, relinted = lint.fix(rule="NG103", dockerfile=before + "CMD [\"node\", \"server.js\"]\n")
     assert texts["Dockerfile"] == after + "CMD [\"node\", \"server.js\"]\n"
     assert relinted.of("NG103") == []
 

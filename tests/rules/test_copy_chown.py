@@ -2,7 +2,6 @@
 import pytest
 
 from nodeguard.findings import Severity
-from tests.rules.isolate import only
 
 CMD = 'CMD ["node", "server.js"]\n'
 
@@ -77,6 +76,6 @@ def test_owned_root_run_and_system_copies_pass(lint, dockerfile):
     ],
 )
 def test_fix_adds_chown_after_the_keyword(lint, before, after):
-    texts, relinted = lint.fix(before, policy=only("NG402"))
+    texts, relinted = lint.fix(before, rule="NG402")
     assert texts["Dockerfile"] == after
     assert relinted.of("NG402") == []

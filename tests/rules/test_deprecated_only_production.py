@@ -47,7 +47,7 @@ def test_current_options_pass(lint, run):
     ],
 )
 def test_fix_replaces_the_option(lint, before, after):
-    texts, relinted = lint.fix("FROM node:22-alpine\n" + before)
+    texts, relinted = lint.fix("FROM node:22-alpine\n" + before, rule="NG204")
     assert texts["Dockerfile"] == "FROM node:22-alpine\n" + after
     assert relinted.of("NG204") == []
 

@@ -93,8 +93,7 @@ def test_npm_without_a_lockfile_on_disk_is_told_to_commit_one(lint):
     [
         ("RUN npm install\n", "RUN npm ci\n"),
         ("RUN npm i --omit=dev\n", "RUN npm ci --omit=dev\n"),
-        # NG204 then turns the deprecated --production into --omit=dev
-        ("RUN npm install --production\n", "RUN npm ci --omit=dev\n"),
+        ("RUN npm install --production\n", "RUN npm ci --production\n"),
         ("RUN npm install && npm install -g pm2\n", "RUN npm ci && npm install -g pm2\n"),
         ("RUN apk add git && \\\n    npm install \\\n      --no-audit\n", "RUN apk add git && \\\n    npm ci \\\n      --no-audit\n"),
         ("RUN pnpm install --prod\n", "RUN pnpm install --frozen-lockfile --prod\n"),
@@ -103,23 +102,23 @@ def test_npm_without_a_lockfile_on_disk_is_told_to_commit_one(lint):
     ],
 )
 def test_fix_changes_only_the_words_of_the_install(lint, before, after):
-    texts, relinted = lint.fix("FROM node:22-alpine\n" + before, files=NPM_LOCK)
+    texts, relinted = lint.fix("FROM node:22-alpine\n" + before, files=NPM_LOCK, rule=("NG201", "NG204"))
     assert texts["Dockerfile"] == "FROM node:22-alpine\n" + after
     assert relinted.of("NG201") == []
 
 
 def test_fix_for_yarn_follows_the_context(lint):
     classic = {"yarn.lock": "# yarn lockfile v1\n"}
-    texts, relinted = lint.fix("FROM node:22-alpine\nRUN yarn\nRUN yarn install --production\n", files=classic)
+    texts, relinted = lint.fix("FROM node:22-alpine\nRUN yarn\nRUN yarn install --production\n", files=classic, rule="NG201")
     assert texts["Dockerfile"] == "FROM node:22-alpine\nRUN yarn --frozen-lockfile\nRUN yarn install --frozen-lockfile --production\n"
     assert relinted.of("NG201") == []
-    texts, relinted = lint.fix("FROM node:22-alpine\nRUN yarn install\n", files={".yarnrc.yml": "", "yarn.lock": ""})
+    texts, relinted = lint.fix("FROM node:22-alpine\nRUN yarn install\n", files={".yarnrc.yml": "", "yarn.lock": ""}, rule="NG201")
     assert texts["Dockerfile"] == "FROM node:22-alpine\nRUN yarn install --immutable\n"
     assert relinted.of("NG201") == []
 
 
 def test_two_installs_in_one_run_are_both_fixed(lint):
-    texts, relinted = lint.fix("FROM node:22-alpine\nRUN npm install && cd client && npm install\n", files=NPM_LOCK)
+    texts, relinted = lint.fix("FROM node:22-alpine\nRUN npm install && cd client && npm install\n", files=NPM_LOCK, rule="NG201")
     assert texts["Dockerfile"] == "FROM node:22-alpine\nRUN npm ci && cd client && npm ci\n"
     assert relinted.of("NG201") == []
 

@@ -123,7 +123,7 @@ def test_without_files_on_disk_the_install_is_still_judged(lint):
 
 
 def test_fix_adds_omit_dev_to_a_final_npm_ci(lint):
-    texts, relinted = lint.fix("FROM node:22-alpine\nWORKDIR /app\nRUN npm ci \\\n    --no-audit\n", files=DEV)
+    texts, relinted = lint.fix("FROM node:22-alpine\nWORKDIR /app\nRUN npm ci \\\n    --no-audit\n", files=DEV, rule="NG202")
     assert texts["Dockerfile"] == "FROM node:22-alpine\nWORKDIR /app\nRUN npm ci --omit=dev \\\n    --no-audit\n"
     assert relinted.of("NG202") == []
 

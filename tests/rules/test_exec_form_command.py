@@ -64,7 +64,7 @@ def test_both_shell_forms_are_reported(lint):
 def test_fix_writes_the_exec_form(lint, before, after):
     [found] = lint(f"FROM node:22-alpine\n{before}\n", rule="NG501").findings
     assert found.message.endswith(f"use the exec form: {after}")
-    texts, relinted = lint.fix(f"FROM node:22-alpine\n{before}\n")
+    texts, relinted = lint.fix(f"FROM node:22-alpine\n{before}\n", rule="NG501")
     assert texts["Dockerfile"] == f"FROM node:22-alpine\n{after}\n"
     assert relinted.of("NG501") == []
 

@@ -88,21 +88,21 @@ def test_lockfile_excluded_by_a_glob_has_no_fix(lint):
 def test_fix_adds_the_lockfile_to_the_copy(lint):
     files = {**PKG, "package-lock.json": "{}"}
     dockerfile = "FROM node:22-alpine\nWORKDIR /app\nCOPY --chown=node:node package.json ./\nRUN npm ci --omit=dev\n"
-    texts, relinted = lint.fix(dockerfile, files=files)
+    texts, relinted = lint.fix(dockerfile, files=files, rule="NG203")
     assert texts["Dockerfile"].splitlines()[2] == "COPY --chown=node:node package.json package-lock.json ./"
     assert relinted.of("NG203") == []
 
 
 def test_fix_adds_a_lockfile_from_a_parent_folder(lint):
     files = {"app/package.json": "{}", "pnpm-lock.yaml": ""}
-    texts, relinted = lint.fix("FROM node:22-alpine\nCOPY app/package.json ./\nRUN pnpm install --frozen-lockfile --prod\n", files=files)
+    texts, relinted = lint.fix("FROM node:22-alpine\nCOPY app/package.json ./\nRUN pnpm install --frozen-lockfile --prod\n", files=files, rule="NG203")
     assert texts["Dockerfile"].splitlines()[1] == "COPY app/package.json pnpm-lock.yaml ./"
     assert relinted.of("NG203") == []
 
 
 def test_fix_removes_the_ignore_line(lint):
     files = {**PKG, "package-lock.json": "{}", ".dockerignore": "node_modules\npackage-lock.json\n"}
-    texts, relinted = lint.fix("FROM node:22-alpine\nCOPY . .\nRUN npm ci --omit=dev\n", files=files)
+    texts, relinted = lint.fix("FROM node:22-alpine\nCOPY . .\nRUN npm ci --omit=dev\n", files=files, rule="NG203")
     assert texts[".dockerignore"].startswith("node_modules\n")  # NG901 may add lines after it
     assert "package-lock.json" not in texts[".dockerignore"].splitlines()
     assert relinted.of("NG203") == []

@@ -2,7 +2,6 @@
 import pytest
 
 from nodeguard.findings import Severity
-from tests.rules.isolate import only
 
 CMD = 'CMD ["node", "server.js"]\n'
 
@@ -97,7 +96,7 @@ def test_strict_makes_it_an_error(lint):
     ],
 )
 def test_fix_sets_production(lint, before, after):
-    texts, relinted = lint.fix(before, policy=only("NG301"))
+    texts, relinted = lint.fix(before, rule="NG301")
     assert texts["Dockerfile"] == after
     assert relinted.of("NG301") == []
 
