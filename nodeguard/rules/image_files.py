@@ -18,6 +18,11 @@ _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 _MAX_DEPTH = 8
 # Where TypeScript output usually goes, and the extension of the source each output extension comes from.
 OUTPUT_FOLDERS = ("dist", "build", "out")
+# A copied source with one of these extensions is taken for a file, anything else for a folder (the
+# disk cannot tell for sources in another stage).
+FILE_EXTENSIONS = frozenset(
+    {".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".json", ".lock", ".yaml", ".yml", ".sh", ".md", ".txt", ".lockb"}
+)
 Layout = tuple[tuple[str, ...], str]  # (output folders, source root)
 DEFAULT_LAYOUT: Layout = (OUTPUT_FOLDERS, "src")
 _SOURCE_EXTENSIONS = {".js": (".ts", ".tsx", ".js"), ".mjs": (".mts", ".mjs"), ".cjs": (".cts", ".cjs")}
@@ -79,6 +84,8 @@ def _source_path(source: str, destination: str, image_path: str) -> str | None:
     name = posixpath.basename(clean) if clean not in (".", "/") else ""
     if name and image_path in (posixpath.join(destination, name), destination):
         return clean
+    if posixpath.splitext(name)[1] in FILE_EXTENSIONS and not source.endswith("/"):
+        return None  # a file: it only lands at its own name or as the destination
     if image_path == destination or image_path.startswith(destination.rstrip("/") + "/"):
         below = image_path[len(destination.rstrip("/")) :].lstrip("/")
         return posixpath.join(clean, below) if below else clean
@@ -88,19 +95,17 @@ def _source_path(source: str, destination: str, image_path: str) -> str | None:
 def source_variants(relpath: str, layout: Layout = DEFAULT_LAYOUT) -> list[str]:
     """TypeScript sources a compiled file may come from: ``dist/main.js`` -> ``src/main.ts``, ``main.ts``."""
     output_folders, source_root = layout
-    parts = relpath.split("/")
-    for index, part in enumerate(parts):
-        if part not in output_folders:
+    for folder in output_folders:
+        prefix, marker, rest = ("/" + relpath).partition(f"/{folder}/")
+        if not marker:
             continue
-        rest = "/".join(parts[index + 1 :])
-        prefix = "/".join(parts[:index])
         stem, extension = posixpath.splitext(rest)
         endings = [stem + ext for ext in _SOURCE_EXTENSIONS.get(extension, (extension,))]
-        variants = []
-        for root in (source_root, ""):
-            for ending in endings:
-                variants.append("/".join(piece for piece in (prefix, root, ending) if piece))
-        return variants
+        return [
+            "/".join(piece for piece in (prefix.lstrip("/"), root, ending) if piece)
+            for root in (source_root, "")
+            for ending in endings
+        ]
     return []
 
 

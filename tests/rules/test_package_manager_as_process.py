@@ -87,21 +87,21 @@ def test_message_names_a_script_it_cannot_rewrite(lint):
 def test_fix_runs_the_script_with_node(lint, before, after):
     [found] = lint(HEAD + before + "\n", files=SCRIPTS, rule="NG502").findings
     assert found.message.endswith(f"run it directly, {after}")
-    texts, relinted = lint.fix(HEAD + before + "\n", files=SCRIPTS)
+    texts, relinted = lint.fix(HEAD + before + "\n", files=SCRIPTS, rule="NG502")
     assert texts["Dockerfile"].splitlines()[-1] == after
     assert relinted.of("NG502") == []
 
 
 def test_fix_keeps_an_init_entrypoint_and_changes_the_cmd(lint):
     dockerfile = HEAD + 'ENTRYPOINT ["tini", "--"]\nCMD ["pnpm", "start"]\n'
-    texts, relinted = lint.fix(dockerfile, files=SCRIPTS)
+    texts, relinted = lint.fix(dockerfile, files=SCRIPTS, rule="NG502")
     assert texts["Dockerfile"].splitlines()[-2:] == ['ENTRYPOINT ["tini", "--"]', 'CMD ["node", "server.js"]']
     assert relinted.of("NG502") == []
 
 
 def test_npm_default_start_script_is_node_server_js(lint):
     files = {"package.json": '{"name": "app"}'}
-    texts, relinted = lint.fix(HEAD + 'CMD ["npm", "start"]\n', files=files)
+    texts, relinted = lint.fix(HEAD + 'CMD ["npm", "start"]\n', files=files, rule="NG502")
     assert texts["Dockerfile"].splitlines()[-1] == 'CMD ["node", "server.js"]'
     assert relinted.of("NG502") == []
 
