@@ -25,12 +25,14 @@ the exec form of the same command. Otherwise move the logic into a script that e
 `exec node server.js`, and run that script in exec form.
 """
 import json
+import re
 import shlex
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.rules.base import Problem, Rule
 
 SHELL_SYNTAX = set("&|;<>$`()*?~\\\n")
+ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def exec_form(instruction) -> str | None:
@@ -41,8 +43,8 @@ def exec_form(instruction) -> str | None:
         words = shlex.split(instruction.args)
     except ValueError:
         return None
-    if not words:
-        return None
+    if not words or ASSIGNMENT.match(words[0]):
+        return None  # ``CMD PORT=80 node server.js``: the exec form cannot set a variable
     keyword = instruction.original.lstrip().split(None, 1)[0]
     return f"{keyword} {json.dumps(words)}"
 

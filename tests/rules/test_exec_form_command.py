@@ -78,6 +78,7 @@ def test_fix_writes_the_exec_form(lint, before, after):
         "CMD node server.js | tee log",
         "CMD node server.js; echo done",
         "CMD node \\\n    server.js",  # continued over lines
+        'CMD HOSTNAME="0.0.0.0" node server.js',  # the exec form cannot set a variable
     ],
 )
 def test_no_fix_when_the_shell_does_something(lint, instruction):
