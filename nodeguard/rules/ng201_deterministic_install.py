@@ -61,7 +61,9 @@ def _frozen_by_environment(use: InstallUse, berry: bool | None) -> bool:
 
 
 def _lockfile_missing(context, manager: str) -> bool:
-    return context.root is not None and not any(context.exists(name) for name in LOCKFILES[manager])
+    if not context.exists("package.json"):
+        return False  # not the app's sources: nothing is known about its lockfile
+    return not any(context.exists(name) for name in LOCKFILES[manager])
 
 
 def _npm_problem(use: InstallUse, context) -> Problem:

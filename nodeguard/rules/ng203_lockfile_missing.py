@@ -1,7 +1,7 @@
 """The lockfile of the package manager in use is in the build context, sent, and copied before the install.
 
 ## What it does
-When the build context is on disk, for every install of the app's dependencies (`npm ci`, `npm
+When the build context is on disk and holds the app's package.json, for every install of the app's dependencies (`npm ci`, `npm
 install`, `yarn install`, `pnpm install`, `bun install`, in any stage) it checks the lockfile of that
 package manager (`package-lock.json` or `npm-shrinkwrap.json`, `yarn.lock`, `pnpm-lock.yaml`,
 `bun.lock` or `bun.lockb`) and reports:
@@ -124,7 +124,10 @@ def _problems(use: InstallUse, image, context):
     """(what makes the problem the same as another, the problem): a missing or ignored lockfile is one
     problem however many installs need it."""
     copies = _copies_before(use, image)
-    lockfiles = _lockfiles_in(context, _package_folder(copies), use.manager)
+    folder = _package_folder(copies)
+    if not context.exists(posixpath.join(folder, PACKAGE_JSON)):
+        return  # the app's sources are not in this context (a partial checkout): nothing to judge
+    lockfiles = _lockfiles_in(context, folder, use.manager)
     names = " or ".join(LOCKFILES[use.manager])
     if not lockfiles:
         yield use.manager, Problem(

@@ -117,3 +117,8 @@ def test_nothing_is_said_when_the_context_is_not_on_disk():
     image = build_image(parse_dockerfile("Dockerfile", b"FROM node:22-alpine\nCOPY package.json ./\nRUN npm ci\n"))
     context = BuildContext(root=None, display_root="", dockerignore=None)
     assert list(rule_by_id("NG203").check(image, context, {})) == []
+
+
+def test_a_context_without_package_json_is_not_judged(lint):
+    # a Dockerfile kept apart from the app's sources (a partial checkout, a corpus of Dockerfiles)
+    assert lint("FROM node:22-alpine\nCOPY . .\nRUN npm ci\n", rule="NG203").findings == []
