@@ -68,9 +68,10 @@ def test_sarif_and_github_formats(repo: Path):
 
 
 def test_fix_rewrites_shell_form_cmd_and_the_rerun_is_clean_of_it(repo: Path):
-    (repo / "Dockerfile").write_text("FROM node:24-alpine\nCMD node server.js\n")
+    head = "FROM node:24-alpine\nENV NODE_ENV=production\nUSER node\n"  # nothing else for --fix to change
+    (repo / "Dockerfile").write_text(head + "CMD node server.js\n")
     result = run(["check", "--fix", "--format", "json", "."], repo)
-    assert (repo / "Dockerfile").read_text() == 'FROM node:24-alpine\nCMD ["node", "server.js"]\n'
+    assert (repo / "Dockerfile").read_text() == head + 'CMD ["node", "server.js"]\n'
     assert "fixed 1 problem in Dockerfile" in result.stderr
     assert not [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "NG501"]
 
