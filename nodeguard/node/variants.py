@@ -5,7 +5,7 @@ from datetime import date
 
 from nodeguard.node.images import ImageRef, NodeImageFacts
 from nodeguard.node.packages import BUILD_TOOLS
-from nodeguard.node.releases import resolve_node_version
+from nodeguard.node.releases import line_status, resolve_node_version
 
 # Programs the official node full (buildpack-deps) image has and its -slim variant does not: a stage
 # that calls one of them would break on -slim, so the switch is not mechanical there.
@@ -30,4 +30,6 @@ def smaller_variants(ref: ImageRef, facts: NodeImageFacts, today: date) -> str:
     word = facts.version if facts.family == "node" and pinned else str(major)
     slim = slim_tag(ref.tag) if facts.family == "node" else None
     first = f"`{ref.name}:{slim}`" if slim else f"`node:{word}-slim`"
+    if not line_status(major, today).is_supported:  # distroless publishes supported lines only
+        return f"{first} or `node:{word}-alpine`"
     return f"{first}, `node:{word}-alpine` or `gcr.io/distroless/nodejs{major}-debian12`"

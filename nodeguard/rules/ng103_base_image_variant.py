@@ -35,13 +35,15 @@ the rest of the Dockerfile keeps working. It does not when the reference carries
 would no longer match: look up the new one), when other stages build on the same `FROM` (they may
 need the compilers: give the final stage its own `FROM`), or when the stage calls a program that only
 the full image has (`curl`, `git`, `make`, `python3`...): install it, or move that step to a build stage.
+The suggested distroless image is named only for a supported line; the `today` option
+(`"2026-11-26"`) fixes the day the release schedule is read for.
 """
-from datetime import date
-
 from nodeguard.findings import Fix, Severity
 from nodeguard.node.images import describe_node_image
+from nodeguard.node.support import day_of
 from nodeguard.node.variants import FULL_IMAGE_ONLY_PROGRAMS, slim_tag, smaller_variants
 from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.ng104_node_lts_line import TODAY_OPTION
 
 
 def shared_with_other_stages(image, root) -> bool:
@@ -91,7 +93,7 @@ def check(image, context, options):
     if facts is None or facts.small is not False:
         return
     fix = slim_fix(image, root, ref, facts)
-    alternatives = smaller_variants(ref, facts, date.today())
+    alternatives = smaller_variants(ref, facts, day_of(options.get("today")))
     yield Problem(
         root.from_instruction.start_line,
         f"the shipped image builds on `{ref.raw}`, a full OS image with compilers and hundreds of packages "
@@ -109,5 +111,7 @@ RULE = Rule(
     summary="Full OS base image in the shipped stage where a slim, alpine or distroless one exists",
     check=check,
     doc=__doc__,
+    options={"today": None},
+    options_schema=TODAY_OPTION,
     fixable=True,
 )

@@ -1,6 +1,7 @@
 """NG103 base-image-variant: the shipped image should build on a slim, alpine or distroless variant."""
 import pytest
 
+NOVEMBER_2026 = 'rules: {NG103: {options: {today: "2026-11-26"}}}\n'  # supported: 22, 24, 26
 DIGEST = "sha256:b2da3316acdc2bec442190a1fe10dc094e7ba4121d029cb32075ff59bb27390a"
 
 
@@ -10,7 +11,9 @@ DIGEST = "sha256:b2da3316acdc2bec442190a1fe10dc094e7ba4121d029cb32075ff59bb27390
         ("node:22", "`node:22-slim`, `node:22-alpine` or `gcr.io/distroless/nodejs22-debian12`"),
         ("node:22-bookworm", "`node:22-bookworm-slim`, `node:22-alpine`"),
         ("node:lts", "`node:lts-slim`, `node:lts-alpine`"),
-        ("node:iron-bullseye", "`node:iron-bullseye-slim`, `node:iron-alpine` or `gcr.io/distroless/nodejs20-debian12`"),
+        ("node:jod-bullseye", "`node:jod-bullseye-slim`, `node:jod-alpine` or `gcr.io/distroless/nodejs22-debian12`"),
+        ("node:16", "use `node:16-slim` or `node:16-alpine`"),  # no distroless image for a dead line
+        ("node", "use `node:26-slim`, `node:26-alpine` or `gcr.io/distroless/nodejs26-debian12`"),
         ("node:22.11.0", "`node:22.11.0-slim`"),
         ("docker.io/library/node:current", "`node:current-slim`"),
         ("cimg/node:22.11", "`node:22-slim`, `node:22-alpine`"),
@@ -18,7 +21,7 @@ DIGEST = "sha256:b2da3316acdc2bec442190a1fe10dc094e7ba4121d029cb32075ff59bb27390
     ],
 )
 def test_full_images_in_the_final_stage_are_reported(lint, base, suggestion):
-    [finding] = lint(f"FROM {base}\nCMD [\"node\", \"server.js\"]\n", rule="NG103").findings
+    [finding] = lint(f"FROM {base}\nCMD [\"node\", \"server.js\"]\n", policy=NOVEMBER_2026, rule="NG103").findings
     assert finding.line == 1
     assert f"builds on `{base}`, a full OS image" in finding.message
     assert suggestion in finding.message
