@@ -32,8 +32,10 @@ USER node
 ```
 
 ## Fix
-`--fix` adds `--chown=<user>:<user>` right after `COPY`/`ADD`, with the user the image runs as
-(`--chown=node:node`; a `USER 1000:1000` gives `--chown=1000:1000`).
+`--fix` adds `--chown=...` right after `COPY`/`ADD`, for the user the image runs as: the value another
+`COPY` of the image already gives that user (`--chown=nextjs:nodejs`), else `node:node` for the
+official image's `node` user, else the `USER` as written (`--chown=1000:1000`, `--chown=app`: Docker
+then uses the user's uid as the group id, so the build cannot fail on a missing group).
 """
 import posixpath
 import re
@@ -42,7 +44,7 @@ import shlex
 from nodeguard.findings import Fix, Severity
 from nodeguard.model.image import has_variables
 from nodeguard.node.images import describe_node_image
-from nodeguard.node.runtime import drops_privileges, is_root, is_system_destination
+from nodeguard.node.runtime import drops_privileges, is_root, is_system_destination, user_name
 from nodeguard.rules.base import Problem, Rule
 
 _KEYWORD = re.compile(r"\s*(?:COPY|ADD)\b", re.IGNORECASE)
@@ -60,6 +62,19 @@ def runtime_user(stage) -> str | None:
     return user
 
 
+def chown_value(stage, user: str) -> str:
+    """The owner to write: one the Dockerfile already gives this user, ``node:node`` on the official image,
+    else the user as written (Docker then takes the user's uid as the group id, so no group can be missing)."""
+    name = user_name(user)
+    for step in stage.all_steps():
+        written = step.instruction.flag("chown") if step.keyword in ("COPY", "ADD") else None
+        if written and user_name(step.expand(written)) == name:
+            return written
+    if ":" in user or name != "node":
+        return user
+    return "node:node"
+
+
 def destination(step) -> str | None:
     if step.instruction.json_args is not None:
         words = list(step.instruction.json_args)
@@ -71,7 +86,7 @@ def destination(step) -> str | None:
     if len(words) < 2:
         return None
     target = step.expand(words[-1])
-    return posixpath.join(step.workdir, target) if not target.startswith("/") else target
+    return posixpath.normpath(posixpath.join(step.workdir, target))
 
 
 def chown_fix(step, owner: str) -> Fix | None:
@@ -87,7 +102,7 @@ def check(image, context, options):
     user = None if final is None else runtime_user(final)
     if user is None:
         return
-    owner = user if ":" in user else f"{user}:{user}"
+    owner = chown_value(final, user)
     for step in final.all_steps():
         if step.keyword not in ("COPY", "ADD") or step.instruction.flag("chown") is not None:
             continue

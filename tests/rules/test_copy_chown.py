@@ -17,7 +17,13 @@ CMD = 'CMD ["node", "server.js"]\n'
             [5], "node:node",
         ),
         ("FROM node:22-alpine\nCOPY [\"server.js\", \"/app/\"]\nUSER 1000:1000\n" + CMD, [2], "1000:1000"),
-        ('FROM gcr.io/distroless/nodejs22-debian12:nonroot\nCOPY app /app\nCMD ["/app/server.js"]\n', [2], "65532:65532"),
+        ('FROM gcr.io/distroless/nodejs22-debian12:nonroot\nCOPY app /app\nCMD ["/app/server.js"]\n', [2], "65532"),
+        ("FROM node:22-alpine\nRUN adduser -D app\nCOPY . /app\nUSER app\n" + CMD, [3], "app"),
+        (
+            "FROM node:22-alpine\nRUN adduser -S nextjs -G nodejs\nCOPY --chown=nextjs:nodejs .next ./.next\n"
+            "COPY public ./public\nUSER nextjs\n" + CMD,
+            [4], "nextjs:nodejs",
+        ),
         ("FROM node:22-alpine AS base\nCOPY . /app\nFROM base\nUSER node\n" + CMD, [2], "node:node"),
         ("FROM node:22-alpine\nARG APP=/srv/app\nCOPY . ${APP}\nUSER node\n" + CMD, [3], "node:node"),
     ],
@@ -30,7 +36,7 @@ def test_copies_without_chown_are_reported(lint, dockerfile, lines, owner):
 
 def test_message_names_the_destination_and_the_user(lint):
     [finding] = lint("FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nUSER node\n" + CMD, rule="NG402").findings
-    assert "COPY writes `/app/.` as root while the image runs as `node`" in finding.message
+    assert "COPY writes `/app` as root while the image runs as `node`" in finding.message
 
 
 @pytest.mark.parametrize(
