@@ -241,3 +241,17 @@ def test_anchors_and_merge_keys_work(repo, fake_rules):
     assert levels(policy) == {"NG101": "info", "NG102": "warning", "NG401": "off", "NG501": "warning",
                               "NG702": "info"}
     assert levels(policy, "ci/Dockerfile") == {**levels(policy), "NG702": "off"}
+
+
+def test_the_full_example_of_the_docs_loads_with_the_real_rules(repo):
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "policy.md").read_text(encoding="utf-8")
+    example = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    root = repo({".github/nodeguard.yml": example})
+    policy = load_policy(None, str(root))
+    assert policy.rules["NG101"].enabled is False
+    assert policy.rules["NG102"].severity is Severity.ERROR
+    assert policy.rules["NG504"] == RuleSetting(True, Severity.ERROR, {"init-provided": True})
+    assert policy.pragmas == "require-reason" and policy.context_for("docker/api.dockerfile") == "."
+    assert policy.selects("services/api/Dockerfile") and not policy.selects("legacy/Dockerfile")
+    assert policy.settings_for("tools/release/Dockerfile")["NG401"].enabled
+    assert not policy.settings_for("tools/Dockerfile")["NG401"].enabled
