@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import shlex
 
 from nodeguard.model.shell import Command, split_commands
@@ -15,6 +16,7 @@ NODE_PROGRAMS = frozenset(
 SCRIPT_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
 # Programs that start the app as another user: ``gosu node node server.js``, ``su-exec node npm start``.
 PRIVILEGE_DROPPERS = frozenset({"gosu", "su-exec", "setpriv", "runuser", "s6-setuidgid", "chpst", "setuidgid"})
+_DROPPER_WORD = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(PRIVILEGE_DROPPERS))) + r")(?![\w-])")
 ROOT_NAMES = frozenset({"root", "0"})
 
 
@@ -59,8 +61,16 @@ def runs_node(stage) -> bool:
 
 
 def drops_privileges(stage) -> bool:
-    """True when the container's process switches to another user itself (gosu, su-exec, setpriv...)."""
-    return any(command.program in PRIVILEGE_DROPPERS for command in process_commands(stage))
+    """True when the container's process switches to another user itself: ``gosu node node server.js``,
+    or an entrypoint script in an image that installs gosu/su-exec/setpriv (the docker-library pattern:
+    ``exec gosu node "$@"`` inside docker-entrypoint.sh)."""
+    commands = [command for command in process_commands(stage) if command.argv]
+    if any(command.program in PRIVILEGE_DROPPERS for command in commands):
+        return True
+    starts_script = bool(commands) and commands[0].program.endswith(".sh")
+    return starts_script and any(
+        _DROPPER_WORD.search(step.instruction.args) for step in stage.all_steps() if step.keyword in ("RUN", "COPY", "ADD")
+    )
 
 
 def user_name(user: str) -> str:

@@ -10,7 +10,8 @@ there is none, the default user of its base image. It reports:
 
 Base images known to run as non-root (distroless `:nonroot`, Chainguard, Red Hat UBI,
 nginx-unprivileged) pass without a `USER`. A container whose command drops privileges itself
-(`gosu`, `su-exec`, `setpriv`...) passes too. A `USER` that depends on a build argument without a
+(`gosu`, `su-exec`, `setpriv`...) passes too, and so does an entrypoint script (`*.sh`) in an image
+that installs one of them: the docker-library pattern, `exec gosu node "$@"` in docker-entrypoint.sh. A `USER` that depends on a build argument without a
 default cannot be judged and is reported once, as info.
 
 ## Why

@@ -22,6 +22,9 @@ CMD = 'CMD ["node", "server.js"]\n'
         # the command drops privileges itself
         'FROM node:22-alpine\nRUN apk add su-exec\nENTRYPOINT ["su-exec", "node"]\n' + CMD,
         'FROM node:22\nUSER root\nCMD ["gosu", "node", "node", "server.js"]\n',
+        # an entrypoint script in an image that installs a privilege dropper (docker-library's pattern)
+        'FROM node:22-alpine\nRUN apk add --no-cache su-exec\nENTRYPOINT ["docker-entrypoint.sh"]\n' + CMD,
+        'FROM node:22-slim\nCOPY --from=tianon/gosu /gosu /usr/local/bin/\nENTRYPOINT ["tini", "--", "/entrypoint.sh"]\n',
         # build stages may run as root
         "FROM node:22 AS build\nRUN npm ci\nFROM node:22-alpine\nUSER node\nCOPY --from=build /app /app\n" + CMD,
     ],
@@ -37,6 +40,8 @@ def test_non_root_images_pass(lint, dockerfile):
         ('FROM gcr.io/distroless/nodejs22-debian12\nCMD ["server.js"]\n', 1, "starts as root; add a `USER` with a non-root user"),
         ("FROM acme/base:1.0\n" + CMD, 1, "`acme/base:1.0` is not known to run as non-root; add a `USER`"),
         ("FROM scratch\nCOPY app /app\n", 1, "`scratch` starts as root"),
+        ('FROM node:22-alpine\nENTRYPOINT ["docker-entrypoint.sh"]\n' + CMD, 1, "add `USER node`"),
+        ('FROM node:22-alpine\nRUN apk add su-exec\n' + CMD, 1, "add `USER node`"),  # installed, never used
         ("FROM node:22 AS build\nUSER node\nFROM node:22-alpine\n" + CMD, 3, "there is no USER in it or its parents"),
     ],
 )
