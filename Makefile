@@ -10,12 +10,12 @@ venv: $(STAMP)
 $(STAMP): requirements/runtime.txt requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
 demo: $(STAMP)
 	@echo "== examples/flawed: a Node.js app with a Dockerfile that breaks the practices"
-	-@$(BIN)/nodeguard check examples/flawed
+	@$(BIN)/nodeguard check examples/flawed || echo "(nodeguard exited with $$?: findings at or above the fail-on threshold)"
 	@echo
 	@echo "== examples/good: the same app, done right"
 	@$(BIN)/nodeguard check examples/good
