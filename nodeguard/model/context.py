@@ -1,6 +1,7 @@
 """The build context of a Dockerfile: the files Docker would be sent, read safely."""
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import nullcontext
@@ -27,9 +28,8 @@ class BuildContext:
     dockerignore: IgnoreFile | None  # the ignore file in force (<Dockerfile>.dockerignore wins over .dockerignore)
     repo_root: Path | None = None
     _files: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
-    # Rules ask for the same few files (package.json, lockfiles) again and again: resolve and read each once.
-    _real: tuple[Path, Path] | None = field(default=None, init=False, repr=False, compare=False)
-    _texts: dict[tuple[str, int], str | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Rules ask for the same few files (package.json, lockfiles, CI files) again and again: read each once.
+    _texts: dict[tuple[str, str, int], str | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def exists(self, relpath: str) -> bool:
         path = self._resolve(relpath)
@@ -42,11 +42,7 @@ class BuildContext:
 
     def read_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
         """The file's text, or None when absent, outside the repository, binary, or larger than max_bytes."""
-        key = (relpath, max_bytes)
-        if key not in self._texts:
-            path = self._resolve(relpath)
-            self._texts[key] = None if path is None else _read_small_text(path, max_bytes)
-        return self._texts[key]
+        return self._cached_text("context", relpath, max_bytes)
 
     def iter_files(self) -> Iterator[str]:
         """Every file below root (posix paths relative to root), skipping the insides of node_modules and .git."""
@@ -63,8 +59,7 @@ class BuildContext:
 
     def read_repo_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
         """A file anywhere in the repository (a CI workflow), read as read_text reads; None without repo_root."""
-        path = self._resolve_in_repo(relpath)
-        return None if path is None else _read_small_text(path, max_bytes)
+        return self._cached_text("repository", relpath, max_bytes)
 
     def iter_repo_files(self, folder: str) -> Iterator[str]:
         """The regular files directly in a folder of the repository, as repository-relative posix paths."""
@@ -76,20 +71,32 @@ class BuildContext:
             names = []
         return iter(f"{folder.strip('/')}/{name}" for name in names)
 
+    def _cached_text(self, scope: str, relpath: str, max_bytes: int) -> str | None:
+        key = (scope, relpath, max_bytes)
+        if key not in self._texts:
+            path = self._resolve(relpath) if scope == "context" else self._resolve_in_repo(relpath)
+            self._texts[key] = None if path is None else _read_small_text(path, max_bytes)
+        return self._texts[key]
+
+    @functools.cached_property
+    def _boundary(self) -> Path | None:
+        fence = self.repo_root or self.root
+        return None if fence is None else fence.resolve()
+
+    @functools.cached_property
+    def _real_root(self) -> Path | None:
+        return None if self.root is None else self.root.resolve()
+
     def _resolve_in_repo(self, relpath: str) -> Path | None:
         if self.repo_root is None:
             return None
-        boundary = self.repo_root.resolve()
-        return _inside(boundary / relpath, boundary)
+        return _resolve_below(self._boundary, relpath, self._boundary)
 
     def _resolve(self, relpath: str) -> Path | None:
         """The real path of ``relpath``, or None when there is no root or it leads out of the boundary."""
-        if self.root is None:
+        if self._real_root is None:
             return None
-        if self._real is None:
-            self._real = (self.root.resolve(), (self.repo_root or self.root).resolve())
-        real_root, boundary = self._real
-        return _inside(real_root / relpath, boundary)
+        return _resolve_below(self._real_root, relpath, self._boundary)
 
     def _walk(self, root: Path) -> Iterator[str]:
         """Files below ``root``, never entering a symlinked folder; a symlink counts only if it stays inside."""
@@ -148,6 +155,25 @@ def _repo_relative(path: Path, boundary: Path) -> str:
     """``path`` (itself not resolved, should it be a symlink) relative to the repository root, posix; "" for the root."""
     relative = Path(os.path.relpath(path.parent.resolve() / path.name, boundary)).as_posix()
     return "" if relative == "." else relative
+
+
+def _resolve_below(real_base: Path, relpath: str, boundary: Path) -> Path | None:
+    """``real_base / relpath`` with every symlink resolved, or None when that leads out of ``boundary``.
+
+    ``real_base`` is real already, so only the steps of ``relpath`` can be symlinks: test those (one lstat
+    each) instead of every folder from / as Path.resolve does; a symlink, ``..`` or an absolute path takes
+    the full road."""
+    if relpath.startswith("/"):
+        return _inside(real_base / relpath, boundary)
+    path = str(real_base)
+    for part in relpath.split("/"):
+        if part in ("", "."):
+            continue
+        path = os.path.join(path, part)
+        if part == ".." or os.path.islink(path):
+            return _inside(real_base / relpath, boundary)
+    real = Path(path)
+    return real if real.is_relative_to(boundary) else None
 
 
 def _inside(path: Path, boundary: Path) -> Path | None:
