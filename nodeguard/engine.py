@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -194,6 +192,9 @@ def _map_in_processes(function, items: list) -> Iterable:
     workers = min(cores, len(items) // FILES_PER_PROCESS)
     if workers < 2 or sys.platform != "linux":  # forked workers start in milliseconds; spawned ones do not
         return map(function, items)
+    import multiprocessing  # here: a one-file check must not pay for importing it
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(function, items, chunksize=max(1, len(items) // (workers * 8))))
 
