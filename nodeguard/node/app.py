@@ -6,7 +6,6 @@ comments are removed: fast, and good enough to tell ``process.on('SIGTERM', ...)
 """
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 import shlex
@@ -14,6 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nodeguard.node.manifest import SCRIPT_RUNNERS, read_package_json, script_name
 from nodeguard.node.packages import strip_init
 
 ReadText = Callable[[str], "str | None"]
@@ -25,7 +25,6 @@ _MAX_SCRIPT_DEPTH = 5
 SCRIPT_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
 _TS_FOR_JS = {".js": ".ts", ".mjs": ".mts", ".cjs": ".cts"}  # TypeScript ESM imports name the output file
 _NODE_RUNNERS = frozenset({"node", "nodejs", "ts-node", "ts-node-esm", "tsx", "bun"})
-_SCRIPT_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun"})
 _WRAPPERS = frozenset({"exec", "env", "cross-env", "npx"})  # followed by the real command (after VAR=value)
 _USER_SWITCHERS = frozenset({"gosu", "su-exec"})  # ``gosu node node server.js``
 # node / ts-node options followed by a separate value; those written ``--opt=value`` need nothing.
@@ -66,8 +65,8 @@ def _entry_of_command(words: tuple[str, ...], read_text: ReadText, workdir: str,
     if not words:
         return None
     program = posixpath.basename(words[0])
-    if program in _SCRIPT_RUNNERS:
-        script = _script_name(program, words[1:])
+    if program in SCRIPT_RUNNERS:
+        script = script_name(words)
         if script is not None:
             return _entry_of_package_script(script, program, read_text, workdir, depth)
     if program in _NODE_RUNNERS:
@@ -91,36 +90,10 @@ def _unwrap(words: tuple[str, ...]) -> tuple[str, ...]:
     return words
 
 
-def _script_name(manager: str, args: tuple[str, ...]) -> str | None:
-    """``npm start`` / ``npm run start`` / ``yarn start`` / ``pnpm run serve`` -> the package.json script."""
-    words = [word for word in args if not word.startswith("-")]
-    if not words:
-        return None
-    if words[0] in ("run", "run-script") and len(words) > 1:
-        return words[1]
-    if words[0] == "start":
-        return "start"
-    if manager in ("yarn", "pnpm") and words[0] not in ("run", "exec", "dlx", "node"):
-        return words[0]  # they run a script named as the command
-    return None
-
-
-def _read_package_json(read_text: ReadText, directory: str) -> dict | None:
-    path = _join(directory, "package.json")
-    text = read_text(path) if path is not None else None
-    if text is None:
-        return None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def _entry_of_package_script(name: str, manager: str, read_text: ReadText, workdir: str, depth: int) -> str | None:
     if depth >= _MAX_SCRIPT_DEPTH:
         return None
-    package = _read_package_json(read_text, workdir)
+    package = read_package_json(read_text, workdir)
     scripts = package.get("scripts") if package else None
     script = scripts.get(name) if isinstance(scripts, dict) else None
     if script is None and name == "start" and manager == "npm":
@@ -190,7 +163,7 @@ def _resolve_file(path: str, read_text: ReadText) -> str | None:
 
 def _resolve_directory(path: str, read_text: ReadText) -> str | None:
     """A folder runs its package.json ``main``, else its index file."""
-    package = _read_package_json(read_text, path)
+    package = read_package_json(read_text, path)
     main = package.get("main") if package else None
     if isinstance(main, str) and main.strip():
         main_path = _join(path, main)

@@ -5,7 +5,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from nodeguard.policy import PolicyError
 from nodeguard.policy.yamlfile import YamlFile
 
 YAML_TYPES = {
