@@ -16,7 +16,7 @@ from nodeguard.discover import (
     walk,
 )
 from nodeguard.findings import Finding, Severity
-from nodeguard.model.context import BuildContext, context_for_dockerfile
+from nodeguard.model.context import BuildContext, TextCache, context_for_dockerfile
 from nodeguard.model.ignore import parse_ignore_file
 from nodeguard.model.image import build_image
 from nodeguard.model.parse import MAX_BYTES, parse_dockerfile
@@ -162,7 +162,8 @@ def check_paths(paths: Sequence[str], policy: Policy, *, cwd: Path | None = None
         shown = display_path(path, cwd)
         result.checked.append(shown)
         selected.append(_DiskFile(path, repo_root, repo_relative, shown, cwd))
-    for findings in _map_in_processes(functools.partial(_check_disk_file, policy=policy), selected):
+    check = functools.partial(_check_disk_file, policy=policy, texts=TextCache())  # a pool's chunks get copies
+    for findings in _map_in_processes(check, selected):
         result.findings.extend(findings)
     result.findings = _unique_sorted(result.findings)
     return result
@@ -177,11 +178,11 @@ class _DiskFile:
     cwd: Path
 
 
-def _check_disk_file(file: _DiskFile, policy: Policy) -> list[Finding]:
+def _check_disk_file(file: _DiskFile, policy: Policy, texts: TextCache) -> list[Finding]:
     data = read_limited(file.path)
     if isinstance(data, str):
         return [unreadable_file_finding(file.shown, data)]
-    context = _disk_context(file.path, file.repo_root, file.repo_relative, policy)
+    context = _disk_context(file.path, file.repo_root, file.repo_relative, policy, texts)
     _show_relative_to(context, file.repo_root, file.cwd)
     return check_dockerfile(SourceFile(file.shown, data), context, policy)
 
@@ -199,10 +200,12 @@ def _map_in_processes(function, items: list) -> Iterable:
         return list(pool.map(function, items, chunksize=max(1, len(items) // (workers * 8))))
 
 
-def _disk_context(path: Path, repo_root: Path, repo_relative: str, policy: Policy) -> BuildContext:
+def _disk_context(
+    path: Path, repo_root: Path, repo_relative: str, policy: Policy, texts: TextCache
+) -> BuildContext:
     mapped = policy.context_for(repo_relative)
     context_dir = repo_root / context_folder(repo_relative, mapped) if mapped is not None else None
-    return context_for_dockerfile(path, repo_root, context_dir)
+    return context_for_dockerfile(path, repo_root, context_dir, texts)
 
 
 def _show_relative_to(context: BuildContext, repo_root: Path, cwd: Path) -> None:
@@ -231,13 +234,14 @@ def check_sources(
     """
     ignores = {source.path: source for source in ignore_files}
     root = workspace.resolve() if workspace is not None else None
+    texts = TextCache()
     result = CheckResult()
     for source in dockerfiles:
         if not policy.selects(source.path):
             continue
         result.checked.append(source.path)
         if root is not None:
-            context = _disk_context(root / source.path, root, source.path, policy)
+            context = _disk_context(root / source.path, root, source.path, policy, texts)
         else:
             context = _api_context(source.path, ignores, policy)
         result.findings.extend(check_dockerfile(source, context, policy))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -12,6 +13,26 @@ from nodeguard.model.ignore import IgnoreFile, parse_ignore_file
 
 UNLISTED_DIRECTORIES = frozenset({"node_modules", ".git"})  # iter_files yields nothing inside these
 IGNORE_FILE_MAX_BYTES = 1 << 20
+
+
+class TextCache:
+    """File texts by real path, the most recently used kept: the rules of every Dockerfile in a folder ask
+    for the same files (package.json, lockfiles, the ignore file, CI workflows), so each is read once, and
+    the memory stays the same however many files a run checks."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._texts: OrderedDict[tuple[Path, int], str | None] = OrderedDict()
+
+    def read(self, path: Path, max_bytes: int) -> str | None:
+        key = (path, max_bytes)
+        if key in self._texts:
+            self._texts.move_to_end(key)
+            return self._texts[key]
+        text = self._texts[key] = _read_small_text(path, max_bytes)
+        if len(self._texts) > self.size:
+            self._texts.popitem(last=False)
+        return text
 
 
 @dataclass
@@ -28,8 +49,7 @@ class BuildContext:
     dockerignore: IgnoreFile | None  # the ignore file in force (<Dockerfile>.dockerignore wins over .dockerignore)
     repo_root: Path | None = None
     _files: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
-    # Rules ask for the same few files (package.json, lockfiles, CI files) again and again: read each once.
-    _texts: dict[tuple[str, str, int], str | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+    texts: TextCache = field(default_factory=TextCache, repr=False, compare=False)
 
     def exists(self, relpath: str) -> bool:
         path = self._resolve(relpath)
@@ -42,7 +62,8 @@ class BuildContext:
 
     def read_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
         """The file's text, or None when absent, outside the repository, binary, or larger than max_bytes."""
-        return self._cached_text("context", relpath, max_bytes)
+        path = self._resolve(relpath)
+        return None if path is None else self.texts.read(path, max_bytes)
 
     def iter_files(self) -> Iterator[str]:
         """Every file below root (posix paths relative to root), skipping the insides of node_modules and .git."""
@@ -59,7 +80,8 @@ class BuildContext:
 
     def read_repo_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
         """A file anywhere in the repository (a CI workflow), read as read_text reads; None without repo_root."""
-        return self._cached_text("repository", relpath, max_bytes)
+        path = self._resolve_in_repo(relpath)
+        return None if path is None else self.texts.read(path, max_bytes)
 
     def iter_repo_files(self, folder: str) -> Iterator[str]:
         """The regular files directly in a folder of the repository, as repository-relative posix paths."""
@@ -70,13 +92,6 @@ class BuildContext:
         except OSError:
             names = []
         return iter(f"{folder.strip('/')}/{name}" for name in names)
-
-    def _cached_text(self, scope: str, relpath: str, max_bytes: int) -> str | None:
-        key = (scope, relpath, max_bytes)
-        if key not in self._texts:
-            path = self._resolve(relpath) if scope == "context" else self._resolve_in_repo(relpath)
-            self._texts[key] = None if path is None else _read_small_text(path, max_bytes)
-        return self._texts[key]
 
     @functools.cached_property
     def _boundary(self) -> Path | None:
@@ -121,18 +136,22 @@ class BuildContext:
         return path is not None and path.is_file()
 
 
-def context_for_dockerfile(dockerfile: Path, repo_root: Path, context_dir: Path | None = None) -> BuildContext:
+def context_for_dockerfile(
+    dockerfile: Path, repo_root: Path, context_dir: Path | None = None, texts: TextCache | None = None
+) -> BuildContext:
     """The build context of ``dockerfile``: its own folder unless ``context_dir`` is given.
 
     The ignore file follows BuildKit's precedence: ``<Dockerfile name>.dockerignore`` next to the
-    Dockerfile, else ``.dockerignore`` at the root of the context.
+    Dockerfile, else ``.dockerignore`` at the root of the context. Contexts given the same ``texts`` share
+    the files they read.
     """
+    texts = TextCache() if texts is None else texts
     context = context_dir if context_dir is not None else dockerfile.parent
     boundary = repo_root.resolve()
     candidates = (dockerfile.parent / f"{dockerfile.name}.dockerignore", context / ".dockerignore")
     dockerignore = None
     for candidate in candidates:
-        dockerignore = _load_ignore_file(candidate, boundary)
+        dockerignore = _load_ignore_file(candidate, boundary, texts)
         if dockerignore is not None:
             break
     return BuildContext(
@@ -140,12 +159,13 @@ def context_for_dockerfile(dockerfile: Path, repo_root: Path, context_dir: Path 
         display_root=_repo_relative(context, boundary),
         dockerignore=dockerignore,
         repo_root=repo_root,
+        texts=texts,
     )
 
 
-def _load_ignore_file(path: Path, boundary: Path) -> IgnoreFile | None:
+def _load_ignore_file(path: Path, boundary: Path, texts: TextCache) -> IgnoreFile | None:
     real = _inside(path, boundary)
-    text = None if real is None else _read_small_text(real, IGNORE_FILE_MAX_BYTES)
+    text = None if real is None else texts.read(real, IGNORE_FILE_MAX_BYTES)
     if text is None:
         return None
     return parse_ignore_file(_repo_relative(path, boundary), text)

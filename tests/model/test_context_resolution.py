@@ -1,11 +1,13 @@
-"""BuildContext resolves paths below its real root step by step; the answers must be Path.resolve's."""
+"""BuildContext resolves paths below its real root step by step (the answers must be Path.resolve's) and
+reads each file once for all the contexts that share a TextCache."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from nodeguard.model.context import _inside, _resolve_below
+import nodeguard.model.context as context_module
+from nodeguard.model.context import TextCache, _inside, _resolve_below, context_for_dockerfile
 
 TRICKY = [
     "", ".", "/", "/etc/passwd", "a.js", "./a.js", "src/", "src//a.js", "missing/x/../a.js", "..", "../app/a.js",
@@ -42,3 +44,49 @@ def test_symlinks_out_and_absolute_paths_are_refused(app):
     assert _resolve_below(app, "/etc/passwd", repo) is None
     assert _resolve_below(app, "link.js", repo) == app / "a.js"
     assert _resolve_below(app, "src/up/app/a.js", repo) == app / "a.js"
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[Path]:
+    """Every existing file the context module reads from disk, in order."""
+    seen = []
+    real_read = context_module._read_small_text
+
+    def counting_read(path, max_bytes):
+        if path.is_file():
+            seen.append(path)
+        return real_read(path, max_bytes)
+
+    monkeypatch.setattr(context_module, "_read_small_text", counting_read)
+    return seen
+
+
+def test_dockerfiles_of_one_folder_sharing_a_cache_read_each_file_once(app, reads):
+    (app / "Dockerfile").write_text("FROM node:22\n")
+    (app / "Dockerfile.prod").write_text("FROM node:22\n")
+    (app / ".dockerignore").write_text("node_modules\n")
+    (app / "package.json").write_text("{}")
+    texts = TextCache()
+    contexts = [context_for_dockerfile(app / name, app.parent, texts=texts) for name in ("Dockerfile", "Dockerfile.prod")]
+    for context in contexts:
+        assert context.dockerignore is not None
+        assert context.read_text("package.json") == "{}"
+        assert context.read_text("package.json") == "{}"
+        assert context.read_repo_text("app/package.json") == "{}"
+    assert sorted(path.name for path in reads) == [".dockerignore", "package.json"]
+
+
+def test_contexts_without_a_shared_cache_read_for_themselves(app, reads):
+    (app / "Dockerfile").write_text("FROM node:22\n")
+    (app / "package.json").write_text("{}")
+    for _ in range(2):
+        assert context_for_dockerfile(app / "Dockerfile", app.parent).read_text("package.json") == "{}"
+    assert [path.name for path in reads].count("package.json") == 2
+
+
+def test_cache_keeps_only_the_most_recently_used_files(app, reads):
+    texts = TextCache(size=2)
+    for name in ("one", "two", "one", "three", "one", "two"):
+        (app / name).write_text(name)
+        assert texts.read(app / name, 100) == name
+    assert [path.name for path in reads] == ["one", "two", "three", "two"]
