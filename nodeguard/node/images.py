@@ -148,7 +148,7 @@ def _families() -> tuple[_Family, ...]:
     text = resources.files("nodeguard.node").joinpath("data/base-images.yml").read_text("utf-8")
     codename_alternatives = "|".join(sorted(codenames(), key=len, reverse=True))
     families = []
-    for entry in yaml.safe_load(text)["families"]:
+    for entry in yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["families"]:
         tag = entry.get("tag")
         families.append(
             _Family(
