@@ -2,6 +2,7 @@
 practices 9 and 10."""
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from collections.abc import Iterable
@@ -36,14 +37,17 @@ class ContextCopy:
 def copy_words(step: Step) -> list[str]:
     """The sources and destination of a COPY/ADD, quotes removed, variables substituted."""
     instruction = step.instruction
-    if instruction.json_args is not None:
-        words = list(instruction.json_args)
-    else:
-        try:
-            words = shlex.split(instruction.args)
-        except ValueError:
-            words = instruction.args.split()
+    words = instruction.json_args if instruction.json_args is not None else _shell_words(instruction.args)
     return [step.expand(word) for word in words]
+
+
+@functools.lru_cache(maxsize=1024)
+def _shell_words(args: str) -> tuple[str, ...]:
+    """Several rules ask for the same COPY's words: split each text once."""
+    try:
+        return tuple(shlex.split(args))
+    except ValueError:
+        return tuple(args.split())
 
 
 def context_copy(step: Step) -> ContextCopy | None:
