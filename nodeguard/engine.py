@@ -16,7 +16,7 @@ from nodeguard.discover import (
     walk,
 )
 from nodeguard.findings import Finding, Severity
-from nodeguard.model.context import BuildContext, TextCache, context_for_dockerfile
+from nodeguard.model.context import BuildContext, DiskCache, context_for_dockerfile
 from nodeguard.model.ignore import parse_ignore_file
 from nodeguard.model.image import build_image
 from nodeguard.model.parse import MAX_BYTES, parse_dockerfile
@@ -162,7 +162,7 @@ def check_paths(paths: Sequence[str], policy: Policy, *, cwd: Path | None = None
         shown = display_path(path, cwd)
         result.checked.append(shown)
         selected.append(_DiskFile(path, repo_root, repo_relative, shown, cwd))
-    check = functools.partial(_check_disk_file, policy=policy, texts=TextCache())  # a pool's chunks get copies
+    check = functools.partial(_check_disk_file, policy=policy, disk=DiskCache())  # a pool's chunks get copies
     for findings in _map_in_processes(check, selected):
         result.findings.extend(findings)
     result.findings = _unique_sorted(result.findings)
@@ -178,11 +178,11 @@ class _DiskFile:
     cwd: Path
 
 
-def _check_disk_file(file: _DiskFile, policy: Policy, texts: TextCache) -> list[Finding]:
+def _check_disk_file(file: _DiskFile, policy: Policy, disk: DiskCache) -> list[Finding]:
     data = read_limited(file.path)
     if isinstance(data, str):
         return [unreadable_file_finding(file.shown, data)]
-    context = _disk_context(file.path, file.repo_root, file.repo_relative, policy, texts)
+    context = _disk_context(file.path, file.repo_root, file.repo_relative, policy, disk)
     _show_relative_to(context, file.repo_root, file.cwd)
     return check_dockerfile(SourceFile(file.shown, data), context, policy)
 
@@ -201,11 +201,11 @@ def _map_in_processes(function, items: list) -> Iterable:
 
 
 def _disk_context(
-    path: Path, repo_root: Path, repo_relative: str, policy: Policy, texts: TextCache
+    path: Path, repo_root: Path, repo_relative: str, policy: Policy, disk: DiskCache
 ) -> BuildContext:
     mapped = policy.context_for(repo_relative)
     context_dir = repo_root / context_folder(repo_relative, mapped) if mapped is not None else None
-    return context_for_dockerfile(path, repo_root, context_dir, texts)
+    return context_for_dockerfile(path, repo_root, context_dir, disk)
 
 
 def _show_relative_to(context: BuildContext, repo_root: Path, cwd: Path) -> None:
@@ -234,14 +234,14 @@ def check_sources(
     """
     ignores = {source.path: source for source in ignore_files}
     root = workspace.resolve() if workspace is not None else None
-    texts = TextCache()
+    disk = DiskCache()
     result = CheckResult()
     for source in dockerfiles:
         if not policy.selects(source.path):
             continue
         result.checked.append(source.path)
         if root is not None:
-            context = _disk_context(root / source.path, root, source.path, policy, texts)
+            context = _disk_context(root / source.path, root, source.path, policy, disk)
         else:
             context = _api_context(source.path, ignores, policy)
         result.findings.extend(check_dockerfile(source, context, policy))

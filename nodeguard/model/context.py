@@ -15,14 +15,17 @@ UNLISTED_DIRECTORIES = frozenset({"node_modules", ".git"})  # iter_files yields 
 IGNORE_FILE_MAX_BYTES = 1 << 20
 
 
-class TextCache:
-    """File texts by real path, the most recently used kept: the rules of every Dockerfile in a folder ask
-    for the same files (package.json, lockfiles, the ignore file, CI workflows), so each is read once, and
-    the memory stays the same however many files a run checks."""
+class DiskCache:
+    """What a run has learnt of the disk, the most recently used kept: file texts, and the entries of
+    folders. The rules of every Dockerfile in a folder ask for the same files (package.json, lockfiles,
+    the ignore file, CI workflows), so each is read once; and most files the rules look for are absent,
+    which one listing of their folder answers without a system call each. Memory stays the same however
+    many files a run checks."""
 
     def __init__(self, size: int = 256):
         self.size = size
         self._texts: OrderedDict[tuple[Path, int], str | None] = OrderedDict()
+        self._folders: OrderedDict[str, dict[str, str] | None] = OrderedDict()
 
     def read(self, path: Path, max_bytes: int) -> str | None:
         key = (path, max_bytes)
@@ -33,6 +36,16 @@ class TextCache:
         if len(self._texts) > self.size:
             self._texts.popitem(last=False)
         return text
+
+    def kinds(self, folder: str) -> dict[str, str] | None:
+        """Each entry of a real folder: "link", "dir" or "file"; None when it cannot be listed."""
+        if folder in self._folders:
+            self._folders.move_to_end(folder)
+            return self._folders[folder]
+        kinds = self._folders[folder] = _list_kinds(folder)
+        if len(self._folders) > self.size * 4:
+            self._folders.popitem(last=False)
+        return kinds
 
 
 @dataclass
@@ -49,7 +62,7 @@ class BuildContext:
     dockerignore: IgnoreFile | None  # the ignore file in force (<Dockerfile>.dockerignore wins over .dockerignore)
     repo_root: Path | None = None
     _files: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
-    texts: TextCache = field(default_factory=TextCache, repr=False, compare=False)
+    disk: DiskCache = field(default_factory=DiskCache, repr=False, compare=False)
 
     def exists(self, relpath: str) -> bool:
         path = self._resolve(relpath)
@@ -63,7 +76,7 @@ class BuildContext:
     def read_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
         """The file's text, or None when absent, outside the repository, binary, or larger than max_bytes."""
         path = self._resolve(relpath)
-        return None if path is None else self.texts.read(path, max_bytes)
+        return None if path is None else self.disk.read(path, max_bytes)
 
     def iter_files(self) -> Iterator[str]:
         """Every file below root (posix paths relative to root), skipping the insides of node_modules and .git."""
@@ -81,7 +94,7 @@ class BuildContext:
     def read_repo_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
         """A file anywhere in the repository (a CI workflow), read as read_text reads; None without repo_root."""
         path = self._resolve_in_repo(relpath)
-        return None if path is None else self.texts.read(path, max_bytes)
+        return None if path is None else self.disk.read(path, max_bytes)
 
     def iter_repo_files(self, folder: str) -> Iterator[str]:
         """The regular files directly in a folder of the repository, as repository-relative posix paths."""
@@ -105,13 +118,13 @@ class BuildContext:
     def _resolve_in_repo(self, relpath: str) -> Path | None:
         if self.repo_root is None:
             return None
-        return _resolve_below(self._boundary, relpath, self._boundary)
+        return _resolve_below(self._boundary, relpath, self._boundary, self.disk)
 
     def _resolve(self, relpath: str) -> Path | None:
         """The real path of ``relpath``, or None when there is no root or it leads out of the boundary."""
         if self._real_root is None:
             return None
-        return _resolve_below(self._real_root, relpath, self._boundary)
+        return _resolve_below(self._real_root, relpath, self._boundary, self.disk)
 
     def _walk(self, root: Path) -> Iterator[str]:
         """Files below ``root``, never entering a symlinked folder; a symlink counts only if it stays inside."""
@@ -137,21 +150,21 @@ class BuildContext:
 
 
 def context_for_dockerfile(
-    dockerfile: Path, repo_root: Path, context_dir: Path | None = None, texts: TextCache | None = None
+    dockerfile: Path, repo_root: Path, context_dir: Path | None = None, disk: DiskCache | None = None
 ) -> BuildContext:
     """The build context of ``dockerfile``: its own folder unless ``context_dir`` is given.
 
     The ignore file follows BuildKit's precedence: ``<Dockerfile name>.dockerignore`` next to the
-    Dockerfile, else ``.dockerignore`` at the root of the context. Contexts given the same ``texts`` share
-    the files they read.
+    Dockerfile, else ``.dockerignore`` at the root of the context. Contexts given the same ``disk`` share
+    what they read.
     """
-    texts = TextCache() if texts is None else texts
+    disk = DiskCache() if disk is None else disk
     context = context_dir if context_dir is not None else dockerfile.parent
     boundary = repo_root.resolve()
     candidates = (dockerfile.parent / f"{dockerfile.name}.dockerignore", context / ".dockerignore")
     dockerignore = None
     for candidate in candidates:
-        dockerignore = _load_ignore_file(candidate, boundary, texts)
+        dockerignore = _load_ignore_file(candidate, boundary, disk)
         if dockerignore is not None:
             break
     return BuildContext(
@@ -159,13 +172,13 @@ def context_for_dockerfile(
         display_root=_repo_relative(context, boundary),
         dockerignore=dockerignore,
         repo_root=repo_root,
-        texts=texts,
+        disk=disk,
     )
 
 
-def _load_ignore_file(path: Path, boundary: Path, texts: TextCache) -> IgnoreFile | None:
+def _load_ignore_file(path: Path, boundary: Path, disk: DiskCache) -> IgnoreFile | None:
     real = _inside(path, boundary)
-    text = None if real is None else texts.read(real, IGNORE_FILE_MAX_BYTES)
+    text = None if real is None else disk.read(real, IGNORE_FILE_MAX_BYTES)
     if text is None:
         return None
     return parse_ignore_file(_repo_relative(path, boundary), text)
@@ -177,21 +190,26 @@ def _repo_relative(path: Path, boundary: Path) -> str:
     return "" if relative == "." else relative
 
 
-def _resolve_below(real_base: Path, relpath: str, boundary: Path) -> Path | None:
-    """``real_base / relpath`` with every symlink resolved, or None when that leads out of ``boundary``.
+def _resolve_below(real_base: Path, relpath: str, boundary: Path, disk: DiskCache) -> Path | None:
+    """``real_base / relpath`` with every symlink resolved, or None when it is absent or leads out of
+    ``boundary``.
 
-    ``real_base`` is real already, so only the steps of ``relpath`` can be symlinks: test those (one lstat
-    each) instead of every folder from / as Path.resolve does; a symlink, ``..`` or an absolute path takes
-    the full road."""
+    ``real_base`` is real already, so only the steps of ``relpath`` can be symlinks: look each step up in
+    its folder's listing instead of resolving every folder from / as Path.resolve does; a symlink, ``..``
+    or an absolute path takes the full road."""
     if relpath.startswith("/"):
         return _inside(real_base / relpath, boundary)
     path = str(real_base)
     for part in relpath.split("/"):
         if part in ("", "."):
             continue
-        path = os.path.join(path, part)
-        if part == ".." or os.path.islink(path):
+        kinds = disk.kinds(path) if part != ".." else None
+        kind = kinds.get(part) if kinds is not None else None
+        if part == ".." or kind == "link":
             return _inside(real_base / relpath, boundary)
+        if kind is None:
+            return None
+        path = os.path.join(path, part)
     real = Path(path)
     return real if real.is_relative_to(boundary) else None
 
@@ -216,6 +234,20 @@ def _read_small_text(path: Path, max_bytes: int) -> str | None:
     if len(data) > max_bytes or b"\0" in data:
         return None
     return data.decode("utf-8", errors="replace")
+
+
+def _list_kinds(folder: str) -> dict[str, str] | None:
+    try:
+        with os.scandir(folder) as scan:
+            return {entry.name: _kind(entry) for entry in scan}
+    except OSError:
+        return None
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    if entry.is_symlink():
+        return "link"
+    return "dir" if _is_real_directory(entry) else "file"
 
 
 def _is_real_directory(entry: os.DirEntry[str]) -> bool:
