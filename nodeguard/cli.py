@@ -70,6 +70,8 @@ def run_check(args: argparse.Namespace) -> int:
     from nodeguard.engine import check_paths
 
     result = check_paths(args.paths, policy)
+    for note in result.notes:
+        print(f"nodeguard: {note}", file=sys.stderr)
     write_report(args, result)
     return EXIT_FINDINGS if result.reaches(policy.fail_on) else EXIT_CLEAN
 

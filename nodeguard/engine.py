@@ -9,9 +9,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nodeguard.discover import (
+    IGNORE_SUFFIX,
     context_folder,
     find_repo_root,
     ignore_file_candidates,
+    is_dockerfile_name,
     is_ignore_file_name,
     walk,
 )
@@ -40,6 +42,7 @@ class SourceFile:
 class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user should know that is not a finding
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
@@ -128,33 +131,51 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.resolve().as_posix()
 
 
-def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
-    """Dockerfiles and ignore files named or found below the given paths, and messages for missing ones."""
+def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[str], list[str]]:
+    """Dockerfiles named or found below the given paths; paths that do not exist; and notes on ignore files
+    named that no Dockerfile beside them uses.
+
+    An ignore file is checked through the Dockerfiles it governs: one named on the command line brings in
+    those beside it (``app/.dockerignore`` → ``app/Dockerfile``; ``x.Dockerfile.dockerignore`` →
+    ``x.Dockerfile``)."""
     found: list[Path] = []
     missing: list[str] = []
+    notes: list[str] = []
     for text in paths:
         path = Path(text)
         if path.is_dir():
             found.extend(walk(path))
+        elif path.is_file() and is_ignore_file_name(path.name):
+            governed = _dockerfiles_beside(path)
+            found.extend(governed)
+            if not governed:
+                notes.append(f"{text}: no Dockerfile beside it uses this ignore file; name the Dockerfile to check it")
         elif path.is_file():
             found.append(path)
         else:
             missing.append(text)
-    unique = list(dict.fromkeys(p.resolve() for p in found))
-    return unique, missing
+    unique = list(dict.fromkeys(p.resolve() for p in found if not is_ignore_file_name(p.name)))
+    return unique, missing, notes
+
+
+def _dockerfiles_beside(ignore_file: Path) -> list[Path]:
+    if ignore_file.name != IGNORE_SUFFIX:
+        own = ignore_file.with_name(ignore_file.name[: -len(IGNORE_SUFFIX)])
+        return [own] if own.is_file() else []
+    siblings = sorted(ignore_file.parent.iterdir()) if ignore_file.parent.is_dir() else []
+    return [p for p in siblings if is_dockerfile_name(p.name) and p.is_file()
+            and not (p.parent / f"{p.name}{IGNORE_SUFFIX}").exists()]
 
 
 def check_paths(paths: Sequence[str], policy: Policy, *, cwd: Path | None = None) -> CheckResult:
     """Check files and folders on disk. Ignore files are checked through the Dockerfiles they govern."""
     cwd = (cwd or Path.cwd()).resolve()
-    files, missing = expand_paths(paths)
-    result = CheckResult()
+    files, missing, notes = expand_paths(paths)
+    result = CheckResult(notes=notes)
     for text in missing:
         result.findings.append(unreadable_file_finding(text, "no such file or folder"))
     selected = []
     for path in files:
-        if is_ignore_file_name(path.name):
-            continue
         repo_root = find_repo_root(path.parent)
         repo_relative = path.relative_to(repo_root).as_posix()
         if not policy.selects(repo_relative):

@@ -155,3 +155,15 @@ def test_check_does_not_import_github_or_jsonschema(repo: Path):
     result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
+
+
+def test_an_ignore_file_named_alone_checks_the_dockerfiles_it_governs(repo: Path):
+    (repo / "app").mkdir()
+    (repo / "app" / "Dockerfile").write_text("FROM node:latest\nCOPY . .\n")
+    (repo / "app" / ".dockerignore").write_text("node_modules # deps\n")
+    (repo / "lonely").mkdir()
+    (repo / "lonely" / ".dockerignore").write_text(".git\n")
+    result = run(["check", "--format", "json", "app/.dockerignore", "lonely/.dockerignore"], repo)
+    paths = {f["path"] for f in json.loads(result.stdout)["findings"]}
+    assert {"app/Dockerfile", "app/.dockerignore"} <= paths
+    assert "lonely/.dockerignore: no Dockerfile beside it uses this ignore file" in result.stderr
