@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -145,7 +145,7 @@ class _Family:
 
 @functools.cache
 def _families() -> tuple[_Family, ...]:
-    text = resources.files("nodeguard.node").joinpath("data/base-images.yml").read_text("utf-8")
+    text = (Path(__file__).parent / "data" / "base-images.yml").read_text("utf-8")
     codename_alternatives = "|".join(sorted(codenames(), key=len, reverse=True))
     families = []
     for entry in yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["families"]:

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
+from pathlib import Path
 
 
 class Phase(enum.Enum):
@@ -66,7 +66,7 @@ def _major_of_key(key: str) -> int:
 @functools.cache
 def release_lines() -> dict[int, ReleaseLine]:
     """Every major line of the schedule by major number."""
-    text = resources.files("nodeguard.node").joinpath("data/node-release-schedule.json").read_text("utf-8")
+    text = (Path(__file__).parent / "data" / "node-release-schedule.json").read_text("utf-8")
     lines: dict[int, ReleaseLine] = {}
     for key, entry in json.loads(text).items():
         line = ReleaseLine(

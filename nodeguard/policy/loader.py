@@ -6,7 +6,6 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +109,7 @@ def _mapping_file(file: YamlFile) -> YamlFile:
 def preset_chain(name: str, rules: Sequence[Rule]) -> list[PolicyDocument]:
     """The built-in preset ``name`` and the presets it extends, the most basic first. Presets are part
     of nodeguard and checked by its tests, so jsonschema is not imported for them."""
-    text = resources.files(__package__).joinpath("presets", f"{name}.yml").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "presets" / f"{name}.yml").read_text(encoding="utf-8")
     document = to_document(_mapping_file(read_yaml(f"builtin:{name}", text)), rules)
     return [*preset_chain(document.extends, rules), document] if document.extends else [document]
 

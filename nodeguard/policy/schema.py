@@ -5,7 +5,7 @@ import copy
 import functools
 import json
 from collections.abc import Iterable
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from nodeguard.rules.base import Rule
@@ -13,7 +13,7 @@ from nodeguard.rules.base import Rule
 
 @functools.cache
 def _skeleton() -> dict[str, Any]:
-    return json.loads(resources.files(__package__).joinpath("schema.json").read_text(encoding="utf-8"))
+    return json.loads((Path(__file__).parent / "schema.json").read_text(encoding="utf-8"))
 
 
 def policy_schema(rules: Iterable[Rule] | None = None) -> dict[str, Any]:
