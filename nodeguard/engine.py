@@ -61,7 +61,7 @@ def check_dockerfile(source: SourceFile, context: BuildContext, policy: Policy) 
         setting = settings.get(rule.id)
         if setting is None or not setting.enabled:
             continue
-        problems.extend((rule, problem) for problem in _run_rule(rule, image, context, setting))
+        problems.extend(_run_rule(rule, image, context, setting))
     findings = [_to_finding(rule, problem, source.path, settings) for rule, problem in problems]
     own = [finding for finding in findings if finding.path == source.path]
     others = [finding for finding in findings if finding.path != source.path]
@@ -69,23 +69,23 @@ def check_dockerfile(source: SourceFile, context: BuildContext, policy: Policy) 
     return _apply_pragma_settings(own, settings) + others
 
 
-def _run_rule(rule: Rule, image, context: BuildContext, setting: RuleSetting) -> list[Problem]:
+def _run_rule(rule: Rule, image, context: BuildContext, setting: RuleSetting) -> list[tuple[Rule, Problem]]:
+    """The rule's problems; or, when the rule fails, one NG005 problem that says so."""
     try:
-        return list(rule.check(image, context, {**rule.options, **setting.options}))
+        return [(rule, problem) for problem in rule.check(image, context, {**rule.options, **setting.options})]
     except Exception as error:  # a rule bug must not hide the other rules' findings
         line = image.anchor.start_line if image.anchor else 1
-        return [Problem(line=line, message=f"internal error in rule {rule.id} ({rule.name}): {error!r}")]
+        message = f"internal error in rule {rule.id} ({rule.name}): {error!r}"
+        return [(rule_by_id(INTERNAL_ERROR), Problem(line=line, message=message))]
 
 
 def _to_finding(rule: Rule, problem: Problem, path: str, settings) -> Finding:
-    crashed = problem.message.startswith(f"internal error in rule {rule.id} ")
-    meta = rule_by_id(INTERNAL_ERROR) if crashed else rule
-    setting = settings.get(meta.id)
-    severity = problem.severity or (setting.severity if setting else meta.severity)
+    setting = settings.get(rule.id)
+    severity = problem.severity or (setting.severity if setting else rule.severity)
     return Finding(
-        rule=meta.id,
-        name=meta.name,
-        section=meta.section,
+        rule=rule.id,
+        name=rule.name,
+        section=rule.section,
         severity=severity,
         path=problem.path or path,
         line=problem.line,

@@ -1,0 +1,38 @@
+"""The engine's own duties: a failing rule is reported, not fatal; findings are unique and sorted."""
+from pathlib import Path
+
+import nodeguard.engine as engine
+from nodeguard.findings import Severity
+from nodeguard.policy import load_policy
+from nodeguard.rules import rule_by_id
+from nodeguard.rules.base import Rule
+
+
+def failing_check(image, context, options):
+    raise KeyError("surprise")
+
+
+def test_a_failing_rule_becomes_an_NG005_finding_and_the_other_rules_still_report(tmp_path: Path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text("FROM node:latest\nCMD node server.js\n")
+    broken = Rule(id="NG101", name="base-image-tag", section=1, severity=Severity.ERROR,
+                  summary="fails", check=failing_check, doc="")
+    working = rule_by_id("NG501")
+    monkeypatch.setattr(engine, "all_rules", lambda: (broken, working))
+    result = engine.check_paths([str(tmp_path)], load_policy(None, str(tmp_path)), cwd=tmp_path)
+    by_rule = {f.rule: f for f in result.findings}
+    assert set(by_rule) == {"NG005", "NG501"}
+    crash = by_rule["NG005"]
+    assert crash.line == 1 and crash.severity == Severity.ERROR and crash.name == "internal-error"
+    assert "NG101 (base-image-tag)" in crash.message and "surprise" in crash.message
+
+
+def test_a_shared_ignore_file_is_reported_once_for_several_dockerfiles(tmp_path: Path):
+    (tmp_path / ".git").mkdir()
+    for name in ("Dockerfile", "Dockerfile.prod"):
+        (tmp_path / name).write_text("FROM node:24-alpine\nCOPY . .\n")
+    (tmp_path / ".dockerignore").write_text("dist\n")
+    result = engine.check_paths([str(tmp_path)], load_policy(None, str(tmp_path)), cwd=tmp_path)
+    on_ignore = [f for f in result.findings if f.path == ".dockerignore" and f.rule == "NG902"]
+    assert len(on_ignore) == 1
+    assert result.findings == sorted(result.findings, key=lambda f: f.sort_key())
