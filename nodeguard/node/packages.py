@@ -205,6 +205,7 @@ _NPM_CI = frozenset({"ci", "clean-install", "ic", "install-clean", "isntall-clea
 _NPM_VALUE_OPTIONS = frozenset({"--omit", "--include", "--only", "--registry", "--prefix", "-C", "--workspace", "-w", "--cache", "--loglevel", "--location", "--tag"})
 _YARN_VALUE_OPTIONS = frozenset({"--cwd", "--registry", "--modules-folder", "--cache-folder", "--network-timeout", "--mutex"})
 _PNPM_VALUE_OPTIONS = frozenset({"--filter", "-F", "--dir", "-C", "--registry", "--store-dir", "--reporter", "--workspace-root", "--config.node-linker"})
+_YARN_INFO_FLAGS = frozenset({"-v", "--version", "-h", "--help"})
 _VALUE_OPTIONS = {"npm": _NPM_VALUE_OPTIONS, "yarn": _YARN_VALUE_OPTIONS, "pnpm": _PNPM_VALUE_OPTIONS, "bun": frozenset()}
 
 
@@ -292,6 +293,8 @@ def _npm_production(options: dict[str, str]) -> tuple[bool | None, str | None]:
 
 
 def _yarn(options: dict[str, str], positionals: list[str]) -> InstallCommand | None:
+    if not positionals and _YARN_INFO_FLAGS.intersection(options):  # `yarn -v` prints, it installs nothing
+        return None
     command = positionals[0] if positionals else "install"
     production = _flag_value(options, "--production", "--prod")
     if positionals[:2] == ["workspaces", "focus"]:

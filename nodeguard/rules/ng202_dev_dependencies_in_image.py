@@ -85,8 +85,14 @@ def _clears(command: Command, use: InstallUse | None) -> bool:
 
 
 def _covers(source: str, modules_dir: str) -> str | None:
-    """The part of ``modules_dir`` a copied source path holds ("" for all of it), or None."""
-    if source == modules_dir or "node_modules" in source.split("/"):
+    """The part of ``modules_dir`` a copied source path holds ("" for all of it), or None.
+
+    A path inside a node_modules (``node_modules/.prisma``, a generated client) is one folder of it,
+    not the dependency tree."""
+    parts = source.split("/")
+    if "node_modules" in parts[:-1]:
+        return None
+    if source == modules_dir or parts[-1] == "node_modules":
         return ""
     if source == "/" or modules_dir.startswith(source.rstrip("/") + "/"):
         return modules_dir[len(source.rstrip("/")) :]

@@ -48,6 +48,9 @@ def test_installs_that_may_change_the_lockfile(lint, run, shown):
         "pnpm add -g pnpm",
         "bun install --frozen-lockfile",
         "npm run build",
+        "yarn -v",  # bare `yarn` installs, but with -v/--version/--help it only prints (corpus: node image, docker-node)
+        "yarn --version",
+        "yarn --help",
     ],
 )
 def test_deterministic_installs_and_named_packages_pass(lint, run):

@@ -100,6 +100,23 @@ def test_copy_from_a_pruned_or_production_stage_passes(lint):
         assert lint(dockerfile, files=DEV, rule="NG202").findings == []
 
 
+def test_a_folder_inside_node_modules_is_not_the_dependency_tree(lint):
+    # the generated Prisma client, copied from the build stage next to pruned node_modules
+    dockerfile = (
+        "FROM node:22 AS build\nWORKDIR /app\nRUN npm ci && npx prisma generate\n"
+        "FROM node:22 AS prod-deps\nWORKDIR /app\nRUN npm ci --omit=dev\n"
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY --from=prod-deps /app/node_modules ./node_modules\n"
+        "COPY --from=build /app/node_modules/.prisma ./node_modules/.prisma\n"
+    )
+    assert lint(dockerfile, files=DEV, rule="NG202").findings == []
+    whole = dockerfile.replace("/app/node_modules/.prisma ./node_modules/.prisma", "/app/node_modules ./node_modules")
+    assert [f.line for f in lint(whole, files=DEV, rule="NG202").findings] == [10]
+
+
+def test_yarn_version_is_not_an_install(lint):
+    assert lint("FROM node:22-alpine\nRUN yarn -v && yarn --version\n", files=DEV, rule="NG202").findings == []
+
+
 def test_pruning_in_the_final_stage_after_the_copy_passes(lint):
     dockerfile = (
         "FROM node:22 AS build\nWORKDIR /app\nRUN npm ci && npm run build\n"
