@@ -91,6 +91,11 @@ class BuildContext:
     def display_path(self, relpath: str) -> str:
         return f"{self.display_root}/{relpath}" if self.display_root else relpath
 
+    @functools.cached_property
+    def in_git_repository(self) -> bool:
+        """True when repo_root is a real repository (it holds .git), not only the folder a check started in."""
+        return self.repo_root is not None and (self.repo_root / ".git").exists()
+
     def read_repo_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
         """A file anywhere in the repository (a CI workflow), read as read_text reads; None without repo_root."""
         path = self._resolve_in_repo(relpath)

@@ -6,7 +6,8 @@ the usual files of other CI systems (`.gitlab-ci.yml`, `.circleci/config.yml`,
 `azure-pipelines.yml`, `bitbucket-pipelines.yml`, `Jenkinsfile`...). If none of them mentions an image
 scanner (Trivy and `aquasecurity/trivy-action`, Grype and `anchore/scan-action`, Snyk, Docker Scout,
 Sysdig, Clair, NeuVector, Prisma Cloud `twistcli`, Wiz, Lacework), it says so once per Dockerfile, as
-information, on the final `FROM`. Nothing is said when only the Dockerfile's text is known.
+information, on the final `FROM`. Nothing is said when only the Dockerfile's text is known, or outside a
+git repository (a folder without `.git`), where nodeguard cannot know which CI builds the image.
 
 ## Why
 A Dockerfile that follows every practice still ships the vulnerabilities of its base image and of its
@@ -40,8 +41,8 @@ def ci_files(context) -> list[str]:
 
 
 def check(image, context, options):
-    if context.repo_root is None or image.anchor is None:
-        return
+    if not context.in_git_repository or image.anchor is None:
+        return  # outside a repository nodeguard cannot know its CI
     for relpath in ci_files(context):
         text = context.read_repo_text(relpath)
         if text is not None and scanner_in(text):

@@ -79,3 +79,13 @@ def test_nothing_is_said_without_the_repository_on_disk():
 
     result = check_sources([SourceFile("Dockerfile", DOCKERFILE.encode())], load_policy(None, "/"))
     assert [f for f in result.findings if f.rule == "NG702"] == []
+
+
+def test_nothing_is_said_outside_a_git_repository(tmp_path):
+    from nodeguard.engine import check_paths
+    from nodeguard.policy import load_policy
+
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    result = check_paths([str(tmp_path)], load_policy(None, str(tmp_path)), cwd=tmp_path)
+    assert "NG702" not in {f.rule for f in result.findings}
+    assert "NG102" in {f.rule for f in result.findings}
