@@ -16,8 +16,6 @@ from nodeguard.node.workspaces import nested_node_modules
 
 _REMOTE_SOURCE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 # A "#" after blank space, on a pattern line: Docker keeps it in the pattern.
-# The paths that show whether an IGNORE_MUST_HAVE entry is kept out; each missing one becomes a line.
-_PROBES = {".env": (".env", ".env.local")}
 _INLINE_COMMENT = re.compile(r"^(?P<pattern>[^#]*?\S)\s+(?P<comment>#.*)$")
 
 
@@ -117,9 +115,8 @@ def missing_ignore_lines(image: Image, context: BuildContext, ignore: IgnoreFile
     copied = explicitly_copied(image)
     missing = []
     for entry in IGNORE_MUST_HAVE:
-        probes = _PROBES.get(entry.pattern, (entry.pattern,))
-        lines = [probe for probe in probes
-                 if probe not in copied and (ignore is None or not ignore.excludes(probe))]
+        pattern = entry.pattern
+        lines = [pattern] if pattern not in copied and (ignore is None or not ignore.excludes(pattern)) else []
         if entry.pattern == "node_modules" and lines and nested:
             lines = ["**/node_modules"]
         if lines:

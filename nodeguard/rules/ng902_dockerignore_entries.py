@@ -2,8 +2,8 @@
 
 ## What it does
 When a Dockerfile copies anything from its build context and the context has an ignore file, checks
-that the file keeps out `node_modules`, `.git`, `.env` (and `.env.local`), `.npmrc` and
-`npm-debug.log`, and names each one it does not. Entries are judged by Docker's own matching, so
+that the file keeps out `node_modules`, `.git`, `.env`, `.npmrc` and `npm-debug.log`, and names each
+one it does not (other files that exist, such as `.env.local` or `*.pem`, are NG904's). Entries are judged by Docker's own matching, so
 `**/node_modules`, `/.git`, `.env*`, or a `*` followed by `!` exceptions all count, and a later `!`
 exception that re-includes one of them does not. A path the Dockerfile copies by name (`COPY .npmrc
 ./`) is not asked for, since ignoring it would break the build. In a context with nested packages
@@ -31,7 +31,6 @@ coverage
 node_modules
 .git
 .env
-.env.local
 .npmrc
 npm-debug.log
 ```

@@ -2,28 +2,28 @@
 import pytest
 
 DOCKERFILE = "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\n"
-COMPLETE = "node_modules\n.git\n.env\n.env.local\n.npmrc\nnpm-debug.log\n"
+COMPLETE = "node_modules\n.git\n.env\n.npmrc\nnpm-debug.log\n"
 
 
 def test_each_missing_entry_is_named_on_the_last_line(lint):
     [finding] = lint(DOCKERFILE, files={".dockerignore": "dist\ncoverage\n"}, rule="NG902").findings
     assert finding.path == ".dockerignore" and finding.line == 2 and finding.severity.label == "warning"
     assert "does not keep out `node_modules` (a local node_modules" in finding.message
-    assert "; `.env`, `.env.local` (environment files hold credentials);" in finding.message
+    assert "; `.env` (environment files hold credentials);" in finding.message
     for name in ("`.git`", "`.npmrc`", "`npm-debug.log`"):
         assert name in finding.message
-    assert finding.message.endswith("add: node_modules, .git, .env, .env.local, .npmrc, npm-debug.log")
+    assert finding.message.endswith("add: node_modules, .git, .env, .npmrc, npm-debug.log")
 
 
 def test_fix_appends_the_missing_lines(lint):
     texts, relinted = lint.fix(DOCKERFILE, files={".dockerignore": "dist\n.git\n"})
-    assert texts[".dockerignore"] == "dist\n.git\nnode_modules\n.env\n.env.local\n.npmrc\nnpm-debug.log\n"
+    assert texts[".dockerignore"] == "dist\n.git\nnode_modules\n.env\n.npmrc\nnpm-debug.log\n"
     assert relinted.of("NG902") == []
 
 
 def test_fix_fills_an_empty_file(lint):
     texts, relinted = lint.fix(DOCKERFILE, files={".dockerignore": ""})
-    assert texts[".dockerignore"] == "node_modules\n.git\n.env\n.env.local\n.npmrc\nnpm-debug.log\n"
+    assert texts[".dockerignore"] == "node_modules\n.git\n.env\n.npmrc\nnpm-debug.log\n"
     assert relinted.of("NG902") == []
 
 
@@ -44,21 +44,28 @@ def test_a_later_exception_brings_an_entry_back(lint):
 
 def test_a_file_copied_by_name_is_not_asked_for(lint):
     text = "FROM node:22-alpine\nCOPY package.json .npmrc ./\n"
-    [finding] = lint(text, files={".dockerignore": "node_modules\n.git\n.env\n.env.local\n"}, rule="NG902").findings
+    [finding] = lint(text, files={".dockerignore": "node_modules\n.git\n.env\n"}, rule="NG902").findings
     assert "`.npmrc`" not in finding.message and "`npm-debug.log`" in finding.message
 
 
 def test_nested_packages_get_the_everywhere_pattern(lint):
-    files = {".dockerignore": ".git\n.env\n.env.local\n.npmrc\nnpm-debug.log\n", "packages/api/package.json": "{}"}
+    files = {".dockerignore": ".git\n.env\n.npmrc\nnpm-debug.log\n", "packages/api/package.json": "{}"}
     [finding] = lint(DOCKERFILE, files=files, rule="NG902").findings
     assert finding.message.endswith("add: **/node_modules")
 
 
 def test_an_inline_comment_is_left_to_ng906(lint):
-    files = {".dockerignore": "node_modules # deps\n.git\n.env\n.env.local\n.npmrc\nnpm-debug.log\n"}
+    files = {".dockerignore": "node_modules # deps\n.git\n.env\n.npmrc\nnpm-debug.log\n"}
     assert lint(DOCKERFILE, files=files, rule="NG902").findings == []
 
 
 def test_no_copy_from_the_context_no_finding(lint):
     text = "FROM node:22-alpine\nCOPY --from=node:22 /usr/local/bin/node /usr/local/bin/\n"
     assert lint(text, files={".dockerignore": "dist\n"}, rule="NG902").findings == []
+
+
+def test_env_kept_out_is_enough_and_an_env_local_on_disk_is_left_to_NG904(lint):
+    files = {".dockerignore": "node_modules\n.git\n.env\n.npmrc\nnpm-debug.log\n", ".env.local": "TOKEN=1\n"}
+    linted = lint("FROM node:24-alpine\nCOPY . .\n", files=files)
+    assert linted.of("NG902") == []
+    assert [f.rule for f in linted.findings if ".env.local" in f.message] == ["NG904"]

@@ -8,7 +8,7 @@ def test_whole_context_copy_without_ignore_file(lint, copy):
     [finding] = lint(f"FROM node:22-alpine\nWORKDIR /app\n{copy}\n", rule="NG901").findings
     assert finding.line == 3 and finding.severity.label == "warning" and finding.fix is None
     assert "there is no .dockerignore" in finding.message
-    assert "create .dockerignore with: node_modules, .git, .env, .env.local, .npmrc, npm-debug.log" in finding.message
+    assert "create .dockerignore with: node_modules, .git, .env, .npmrc, npm-debug.log" in finding.message
 
 
 def test_whole_copy_in_a_build_stage_counts(lint):

@@ -13,7 +13,7 @@ def test_each_sent_file_is_reported_on_the_ignore_file_with_a_fix(lint):
 
 
 def test_fix_adds_every_file_to_the_ignore_file(lint):
-    complete = "node_modules\n.git\n.env\n.env.local\n.npmrc\nnpm-debug.log\n"  # nothing for NG902 to add
+    complete = "node_modules\n.git\n.env\n.npmrc\nnpm-debug.log\n"  # nothing for NG902 to add
     files = {".dockerignore": complete, "id_rsa": "k", "certs/server.pem": "x"}
     texts, relinted = lint.fix(DOCKERFILE, files=files)
     assert texts[".dockerignore"] == complete + "certs/server.pem\nid_rsa\n"
