@@ -1,5 +1,6 @@
 """The corpus report's table agrees with the findings it summarises."""
 import importlib.util
+import sys
 
 from tests.conftest import REPO_ROOT, shared_or_skip
 
@@ -7,6 +8,7 @@ from tests.conftest import REPO_ROOT, shared_or_skip
 def load_script():
     spec = importlib.util.spec_from_file_location("corpus_report", REPO_ROOT / "scripts" / "corpus_report.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
