@@ -180,6 +180,14 @@ def _family_of(ref: ImageRef) -> tuple[_Family, re.Match[str]] | None:
     return None
 
 
+def node_line_in_name(ref: ImageRef) -> str | None:
+    """The Node.js version an image's name carries (``gcr.io/distroless/nodejs22-debian12`` -> "22"), or None.
+
+    Such images publish no version tags: their ``latest`` moves only within the named line."""
+    found = _family_of(ref)
+    return None if found is None else found[1].groupdict().get("version")
+
+
 def describe_node_image(ref: ImageRef) -> NodeImageFacts | None:
     """The facts of a well-known image (None for images base-images.yml does not list)."""
     found = _family_of(ref)

@@ -6,7 +6,9 @@ Checks the image of every `FROM` (build stages too) and reports one that has no 
 same image every time but hides which version that is. Build arguments are substituted first
 (`ARG NODE_VERSION=22` before `FROM node:${NODE_VERSION}-alpine` counts as `node:22-alpine`); a tag
 that still depends on an argument without a default is reported once, as info, because nothing can
-be said about it.
+be said about it. An image whose name carries the Node.js line and that publishes no version tags
+(`gcr.io/distroless/nodejs22-debian12`, Red Hat's `ubi9/nodejs-22`) is named as precisely as
+`node:22`, so its `latest` (written or implied) passes; rule NG102 still asks for its digest.
 
 ## Why
 `FROM node` means `node:latest`: every build pulls whatever was published last, so two builds of the
@@ -30,6 +32,7 @@ Pick the Node.js LTS line you test with and a small variant, e.g. `node:22-alpin
 digest as well (rule NG102). There is no automatic fix: the right version is yours to choose.
 """
 from nodeguard.findings import Severity
+from nodeguard.node.images import node_line_in_name
 from nodeguard.rules.base import Problem, Rule
 
 
@@ -46,7 +49,7 @@ def check(image, context, options):
                 end_line=end,
                 severity=Severity.INFO,
             )
-        elif ref.repository == "scratch":
+        elif ref.repository == "scratch" or (ref.tag in (None, "latest") and node_line_in_name(ref)):
             continue
         elif ref.tag is None and ref.digest is not None:
             yield Problem(

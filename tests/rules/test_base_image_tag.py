@@ -12,6 +12,7 @@ from nodeguard.findings import Severity
         "FROM docker.io/library/node\n",
         "FROM --platform=linux/amd64 node\n",
         "ARG TAG=latest\nFROM node:${TAG}\n",
+        "FROM gcr.io/distroless/nodejs\n",  # the old unversioned distroless name says nothing of the line
     ],
 )
 def test_no_tag_or_latest_is_an_error(lint, dockerfile):
@@ -38,6 +39,10 @@ def test_messages_name_the_image(lint):
         "ARG NODE_VERSION=22\nFROM node:${NODE_VERSION}-alpine\n",
         "ARG NODE_VERSION=22.11.0\nARG VARIANT=alpine\nFROM node:$NODE_VERSION-$VARIANT\n",
         "ARG BASE=node:22-alpine\nFROM ${BASE}\n",
+        # the Node.js line is in the name and distroless/UBI publish no version tags: as precise as node:22
+        "FROM gcr.io/distroless/nodejs22-debian12\n",
+        "FROM gcr.io/distroless/nodejs24-debian13:latest\n",
+        "FROM registry.access.redhat.com/ubi9/nodejs-22\n",
     ],
 )
 def test_tagged_images_pass(lint, dockerfile):
