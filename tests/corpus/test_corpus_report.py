@@ -1,6 +1,7 @@
 """The corpus report's table agrees with the findings it summarises."""
 import importlib.util
 import sys
+from collections import Counter
 
 from tests.conftest import REPO_ROOT, shared_or_skip
 
@@ -19,10 +20,15 @@ def test_rule_rows_add_up_to_the_findings():
     result = script.check_corpus(corpus)
     rows = script.rule_rows(result.findings)
     assert sum(row.findings for row in rows) == len(result.findings)
-    assert all(row.samples <= row.findings for row in rows)
+    assert {row.rule: row.findings for row in rows} == Counter(f.rule for f in result.findings)
+    for row in rows:
+        samples = {f.path.split("/", 1)[0] for f in result.findings if f.rule == row.rule}
+        assert row.samples == len(samples) <= row.findings
     assert "NG005" not in {row.rule for row in rows}
     table = script.render_table(result)
     assert f"**{len(result.findings)}**" in table and "NG005 (internal errors): none." in table
+    assert all(f"| {row.rule} | {row.name} |" in table and f"| {row.findings} | {row.samples} |" in table for row in rows)
+    assert f"Files checked: {len(result.checked)} Dockerfiles" in table
 
 
 def test_replace_section_keeps_the_text_around_the_markers():
