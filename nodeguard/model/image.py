@@ -178,6 +178,14 @@ def parse_key_values(args: str) -> list[tuple[str, str | None]]:
     return pairs
 
 
+def _unquoted(args: str) -> str:
+    """A one-word argument as BuildKit reads it: ``WORKDIR "/usr/src/my app"`` is /usr/src/my app."""
+    try:
+        return " ".join(shlex.split(args))
+    except ValueError:
+        return args.strip()
+
+
 def run_commands(instruction: Instruction) -> tuple[Command, ...]:
     """The simple commands a RUN executes, heredoc scripts included."""
     if instruction.json_args is not None:
@@ -270,10 +278,10 @@ class _StageState:
                 inherited = global_args.get(key)
                 self.args[key] = expand(value, self.variables()) if value is not None else inherited
         elif keyword == "USER":
-            self.user = expand(instruction.args.strip(), self.variables()) or None
+            self.user = expand(_unquoted(instruction.args), self.variables()) or None
             self.user_step = step
         elif keyword == "WORKDIR":
-            path = expand(instruction.args.strip(), self.variables())
+            path = expand(_unquoted(instruction.args), self.variables())
             self.workdir = path if path.startswith("/") else f"{self.workdir.rstrip('/')}/{path}"
         elif keyword == "ENTRYPOINT":
             self.entrypoint = instruction

@@ -121,3 +121,9 @@ def test_arg_in_stage_takes_global_default_and_user_variables_expand():
 def test_no_from_gives_no_stages():
     image = image_of("RUN echo hi\n")
     assert image.stages == [] and image.final is None and image.anchor is None
+
+
+def test_quotes_around_workdir_and_user_are_removed_as_buildkit_does():
+    image = image_of("FROM node:22\nWORKDIR '/usr/src/root'\nWORKDIR \"my app\"\nUSER \"node\"\n")
+    assert image.final.workdir == "/usr/src/root/my app"
+    assert image.final.user == "node"
