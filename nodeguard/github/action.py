@@ -18,9 +18,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import TextIO
 
-import requests
-from github.GithubException import GithubException
-
 from nodeguard.discover import context_folder, governed_dockerfiles, ignore_file_candidates, is_dockerfile_name, is_ignore_file_name
 from nodeguard.engine import SourceFile, check_paths, check_sources, unreadable_file_finding
 from nodeguard.findings import Finding, Severity
@@ -30,7 +27,7 @@ from nodeguard.github.comments import plan_comments, posted_fingerprints
 from nodeguard.github.console import Console
 from nodeguard.github.diff import Hunk, anchor_range, parse_hunks
 from nodeguard.github.policy_source import LoadedPolicy, policy_at
-from nodeguard.github.retry import RetryPolicy, error_message
+from nodeguard.github.retry import API_ERRORS, RetryPolicy, error_message
 from nodeguard.github.review import post_review
 from nodeguard.github.settings import (
     PULL_REQUEST_EVENTS,
@@ -58,7 +55,6 @@ from nodeguard.report import render
 from nodeguard.report.common import summary_line
 from nodeguard.report.github import escape_data, log_block
 
-API_ERRORS = (GithubException, requests.exceptions.RequestException)
 # Tests only: multiplies every wait (retry backoff, PyGithub's pacing); 0 makes them instant.
 TIME_SCALE_VARIABLE = "NODEGUARD_SLEEP_SCALE"
 TOKEN_INPUT = "INPUT_GITHUB-TOKEN"
@@ -285,14 +281,7 @@ class ActionRun:
 
     def publish(self, target_sha: str, report: RunReport, lines_by_path: dict[str, list[str]]) -> int:
         findings = list(report.findings)
-        fallback_note = None
-        try:
-            publish_check_run(self.api, target_sha, title(report), render_summary(report, CHECK_RUN_LIMIT), report.conclusion, findings)
-        except API_ERRORS as error:
-            fallback_note = (
-                f"The check run could not be created ({error_message(error)}): the findings are reported as "
-                "workflow annotations instead, here and in the log."
-            )
+        fallback_note = self.publish_check_run(target_sha, report)
         if fallback_note is not None:
             self.console.write(render("github", findings, checked_files=report.checked_files))
             self.console.log(fallback_note)
@@ -306,17 +295,24 @@ class ActionRun:
         step_report = replace(report, notes=[*report.notes, fallback_note] if fallback_note else report.notes)
         self.console.append_file(self.runner.step_summary_file, render_summary(step_report, STEP_SUMMARY_LIMIT, utf8_size))
         sarif_file = self.write_sarif(findings, lines_by_path)
-        self.console.set_outputs(
-            self.runner.output_file,
-            {
-                "findings": str(len(findings)),
-                "errors": str(sum(1 for f in findings if f.severity == Severity.ERROR)),
-                "warnings": str(sum(1 for f in findings if f.severity == Severity.WARNING)),
-                "conclusion": report.conclusion,
-                "sarif-file": sarif_file or "",
-            },
-        )
+        self.console.set_outputs(self.runner.output_file, step_outputs(findings, report.conclusion, sarif_file))
         return 1 if report.conclusion == "failure" else 0
+
+    def publish_check_run(self, target_sha: str, report: RunReport) -> str | None:
+        """The check run; when GitHub refuses it (or some of its annotations), the note saying so."""
+        summary = render_summary(report, CHECK_RUN_LIMIT)
+        outcome = publish_check_run(self.api, target_sha, title(report), summary, report.conclusion, report.findings)
+        if outcome.error is None:
+            return None
+        if not outcome.created:
+            return (
+                f"The check run could not be created ({error_message(outcome.error)}): the findings are reported "
+                "as workflow annotations instead, here and in the log."
+            )
+        return (
+            f"The check run lacks some annotations ({error_message(outcome.error)}): the findings are reported "
+            "as workflow annotations too, here and in the log."
+        )
 
     def write_sarif(self, findings: list[Finding], lines_by_path: dict[str, list[str]]) -> str | None:
         """The SARIF log at the ``sarif-file`` input's path inside the workspace; never through a symlink."""
@@ -337,6 +333,16 @@ class ActionRun:
             self.console.log(f"sarif-file {wanted}: cannot be written ({error.strerror or error})")
             return None
         return relative.as_posix()
+
+
+def step_outputs(findings: list[Finding], conclusion: str, sarif_file: str | None) -> dict[str, str]:
+    return {
+        "findings": str(len(findings)),
+        "errors": str(sum(1 for f in findings if f.severity == Severity.ERROR)),
+        "warnings": str(sum(1 for f in findings if f.severity == Severity.WARNING)),
+        "conclusion": conclusion,
+        "sarif-file": sarif_file or "",
+    }
 
 
 def main(environ: Mapping[str, str] | None = None, stdout: TextIO | None = None) -> int:

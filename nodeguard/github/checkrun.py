@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nodeguard.findings import Finding, Severity
 from nodeguard.github.comments import docs_url
+from nodeguard.github.retry import API_ERRORS
 
 if TYPE_CHECKING:
     from nodeguard.github.client import GitHubApi
@@ -42,20 +44,30 @@ def _output(title: str, summary: str, batch: list[dict]) -> dict:
     return output
 
 
+@dataclass(frozen=True)
+class CheckRunOutcome:
+    created: bool
+    error: Exception | None = None  # what stopped the creation, or the adding of annotations
+
+
 def publish_check_run(
     api: GitHubApi, head_sha: str, title: str, summary: str, conclusion: str, findings: Sequence[Finding]
-) -> None:
-    """Create the check run with the first batch, add the others, and complete it with the last request."""
+) -> CheckRunOutcome:
+    """Create the check run completed, with its conclusion and the first batch of annotations, then add
+    the other batches (GitHub appends them). When an update fails for good, the check run still has its
+    conclusion: it is never left in progress, which would block a required check."""
     chunks = batches([annotation(finding) for finding in findings])
-    if len(chunks) == 1:
-        api.create_check_run(
+    try:
+        check_run = api.create_check_run(
             CHECK_RUN_NAME,
-            head_sha, {"status": "completed", "conclusion": conclusion, "output": _output(title, summary, chunks[0])}
+            head_sha,
+            {"status": "completed", "conclusion": conclusion, "output": _output(title, summary, chunks[0])},
         )
-        return
-    check_run = api.create_check_run(CHECK_RUN_NAME, head_sha, {"status": "in_progress", "output": _output(title, summary, chunks[0])})
-    for chunk in chunks[1:-1]:
-        api.update_check_run(check_run, {"output": _output(title, summary, chunk)})
-    api.update_check_run(
-        check_run, {"status": "completed", "conclusion": conclusion, "output": _output(title, summary, chunks[-1])}
-    )
+    except API_ERRORS as error:
+        return CheckRunOutcome(created=False, error=error)
+    try:
+        for chunk in chunks[1:]:
+            api.update_check_run(check_run, {"output": _output(title, summary, chunk)})
+    except API_ERRORS as error:
+        return CheckRunOutcome(created=True, error=error)
+    return CheckRunOutcome(created=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from github import Auth, Github
 from github.Commit import Commit
-from github.GithubException import GithubException, UnknownObjectException
+from github.GithubException import GithubException
 
 from nodeguard import __version__
 from nodeguard.github.retry import RetryPolicy, call_with_retry
@@ -111,8 +111,6 @@ class GitHubApi:
         """The file at ``ref``, or None when there is no such file."""
         try:
             content = self._call(f"reading {path}", lambda: self._repo.get_contents(path, ref=ref))
-        except UnknownObjectException:
-            return None
         except GithubException as error:
             if error.status == 404:
                 return None

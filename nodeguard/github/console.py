@@ -1,6 +1,7 @@
 """Everything the action writes (log, step summary, outputs) passes through here, with secrets blanked."""
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
@@ -39,5 +40,11 @@ class Console:
             self.log(f"cannot write {path}: {error.strerror or error}")
 
     def set_outputs(self, path: Path | None, outputs: Mapping[str, str]) -> None:
-        """Step outputs as ``name=value`` lines of GITHUB_OUTPUT (values are single-line)."""
-        self.append_file(path, "".join(f"{name}={printable(value)}\n" for name, value in outputs.items()))
+        """Step outputs in GITHUB_OUTPUT's multi-line syntax (``name<<delimiter``, value, delimiter), as
+        @actions/core writes them: no value, whatever it holds, can end its entry or add another output."""
+        self.append_file(path, "".join(output_entry(name, value) for name, value in outputs.items()))
+
+
+def output_entry(name: str, value: str) -> str:
+    delimiter = f"ghadelimiter_{uuid.uuid4()}"  # random: a value cannot contain the line that ends it
+    return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"

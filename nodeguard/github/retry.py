@@ -17,6 +17,8 @@ from github.GithubException import GithubException
 
 T = TypeVar("T")
 
+# What a GitHub call raises when GitHub (or the way to it) fails, once PyGithub is built with retry=None.
+API_ERRORS = (GithubException, requests.exceptions.RequestException)
 SERVER_ERRORS = frozenset({500, 502, 503, 504})
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without retry-after, wait at least one minute
 SECONDARY_LIMIT_PHRASES = ("secondary rate limit", "retry your request again later", "wait a few minutes")
@@ -86,7 +88,7 @@ def call_with_retry(
     while True:
         try:
             return call()
-        except (GithubException, requests.exceptions.RequestException) as error:
+        except API_ERRORS as error:
             wait = wait_before_retry(error, attempt, policy.clock(), policy.first_backoff)
             if wait is None or attempt >= policy.max_attempts or waited + wait > policy.max_total_wait:
                 raise

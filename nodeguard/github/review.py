@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from github.GithubException import GithubException
-
 from nodeguard.github.comments import InlineComment
-from nodeguard.github.retry import error_message
+from nodeguard.github.retry import API_ERRORS, error_message, error_status
 
 BISECT_REQUEST_BUDGET = 24
 
@@ -23,7 +21,7 @@ class ReviewOutcome:
     posted: list[InlineComment] = field(default_factory=list)
     refused: list[InlineComment] = field(default_factory=list)  # GitHub's 422, isolated
     not_posted: list[InlineComment] = field(default_factory=list)  # another error, or the budget ran out
-    error: GithubException | Exception | None = None
+    error: Exception | None = None
 
     @property
     def problem(self) -> str | None:
@@ -44,8 +42,8 @@ class _Bisection:
         self.budget -= 1
         try:
             self.post(comments)
-        except GithubException as error:
-            if error.status == 422:
+        except API_ERRORS as error:
+            if error_status(error) == 422:
                 return False
             self.outcome.error = error
             self.outcome.not_posted.extend(comments)

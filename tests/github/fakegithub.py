@@ -35,7 +35,8 @@ OWNER, REPO = "octo-org", "shop"
 BASE_SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
 HEAD_SHA = "e5bd3914e2e596debea16f433f57875b5b90bcd6"
 MERGE_SHA = "9049f1265b7d61be4a8904a9a27120d2064dab3b"
-LARGE_FILE_BYTES = 1024 * 1024  # the contents API answers encoding "none" above this
+LARGE_FILE_BYTES = 1024 * 1024
+DROP = 0  # a Canned status: close the connection without answering  # the contents API answers encoding "none" above this
 DOCS = "https://docs.github.com/rest"
 
 ROUTES = [
@@ -231,6 +232,10 @@ class FakeGitHub:
     def server_errors(self, method: str, template: str, *statuses: int) -> None:
         self.inject(method, template, *(Canned(status, {"message": "Server Error"}) for status in statuses))
 
+    def disconnect(self, method: str, template: str, times: int) -> None:
+        """The next ``times`` calls of the route get no answer: the connection is closed."""
+        self.inject(method, template, *[Canned(DROP, {})] * times)
+
     def primary_rate_limit(self, method: str, template: str, reset_in: int = 2, status: int = 403) -> None:
         headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()) + reset_in)}
         body = {"message": "API rate limit exceeded for installation ID 1.", "documentation_url": f"{DOCS}/rate-limit"}
@@ -290,7 +295,8 @@ class FakeGitHub:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
         body = json.loads(raw) if raw else None
-        path = url.path[len(self.prefix):] if url.path.startswith(self.prefix) else url.path
+        # Below the prefix only (GitHub Enterprise Server's /api/v3): any other path is not found.
+        path = url.path[len(self.prefix):] if url.path.startswith(self.prefix + "/") else ""
         method = handler.command
         match = next(
             ((template, found) for m, template, pattern in COMPILED_ROUTES if m == method and (found := pattern.match(path))),
@@ -310,6 +316,9 @@ class FakeGitHub:
         self._send(handler, answer)
 
     def _send(self, handler: BaseHTTPRequestHandler, answer: Canned) -> None:
+        if answer.status == DROP:
+            handler.close_connection = True
+            return
         payload = json.dumps(answer.body).encode()
         handler.send_response(answer.status)
         handler.send_header("Content-Type", "application/json; charset=utf-8")

@@ -1,7 +1,8 @@
 """Running the action end to end: a workspace on disk, an event payload, the fake GitHub, a subprocess.
 
 ``run_action`` starts ``entrypoint.py`` the way the action's image does (``python -P``, the workspace as
-the working folder) with the runner's environment. ``run_pr_scenario(n)`` is a pull request whose
+the working folder) with the runner's environment; ``base_files``/``head_files`` are the pull request
+most tests use, and ``assert_reported_everywhere`` the check that no finding was lost. ``run_pr_scenario(n)`` is a pull request whose
 Dockerfiles carry about ``n`` findings; it returns how many requests of each kind the run made (used by
 the request-count test and by bench/api-calls: import ``tests.github.scenarios`` from the repository root).
 """
@@ -15,6 +16,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from nodeguard.engine import SourceFile, check_sources
+from nodeguard.github.comments import markdown_text
+from nodeguard.github.policy_source import builtin_policy
 from tests.github.fakegithub import BASE_SHA, HEAD_SHA, MERGE_SHA, OWNER, REPO, FakeGitHub
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +26,52 @@ ENTRYPOINT = REPO_ROOT / "entrypoint.py"
 TOKEN = "ghs_e2eFakeInstallationToken7Qx2PzLm9Rw4Vb"
 SCAN_WORKFLOW = b"on: push\njobs:\n  scan:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aquasecurity/trivy-action@0.28.0\n"
 GOOD_FROM = "FROM node:22.11.0-bookworm-slim@sha256:" + "4" * 64
+
+FILES = "/repos/{owner}/{repo}/pulls/{pull_number}/files"
+COMMENTS = "/repos/{owner}/{repo}/pulls/{pull_number}/comments"
+REVIEWS = "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"
+CHECK_RUNS = "/repos/{owner}/{repo}/check-runs"
+CHECK_RUN = "/repos/{owner}/{repo}/check-runs/{check_run_id}"
+CONTENTS = "/repos/{owner}/{repo}/contents/{path}"
+BLOBS = "/repos/{owner}/{repo}/git/blobs/{file_sha}"
+TREES = "/repos/{owner}/{repo}/git/trees/{tree_sha}"
+
+PADDING = "".join(f"# step {n}\n" for n in range(1, 7))
+BASE_DOCKERFILE = f'FROM node AS deps\nRUN npm ci\n{PADDING}FROM node:20-slim\nWORKDIR /app\nCOPY --from=deps /node_modules ./node_modules\nCMD ["node", "server.js"]\n'
+# Line 1 (unchanged) is far from the changes at lines 9 and 11-13: outside the diff's hunks.
+HEAD_DOCKERFILE = f"FROM node AS deps\nRUN npm ci\n{PADDING}FROM node:latest\nWORKDIR /app\nENTRYPOINT node \\\n    server.js\nCMD node server.js\n"
+API_DOCKERFILE = "FROM node\nWORKDIR /srv\nCMD npm start\n"
+
+
+def base_files() -> dict[str, bytes]:
+    return {"Dockerfile": BASE_DOCKERFILE.encode(), "api/Dockerfile": API_DOCKERFILE.encode()}
+
+
+def head_files() -> dict[str, bytes]:
+    return {**base_files(), "Dockerfile": HEAD_DOCKERFILE.encode(), "api/.dockerignore": b"node_modules\n"}
+
+
+def expected_findings(files: dict[str, bytes], dockerfiles: list[str], policy=None, workspace: Path | None = None):
+    sources = [SourceFile(path, files[path]) for path in dockerfiles]
+    ignores = [SourceFile(path, data) for path, data in files.items() if path.endswith(".dockerignore")]
+    return check_sources(sources, policy or builtin_policy(), ignore_files=ignores, workspace=workspace).findings
+
+
+def workspace_for(tmp_path: Path, files: dict[str, bytes], checked_out: str | None = HEAD_SHA) -> Path:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    write_tree(workspace, files, checked_out)
+    return workspace
+
+
+def assert_reported_everywhere(result, findings) -> None:
+    """Every finding is in the step summary and in the log; the token is nowhere."""
+    for finding in findings:
+        where = f"line {finding.line}" if finding.end_line == finding.line else f"lines {finding.line}–{finding.end_line}"
+        assert f"{where}: {markdown_text(finding.message)}" in result.step_summary
+        assert f"{finding.path}:{finding.line}:" in result.stdout
+    assert TOKEN not in result.everything()
+    assert "Traceback" not in result.everything()
 
 
 @dataclass
@@ -34,6 +84,28 @@ class ActionResult:
 
     def everything(self) -> str:
         return "\n".join([self.stdout, self.stderr, self.step_summary, json.dumps(self.outputs)])
+
+
+def read_outputs(text: str) -> dict[str, str]:
+    """GITHUB_OUTPUT as the runner reads it: ``name=value`` lines and ``name<<delimiter`` blocks."""
+    outputs, lines = {}, iter(text.splitlines())
+    for line in lines:
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            value = []
+            for inner in lines:
+                if inner == delimiter:
+                    break
+                value.append(inner)
+            else:
+                raise AssertionError(f"GITHUB_OUTPUT: {name} is not closed by {delimiter}")
+            outputs[name] = "\n".join(value)
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            outputs[name] = value
+        elif line:
+            raise AssertionError(f"GITHUB_OUTPUT: unreadable line {line!r}")
+    return outputs
 
 
 def write_tree(root: Path, files: dict[str, bytes], checked_out: str | None) -> None:
@@ -149,7 +221,7 @@ def run_action(
             text=True,
             timeout=120,
         )
-        outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
+        outputs = read_outputs(output.read_text())
         return ActionResult(done.returncode, done.stdout, done.stderr, outputs, summary.read_text())
 
 

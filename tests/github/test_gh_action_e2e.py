@@ -7,72 +7,38 @@ the same files, so the tests pin down where the adapter puts findings, not the r
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from nodeguard.engine import SourceFile, check_sources
 from nodeguard.github.checkrun import LEVELS
 from nodeguard.github.comments import fingerprint, markdown_text
 from nodeguard.github.diff import anchor_range, parse_hunks
-from nodeguard.github.policy_source import builtin_policy, load_policy_text
+from nodeguard.github.policy_source import load_policy_text
 from nodeguard.policy import PolicyError
 from tests.github.fakegithub import BASE_SHA, HEAD_SHA, MERGE_SHA, make_patch
 from tests.github.scenarios import (
+    BLOBS,
+    CHECK_RUN,
+    CHECK_RUNS,
+    COMMENTS,
+    CONTENTS,
+    FILES,
+    HEAD_DOCKERFILE,
+    REVIEWS,
     TOKEN,
+    TREES,
+    assert_reported_everywhere,
+    base_files,
+    expected_findings,
+    head_files,
     pull_request_event,
     push_event,
     run_action,
     run_pr_scenario,
-    write_tree,
+    workspace_for,
 )
-
-FILES = "/repos/{owner}/{repo}/pulls/{pull_number}/files"
-COMMENTS = "/repos/{owner}/{repo}/pulls/{pull_number}/comments"
-REVIEWS = "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"
-CHECK_RUNS = "/repos/{owner}/{repo}/check-runs"
-CHECK_RUN = "/repos/{owner}/{repo}/check-runs/{check_run_id}"
-CONTENTS = "/repos/{owner}/{repo}/contents/{path}"
-BLOBS = "/repos/{owner}/{repo}/git/blobs/{file_sha}"
-TREES = "/repos/{owner}/{repo}/git/trees/{tree_sha}"
-
-PADDING = "".join(f"# step {n}\n" for n in range(1, 7))
-BASE_DOCKERFILE = f'FROM node AS deps\nRUN npm ci\n{PADDING}FROM node:20-slim\nWORKDIR /app\nCOPY --from=deps /node_modules ./node_modules\nCMD ["node", "server.js"]\n'
-# Line 1 (unchanged) is far from the changes at lines 9 and 11-13: outside the diff's hunks.
-HEAD_DOCKERFILE = f"FROM node AS deps\nRUN npm ci\n{PADDING}FROM node:latest\nWORKDIR /app\nENTRYPOINT node \\\n    server.js\nCMD node server.js\n"
-API_DOCKERFILE = "FROM node\nWORKDIR /srv\nCMD npm start\n"
-
-
-def base_files() -> dict[str, bytes]:
-    return {"Dockerfile": BASE_DOCKERFILE.encode(), "api/Dockerfile": API_DOCKERFILE.encode()}
-
-
-def head_files() -> dict[str, bytes]:
-    return {**base_files(), "Dockerfile": HEAD_DOCKERFILE.encode(), "api/.dockerignore": b"node_modules\n"}
-
-
-def expected_findings(files: dict[str, bytes], dockerfiles: list[str], policy=None, workspace: Path | None = None):
-    sources = [SourceFile(path, files[path]) for path in dockerfiles]
-    ignores = [SourceFile(path, data) for path, data in files.items() if path.endswith(".dockerignore")]
-    return check_sources(sources, policy or builtin_policy(), ignore_files=ignores, workspace=workspace).findings
-
-
-def workspace_for(tmp_path: Path, files: dict[str, bytes], checked_out: str | None = HEAD_SHA) -> Path:
-    workspace = tmp_path / "workspace"
-    workspace.mkdir()
-    write_tree(workspace, files, checked_out)
-    return workspace
-
-
-def assert_reported_everywhere(result, findings) -> None:
-    """Every finding is in the step summary and in the log; the token is nowhere."""
-    for finding in findings:
-        where = f"line {finding.line}" if finding.end_line == finding.line else f"lines {finding.line}–{finding.end_line}"
-        assert f"{where}: {markdown_text(finding.message)}" in result.step_summary
-        assert f"{finding.path}:{finding.line}:" in result.stdout
-    assert TOKEN not in result.everything()
-    assert "Traceback" not in result.everything()
-
 
 def inline_expectations(findings, head: dict[str, bytes], changed: list[str]):
     """The (path, start_line, line) a comment should have for each finding the diff shows."""
@@ -149,15 +115,17 @@ def test_pull_request_review_check_run_summary_and_outputs(github, tmp_path):
 
 
 def test_a_rerun_posts_no_comment_twice(github, tmp_path):
-    fake = github(base_files(), head_files())
+    fake = github(base_files(), head_files(), page_size=1)  # the existing comments come one per page
     workspace = workspace_for(tmp_path, head_files())
     first = run_action(fake, workspace, pull_request_event(fake))
+    commented = len(fake.review_comments)
     second = run_action(fake, workspace, pull_request_event(fake))
     assert first.returncode == second.returncode == 1
-    assert len(fake.calls("POST", REVIEWS)) == 1
+    assert commented >= 3 and len(fake.calls("POST", REVIEWS)) == 1 and len(fake.review_comments) == commented
     assert len(fake.check_runs) == 2 and fake.check_runs[0].annotations == fake.check_runs[1].annotations
-    assert "_(already commented on this pull request)_" in second.step_summary
-    assert fake.counts()[f"GET {COMMENTS}"] == 2
+    assert second.step_summary.count("_(already commented on this pull request)_") == commented
+    assert fake.counts()[f"GET {COMMENTS}"] == 1 + commented  # an empty list, then every page
+    assert_reported_everywhere(second, expected_findings(head_files(), ["Dockerfile", "api/Dockerfile"], workspace=workspace))
 
 
 def test_fork_pull_request_with_a_read_only_token_falls_back(github, tmp_path):
@@ -181,7 +149,7 @@ def test_a_personal_token_gets_the_review_and_annotations_instead_of_a_check_run
     assert len(fake.reviews) == 1 and fake.check_runs == []
     assert "You must authenticate via a GitHub App." in result.step_summary
     assert "::error file=Dockerfile,line=9," in result.stdout
-    assert TOKEN not in result.everything()
+    assert_reported_everywhere(result, expected_findings(head_files(), ["Dockerfile", "api/Dockerfile"]))
 
 
 def test_server_errors_and_rate_limits_are_retried(github, tmp_path):
@@ -198,7 +166,8 @@ def test_server_errors_and_rate_limits_are_retried(github, tmp_path):
     assert counts[f"GET {FILES}"] == 2 + 2  # two failures, then two pages of one file
     assert (counts[f"GET {COMMENTS}"], counts[f"POST {REVIEWS}"], counts[f"POST {CHECK_RUNS}"]) == (1 + 1, 2, 2)
     assert len(fake.reviews) == 1 and fake.check_runs[0].conclusion == "failure"
-    assert "retrying in" in result.stdout
+    assert "retrying in 5 s" in result.stdout and "retrying in 60 s" in result.stdout  # retry-after; 403 without it
+    assert re.search(r"listing the pull request's review comments: HTTP 403: .*; retrying in 3[01] s", result.stdout)
     assert_reported_everywhere(result, findings)
 
 
@@ -275,15 +244,19 @@ def test_more_files_than_github_lists_checks_the_whole_workspace(github, tmp_pat
     (run,) = fake.check_runs
     assert any(a["path"] == "tools/Dockerfile" for a in run.annotations)
     assert all(c["path"] == "Dockerfile" for review in fake.reviews for c in review["comments"])
+    findings = expected_findings({**head_files(), **extra}, ["Dockerfile", "api/Dockerfile", "tools/Dockerfile"], workspace=workspace)
+    assert_reported_everywhere(result, findings)
 
 
-def test_push_checks_every_dockerfile_without_a_review(github, tmp_path):
-    fake = github({}, head_files())
+@pytest.mark.parametrize("event_name, prefix", [("push", ""), ("workflow_dispatch", "/api/v3")])
+def test_push_and_dispatch_check_every_dockerfile_without_a_review(github, tmp_path, event_name, prefix):
+    fake = github({}, head_files(), prefix=prefix)  # /api/v3: GitHub Enterprise Server's GITHUB_API_URL
     workspace = workspace_for(tmp_path, head_files())
-    result = run_action(fake, workspace, push_event(fake), event_name="push", sha=HEAD_SHA, inputs={"fail-on": "never"})
+    result = run_action(fake, workspace, push_event(fake), event_name=event_name, sha=HEAD_SHA, inputs={"fail-on": "never"})
     findings = expected_findings(head_files(), ["Dockerfile", "api/Dockerfile"], workspace=workspace)
     assert result.returncode == 0 and result.outputs["conclusion"] == "success"
     assert fake.counts() == {f"POST {CHECK_RUNS}": 1}  # the policy and the files come from the workspace
+    assert fake.requests[0].path == "/repos/octo-org/shop/check-runs"  # served below the prefix
     (run,) = fake.check_runs
     assert run.head_sha == HEAD_SHA and run.conclusion == "success"
     assert {(f.path, f.line) for f in findings} == {(a["path"], a["start_line"]) for a in run.annotations}

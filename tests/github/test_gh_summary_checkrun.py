@@ -85,6 +85,8 @@ def test_more_annotations_go_in_patches_of_50_each_resending_title_and_summary()
     patches = fake.calls("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}")
     assert [p.body["output"]["title"] for p in patches] == ["title", "title"]
     assert [p.body["output"]["summary"] for p in patches] == ["summary", "summary"]
-    assert fake.calls("POST", "/repos/{owner}/{repo}/check-runs")[0].body["status"] == "in_progress"
-    assert "conclusion" not in patches[0].body and patches[1].body["conclusion"] == "failure"
-    assert run.conclusion == "failure"
+    # Completed from the first request: a failing update never leaves the check run in progress.
+    created = fake.calls("POST", "/repos/{owner}/{repo}/check-runs")[0].body
+    assert (created["status"], created["conclusion"]) == ("completed", "failure")
+    assert [set(p.body) for p in patches] == [{"output"}, {"output"}]
+    assert (run.status, run.conclusion) == ("completed", "failure")

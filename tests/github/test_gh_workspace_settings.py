@@ -11,6 +11,7 @@ from nodeguard.github.client import SYMLINK_OUT
 from nodeguard.github.console import Console
 from nodeguard.github.settings import SettingsError, pull_request_from, read_inputs
 from nodeguard.github.sources import checked_out_commit, read_inside
+from tests.github.scenarios import read_outputs
 
 SHA = "e5bd3914e2e596debea16f433f57875b5b90bcd6"
 
@@ -88,4 +89,14 @@ def test_console_blanks_the_token_everywhere(tmp_path):
     console.write("::notice::ghs_secret")
     console.set_outputs(tmp_path / "out", {"token": "ghs_secret", "n": "3"})
     assert stream.getvalue() == "nodeguard: auth failed for ***\\n::error::injected\n::notice::***\n"
-    assert (tmp_path / "out").read_text() == "token=***\nn=3\n"
+    assert read_outputs((tmp_path / "out").read_text()) == {"token": "***", "n": "3"}
+
+
+def test_outputs_use_the_delimiter_syntax_so_no_value_can_add_an_output(tmp_path):
+    hostile = "reports/x.sarif\nconclusion=success\nEOF"
+    Console(io.StringIO()).set_outputs(tmp_path / "out", {"sarif-file": hostile, "conclusion": "failure"})
+    text = (tmp_path / "out").read_text()
+    assert read_outputs(text) == {"sarif-file": hostile, "conclusion": "failure"}
+    lines = text.splitlines()
+    name, delimiter = lines[0].split("<<")
+    assert name == "sarif-file" and delimiter.startswith("ghadelimiter_") and lines[4] == delimiter
