@@ -117,3 +117,15 @@ def test_pygithub_is_built_without_its_own_retry():
     assert (options["seconds_between_requests"], options["seconds_between_writes"]) == (0, 0)
     paced = make_github(TOKEN, "https://api.github.com", 1).requester.kwargs
     assert paced["seconds_between_requests"] > 0 and paced["seconds_between_writes"] > 0
+
+
+def test_request_changes_only_when_failing_and_no_review_when_comments_are_off(github, tmp_path):
+    fake = github(base_files(), head_files())
+    workspace = workspace_for(tmp_path, head_files())
+    passing = run_action(fake, workspace, pull_request_event(fake), inputs={"review-event": "REQUEST_CHANGES", "fail-on": "never"})
+    assert passing.returncode == 0 and [review["event"] for review in fake.reviews] == ["COMMENT"]
+    quiet = github(base_files(), head_files())
+    off = run_action(quiet, workspace, pull_request_event(quiet), inputs={"comments": "off"})
+    assert off.returncode == 1 and quiet.reviews == [] and len(quiet.check_runs) == 1
+    assert not any("/comments" in call.route or "/reviews" in call.route for call in quiet.requests)
+    assert_reported_everywhere(off, expected_findings(head_files(), DOCKERFILES, workspace=workspace))

@@ -27,8 +27,12 @@ def test_the_lock_pins_exactly_the_runtime_requirements_each_with_hashes():
 def test_action_yml_declares_what_the_action_reads_and_writes():
     action = yaml.safe_load((REPO / "action.yml").read_text())
     assert action["runs"] == {"using": "docker", "image": "Dockerfile"}
-    assert set(action["branding"]) == {"icon", "color"}
-    assert set(action["outputs"]) == {"findings", "errors", "warnings", "conclusion", "sarif-file"}
+    assert set(action["branding"]) == {"icon", "color"} and all(action["branding"].values())
+    assert list(action["inputs"]) == ["github-token", "config", "fail-on", "comments", "review-event", "policy-from", "sarif-file"]
+    assert list(action["outputs"]) == ["findings", "errors", "warnings", "conclusion", "sarif-file"]
+    assert all(spec.get("description") for spec in [*action["inputs"].values(), *action["outputs"].values()])
+    defaults = {name: spec.get("default") for name, spec in action["inputs"].items()}
+    assert (defaults["comments"], defaults["review-event"]) == ("changed-lines", "COMMENT")
     assert action["inputs"]["github-token"]["default"] == "${{ github.token }}"
     assert action["inputs"]["policy-from"]["default"] == "base"
     # Every input, given through the runner's INPUT_<NAME> variable with its default, is accepted.
@@ -46,6 +50,10 @@ def test_the_image_starts_python_with_P_in_exec_form_on_pinned_bases():
     froms = re.findall(r"^FROM (\S+)", dockerfile, re.M)
     assert froms and all(re.fullmatch(r"python:[\w.-]+@sha256:[0-9a-f]{64}", ref) for ref in froms)
     assert "--require-hashes" in dockerfile and "requirements/action.txt" in dockerfile
+    # The final stage only copies: no RUN, so no compiler or package manager is ever installed in it.
+    final_stage = dockerfile[dockerfile.rindex("\nFROM ") :]
+    assert not re.search(r"^RUN ", final_stage, re.M)
+    assert not re.search(r"apt-get|apk |gcc|build-essential", dockerfile)
     ignored = (REPO / ".dockerignore").read_text().splitlines()
     assert ignored[1:5] == ["*", "!nodeguard", "!entrypoint.py", "!requirements/action.txt"]
 

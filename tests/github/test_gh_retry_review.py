@@ -23,6 +23,8 @@ def test_waits_follow_what_github_asks_for():
     assert wait_before_retry(api_error(429, **{"Retry-After": "7"}), 1, NOW, 2.0) == 7.0
     reset = api_error(403, "API rate limit exceeded", **{"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(NOW) + 30)})
     assert wait_before_retry(reset, 1, NOW, 2.0) == 31.0
+    primary_429 = api_error(429, "API rate limit exceeded", **{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(NOW) + 9)})
+    assert wait_before_retry(primary_429, 1, NOW, 2.0) == 10.0
     assert wait_before_retry(api_error(429), 1, NOW, 2.0) == 60.0  # a 429 without retry-after
     secondary = api_error(403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.")
     assert wait_before_retry(secondary, 2, NOW, 2.0) == 120.0

@@ -48,6 +48,14 @@ def test_summary_is_cut_with_a_count_of_what_is_left_out():
     assert whole.count("  - line ") == 500 and "more finding" not in whole
 
 
+def test_step_summary_is_cut_by_bytes_not_characters():
+    findings = [finding(line, message="é" * 100) for line in range(1, 101)]
+    text = render_summary(report(findings), 8_000, utf8_size)
+    assert len(text) < utf8_size(text) <= 8_000
+    shown = text.count("  - line ")
+    assert 0 < shown < 100 and f"_… {100 - shown} more findings not shown here" in text
+
+
 def test_title_counts_and_no_problems():
     assert title(report([finding(1), finding(2, severity=Severity.INFO)])) == "1 error, 1 info in 1 file"
     assert title(report([])) == "No problems found in 2 files"
