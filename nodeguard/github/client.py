@@ -75,11 +75,9 @@ class GitHubApi:
         pages = self._repo.get_pull(number).get_files()
         files = self._call("listing the pull request's files", lambda: list(pages))
         changed = [ChangedFile(f.filename, f.status, f.patch) for f in files]
-        if expected_count is None:
-            complete = len(changed) < FILES_LIST_LIMIT
-        else:
-            complete = len(changed) >= expected_count
-        return FileListing(changed, complete)
+        # Cut only at the limit: the event's count may be stale after a later push, either way.
+        at_limit = len(changed) >= FILES_LIST_LIMIT
+        return FileListing(changed, complete=not at_limit or (expected_count is not None and len(changed) >= expected_count))
 
     def list_review_comment_bodies(self, number: int) -> list[str]:
         pages = self._repo.get_pull(number).get_review_comments()

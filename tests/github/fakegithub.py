@@ -189,6 +189,7 @@ class FakeGitHub:
         self.review_comments: list[dict] = []
         self.check_runs: list[CheckRun] = []
         self._faults: dict[str, list[Canned]] = {}
+        self._pull_files: list[dict] | None = None
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -260,6 +261,11 @@ class FakeGitHub:
     # -- the pull request
 
     def pull_files(self) -> list[dict]:
+        if self._pull_files is None:  # computed at the first request: tests may edit the files before
+            self._pull_files = self._diff_files()
+        return self._pull_files
+
+    def _diff_files(self) -> list[dict]:
         entries = []
         for path in sorted(set(self.base_files) | set(self.head_files)):
             old, new = self.base_files.get(path), self.head_files.get(path)

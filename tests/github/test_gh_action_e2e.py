@@ -237,15 +237,24 @@ def test_an_invalid_base_policy_fails_with_its_repository_path(github, tmp_path)
 
 def test_more_files_than_github_lists_checks_the_whole_workspace(github, tmp_path):
     extra = {"tools/Dockerfile": b"FROM node:latest\nCMD node tool.js\n"}
-    fake = github(base_files(), head_files())
-    workspace = workspace_for(tmp_path, {**head_files(), **extra})
-    result = run_action(fake, workspace, pull_request_event(fake, changed_files=4200))
+    docs = {f"docs/page{n}.md": b"x\n" for n in range(3000)}  # sorted after Dockerfile: GitHub lists the first 3000
+    fake = github(base_files(), {**head_files(), **docs})
+    workspace = workspace_for(tmp_path, {**head_files(), **extra, **docs})
+    result = run_action(fake, workspace, pull_request_event(fake, changed_files=3002))  # the event counts them all
+    assert fake.counts()[f"GET {FILES}"] == 30
     assert "GitHub lists at most 3000 files" in result.step_summary
     (run,) = fake.check_runs
     assert any(a["path"] == "tools/Dockerfile" for a in run.annotations)
     assert all(c["path"] == "Dockerfile" for review in fake.reviews for c in review["comments"])
     findings = expected_findings({**head_files(), **extra}, ["Dockerfile", "api/Dockerfile", "tools/Dockerfile"], workspace=workspace)
     assert_reported_everywhere(result, findings)
+
+
+def test_a_stale_file_count_in_the_event_is_not_taken_for_githubs_limit(github, tmp_path):
+    fake = github(base_files(), head_files())
+    workspace = workspace_for(tmp_path, head_files())
+    result = run_action(fake, workspace, pull_request_event(fake, changed_files=9))  # a later push removed files
+    assert "3000" not in result.step_summary and len(fake.reviews) == 1
 
 
 @pytest.mark.parametrize("event_name, prefix", [("push", ""), ("workflow_dispatch", "/api/v3")])
