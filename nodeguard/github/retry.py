@@ -7,6 +7,7 @@ GitHub's message), waiting what GitHub asks for, never more than ``max_total_wai
 """
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from github.GithubException import GithubException
 T = TypeVar("T")
 
 # What a GitHub call raises when GitHub (or the way to it) fails, once PyGithub is built with retry=None.
-API_ERRORS = (GithubException, requests.exceptions.RequestException)
+# A body cut off on the way (a dropped connection mid-response) reaches PyGithub's json.loads as JSONDecodeError.
+API_ERRORS = (GithubException, requests.exceptions.RequestException, json.JSONDecodeError)
 SERVER_ERRORS = frozenset({500, 502, 503, 504})
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without retry-after, wait at least one minute
 SECONDARY_LIMIT_PHRASES = ("secondary rate limit", "retry your request again later", "wait a few minutes")
@@ -45,6 +47,8 @@ def error_message(error: BaseException) -> str:
         return f"HTTP {error.status}{': ' + str(message) if message else ''}"
     if isinstance(error, requests.exceptions.RequestException):
         return f"connection problem ({type(error).__name__})"
+    if isinstance(error, json.JSONDecodeError):
+        return "a response that is not complete JSON"
     return type(error).__name__
 
 
@@ -52,7 +56,7 @@ def wait_before_retry(error: BaseException, attempt: int, now: float, first_back
     """Seconds to wait before retrying after ``error`` (``attempt`` is 1 for the first failure), or None
     when retrying cannot help."""
     backoff = first_backoff * 2 ** (attempt - 1)
-    if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+    if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.Timeout, json.JSONDecodeError)):
         return backoff
     if not isinstance(error, GithubException):
         return None

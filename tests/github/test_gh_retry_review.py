@@ -128,3 +128,13 @@ def test_other_errors_stop_posting_and_keep_every_comment():
 def test_nothing_to_post_makes_no_request():
     post, made = poster(set())
     assert post_review(post, []).posted == [] and made == []
+
+
+def test_a_truncated_json_body_is_retried_and_named_plainly():
+    import json
+
+    slept, told = [], []
+    truncated = json.JSONDecodeError("Unterminated string", '{"id": "ab', 7)
+    call, calls = scripted(truncated, "ok")
+    assert call_with_retry(call, RetryPolicy(sleep=slept.append, clock=lambda: NOW), "listing", told.append) == "ok"
+    assert slept == [2.0] and told == ["listing: a response that is not complete JSON; retrying in 2 s"]
