@@ -112,15 +112,15 @@ def unreadable_file_finding(path: str, message: str) -> Finding:
     return Finding(rule.id, rule.name, rule.section, Severity.ERROR, path, 1, 1, message)
 
 
-def read_limited(path: Path) -> bytes | str:
+def read_limited(path: Path, max_bytes: int = MAX_BYTES) -> bytes | str:
     """The file's bytes, or a message saying why it cannot be read."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+            data = handle.read(max_bytes + 1)
     except OSError as error:
         return f"cannot read the file: {error.strerror or error}"
-    if len(data) > MAX_BYTES:
-        return f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB; not checked"
+    if len(data) > max_bytes:
+        return f"the file is larger than {max_bytes // (1024 * 1024)} MiB; not checked"
     return data
 
 

@@ -10,8 +10,9 @@ import re
 from pathlib import Path, PurePosixPath
 
 from nodeguard.discover import walk
-from nodeguard.model.parse import MAX_BYTES
+from nodeguard.engine import read_limited
 from nodeguard.github.client import SYMLINK_OUT, FileContent, GitHubApi
+from nodeguard.model.parse import MAX_BYTES
 
 COMMIT_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 REF_NAME = re.compile(r"refs/[A-Za-z0-9._/-]+")
@@ -36,14 +37,8 @@ def read_inside(root: Path, relpath: str, max_bytes: int = MAX_BYTES) -> FileCon
         return FileContent(problem=SYMLINK_OUT) if (root / relpath).is_symlink() else None
     if not resolved.is_file():
         return None
-    try:
-        with open(resolved, "rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as error:
-        return FileContent(problem=f"cannot read the file: {error.strerror or error}")
-    if len(data) > max_bytes:
-        return FileContent(problem=f"the file is larger than {max_bytes // (1024 * 1024)} MiB; not checked")
-    return FileContent(data=data)
+    data = read_limited(resolved, max_bytes)
+    return FileContent(problem=data) if isinstance(data, str) else FileContent(data=data)
 
 
 def _small_text(folder: Path, relpath: str) -> str:
