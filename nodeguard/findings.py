@@ -19,16 +19,48 @@ class Severity(enum.IntEnum):
         return cls[text.strip().upper()]
 
 
+class Applicability(enum.Enum):
+    """How far a fix can be trusted, as ruff classifies its fixes.
+
+    ``SAFE``: the image builds and runs as before, apart from the practice the fix repairs, whatever the
+    rest of the repository holds. ``--fix`` applies these, and review comments offer them as one-click
+    suggestions. ``UNSAFE``: it may stop the image building or starting, or change what the app does;
+    applied only with ``--unsafe-fixes`` and shown in reviews as a plain code block to check first.
+    """
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
 @dataclass(frozen=True)
 class Fix:
     """Replace lines ``line``..``end_line`` (1-based, inclusive) of the finding's file with ``replacement``.
 
     ``replacement`` holds whole lines without the final newline; an empty string deletes the lines.
+    ``end_line == line - 1`` is an empty range: ``replacement`` is inserted before ``line`` (after the
+    last line when ``line`` is one past it). A fix is unsafe unless its rule says otherwise.
     """
 
     line: int
     end_line: int
     replacement: str
+    applicability: Applicability = Applicability.UNSAFE
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability is Applicability.SAFE
+
+    @property
+    def inserts(self) -> bool:
+        return self.end_line == self.line - 1
+
+    def to_dict(self) -> dict:
+        return {
+            "line": self.line,
+            "end_line": self.end_line,
+            "replacement": self.replacement,
+            "applicability": self.applicability.value,
+        }
 
 
 @dataclass(frozen=True)
@@ -58,7 +90,5 @@ class Finding:
             "end_line": self.end_line,
             "column": self.column,
             "message": self.message,
-            "fix": None
-            if self.fix is None
-            else {"line": self.fix.line, "end_line": self.fix.end_line, "replacement": self.fix.replacement},
+            "fix": None if self.fix is None else self.fix.to_dict(),
         }

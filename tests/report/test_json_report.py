@@ -32,7 +32,8 @@ def test_exact_output_for_one_finding_with_a_fix(finding):
         '      "fix": {\n'
         '        "line": 1,\n'
         '        "end_line": 2,\n'
-        '        "replacement": "FROM node:22"\n'
+        '        "replacement": "FROM node:22",\n'
+        '        "applicability": "unsafe"\n'
         "      }\n"
         "    }\n"
         "  ]\n"
@@ -61,7 +62,7 @@ def test_contract_fields_and_types(sample_findings):
         for key, expected_type in expected_types.items():
             assert type(item[key]) is expected_type, key
         assert item["severity"] in {"error", "warning", "info"}
-        assert item["fix"] is None or set(item["fix"]) == {"line", "end_line", "replacement"}
+        assert item["fix"] is None or set(item["fix"]) == {"line", "end_line", "replacement", "applicability"}
 
 
 def test_findings_are_sorted_by_path_line_and_rule(finding):
