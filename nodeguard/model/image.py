@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from nodeguard.model.instructions import Instruction, ParsedDockerfile
+from nodeguard.model.parse import key_values
 from nodeguard.model.shell import Command, split_commands
 from nodeguard.node.images import ImageRef, parse_image_ref
 
@@ -160,24 +161,6 @@ class Image:
         return self.final.from_instruction if self.final else None
 
 
-def parse_key_values(args: str) -> list[tuple[str, str | None]]:
-    """``ENV``/``ARG``/``LABEL`` arguments: ``a=1 b="two words"``, or the legacy ``ENV key some value``."""
-    try:
-        words = shlex.split(args, posix=True)
-    except ValueError:
-        words = args.split()
-    if not words:
-        return []
-    if "=" not in words[0]:
-        key, _, rest = args.strip().partition(" ")
-        return [(key, rest.strip() or None)]
-    pairs: list[tuple[str, str | None]] = []
-    for word in words:
-        key, sep, value = word.partition("=")
-        pairs.append((key, value if sep else None))
-    return pairs
-
-
 def _unquoted(args: str) -> str:
     """A one-word argument as BuildKit reads it: ``WORKDIR "/usr/src/my app"`` is /usr/src/my app."""
     try:
@@ -215,7 +198,7 @@ def build_image(parsed: ParsedDockerfile) -> Image:
             continue
         if current is None or state is None:
             if instruction.keyword == "ARG":
-                for key, value in parse_key_values(instruction.args):
+                for key, value in key_values(instruction):
                     global_args[key] = expand(value, global_args) if value is not None else None
             continue
         current.steps.append(state.apply(instruction, global_args, current.index))
@@ -271,10 +254,10 @@ class _StageState:
         commands = run_commands(instruction) if keyword == "RUN" else ()
         step = Step(instruction, stage_index, dict(self.env), dict(self.args), self.user, self.workdir, commands)
         if keyword == "ENV":
-            for key, value in parse_key_values(instruction.args):
+            for key, value in key_values(instruction):
                 self.env[key] = expand(value or "", self.variables())
         elif keyword == "ARG":
-            for key, value in parse_key_values(instruction.args):
+            for key, value in key_values(instruction):
                 inherited = global_args.get(key)
                 self.args[key] = expand(value, self.variables()) if value is not None else inherited
         elif keyword == "USER":

@@ -22,6 +22,7 @@ KNOWN_KEYWORDS = frozenset({
 HEREDOC_KEYWORDS = frozenset({"ADD", "COPY", "RUN"})
 JSON_KEYWORDS = frozenset({"ADD", "CMD", "COPY", "ENTRYPOINT", "RUN", "SHELL", "VOLUME"})
 DIRECTIVE_NAMES = frozenset({"check", "escape", "syntax"})
+SHEBANG_DIRECTIVE_NAMES = frozenset({"check", "syntax"})  # BuildKit skips a "#!" line only when it looks for these
 ESCAPE_CHARACTERS = frozenset({"\\", "`"})
 # Go's unicode.IsSpace, which BuildKit trims with; Python's own set also holds \x1c-\x1f.
 GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -30,7 +31,7 @@ QUOTES = "'\""
 
 _DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.*)")
 _KEYWORD_END = re.compile(r"[\t\v\f\r ]+")
-_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)")
+_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)")
 _DOUBLE_QUOTE_ESCAPE = re.compile(r'\\([\\"$])')
 
 
@@ -43,6 +44,8 @@ def parse_dockerfile(path: str, data: bytes) -> ParsedDockerfile:
     problems: list[ParseProblem] = []
     lines = _split_lines(_decode(data, problems), problems)
     directives, directive_lines = _read_directives(lines, problems)
+    if not directive_lines and lines and lines[0].startswith("#!"):
+        directives, directive_lines = _directives_after_shebang(lines)
     escape = directives.get("escape", "\\")
     instructions = _scan(lines, escape, directive_lines, problems)
     if not instructions:
@@ -88,11 +91,18 @@ def _split_lines(text: str, problems: list[ParseProblem]) -> list[str]:
     return lines
 
 
-def _read_directives(lines: list[str], problems: list[ParseProblem]) -> tuple[dict[str, str], int]:
+def _directives_after_shebang(lines: list[str]) -> tuple[dict[str, str], int]:
+    """``syntax`` and ``check`` below a ``#!`` line, as BuildKit finds them; its parser then reads no ``escape``."""
+    directives, count = _read_directives(lines[1:], [], first=2)
+    found = {name: value for name, value in directives.items() if name in SHEBANG_DIRECTIVE_NAMES}
+    return found, count
+
+
+def _read_directives(lines: list[str], problems: list[ParseProblem], first: int = 1) -> tuple[dict[str, str], int]:
     """Parser directives and how many lines they take: only the unbroken run of them at the top counts."""
     directives: dict[str, str] = {}
     count = 0
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(lines, first):
         match = _DIRECTIVE.fullmatch(line.lstrip(GO_SPACE))
         value = match.group(2).rstrip(RE2_SPACE) if match else ""
         name = match.group(1).lower() if match else ""
@@ -123,15 +133,16 @@ def _scan(lines: list[str], escape: str, directive_lines: int, problems: list[Pa
                 comments.append(stripped[1:].strip(GO_SPACE))
             continue
         start = index
-        text, index, dangling = _join_continued(lines, index, stripped, escape)
-        if dangling:
-            problems.append(ParseProblem(dangling, "the line continuation at the end of the file continues nothing"))
-        keyword, flags, args = _split_instruction(text)
+        text, index = _join_continued(lines, index, stripped, escape)
+        keyword, flags, args = split_instruction(text)
         keyword = keyword.upper()
         json_args = _json_args(keyword, args, start, problems)
+        refusal = _refusal(keyword, args, escape)
+        if refusal:
+            problems.append(ParseProblem(start, refusal))
         heredocs: tuple[Heredoc, ...] = ()
         if "<<" in text and _can_hold_heredoc(keyword, args, json_args):
-            heredocs, index = _read_heredocs(lines, index, _heredoc_words(text), start, problems)
+            heredocs, index = _read_heredocs(lines, index, heredoc_words(text), start, problems)
         if keyword not in KNOWN_KEYWORDS:
             problems.append(ParseProblem(start, f"unknown instruction {keyword!r}"))
         instructions.append(Instruction(
@@ -149,11 +160,13 @@ def _scan(lines: list[str], escape: str, directive_lines: int, problems: list[Pa
     return instructions
 
 
-def _join_continued(lines: list[str], index: int, first: str, escape: str) -> tuple[str, int, int]:
-    """The logical line starting with ``first``, the index after it, and the line of a dangling continuation."""
+def _join_continued(lines: list[str], index: int, first: str, escape: str) -> tuple[str, int]:
+    """The logical line starting with ``first`` and the index after it.
+
+    A continuation on the last line continues nothing, and BuildKit accepts that.
+    """
     part, continues = _trim_continuation(first, escape)
     parts = [part]
-    last = index
     while continues and index < len(lines):
         line = lines[index]
         index += 1
@@ -162,8 +175,21 @@ def _join_continued(lines: list[str], index: int, first: str, escape: str) -> tu
             continue
         part, continues = _trim_continuation(line, escape)
         parts.append(part)
-        last = index
-    return "".join(parts), index, last if continues else 0
+    return "".join(parts), index
+
+
+def _refusal(keyword: str, args: str, escape: str) -> str | None:
+    """Why BuildKit refuses these arguments, if it does; the exec form's own errors are _json_args's."""
+    if keyword == "ONBUILD":
+        inner, _, args = split_instruction(args)
+        keyword = inner.upper()
+    elif keyword in JSON_KEYWORDS:
+        return None
+    try:
+        argument_values(keyword, args, escape)
+    except RefusedArguments as refused:
+        return str(refused)
+    return None
 
 
 def _trim_continuation(line: str, escape: str) -> tuple[str, bool]:
@@ -174,7 +200,7 @@ def _trim_continuation(line: str, escape: str) -> tuple[str, bool]:
     return line, False
 
 
-def _split_instruction(text: str) -> tuple[str, tuple[str, ...], str]:
+def split_instruction(text: str) -> tuple[str, tuple[str, ...], str]:
     words = _KEYWORD_END.split(text.strip(GO_SPACE), 1)
     if len(words) == 1:
         return words[0], (), ""
@@ -253,7 +279,7 @@ def _reject_constant(name: str) -> None:
 
 def _can_hold_heredoc(keyword: str, args: str, json_args: tuple[str, ...] | None) -> bool:
     if keyword == "ONBUILD":
-        inner, _, inner_args = _split_instruction(args)
+        inner, _, inner_args = split_instruction(args)
         return inner.upper() in HEREDOC_KEYWORDS and not _is_string_array(inner_args)
     return keyword in HEREDOC_KEYWORDS and json_args is None
 
@@ -263,21 +289,36 @@ def _is_string_array(args: str) -> bool:
     return items is not None and all(isinstance(item, str) for item in items)
 
 
-def _heredoc_words(text: str) -> list[tuple[str, bool, bool]]:
+def heredoc_words(text: str) -> list[tuple[str, bool, bool]]:
     """(name, strip_tabs, quoted) for every ``<<WORD`` shell word of the line, in order."""
     found = []
     for word in _shell_words(text, keep_quotes=True) or ():
-        match = _HEREDOC_WORD.fullmatch(word)
-        if not match or not match.group(3):
+        try:
+            heredoc = heredoc_from_word(word)
+        except RefusedArguments:
             continue
-        raw = match.group(3)
-        names = _shell_words(raw, keep_quotes=False)
-        if names is None or len(names) != 1 or not names[0]:
-            continue
-        name = names[0]
-        quoted = sum(name.count(q) for q in QUOTES) != sum(raw.count(q) for q in QUOTES)
-        found.append((name, match.group(2) == "-", quoted))
+        if heredoc:
+            found.append(heredoc)
     return found
+
+
+def heredoc_from_word(word: str) -> tuple[str, bool, bool] | None:
+    """(name, strip_tabs, quoted) when one shell word opens a heredoc (BuildKit's ParseHeredoc).
+
+    ``<< EOF`` (spaces after ``<<``) opens one too; an unterminated quote in the name is refused.
+    """
+    match = _HEREDOC_WORD.fullmatch(word)
+    if not match or not match.group(3):
+        return None
+    raw = match.group(3)
+    names = _shell_words(raw, keep_quotes=False)
+    if names is None:
+        raise RefusedArguments(f"unterminated quote in the heredoc name {raw!r}")
+    if len(names) != 1 or not names[0]:
+        return None
+    name = names[0]
+    quoted = sum(name.count(q) for q in QUOTES) != sum(raw.count(q) for q in QUOTES)
+    return name, match.group(2) == "-", quoted
 
 
 def _shell_words(text: str, keep_quotes: bool) -> list[str] | None:
@@ -305,6 +346,12 @@ def _shell_words(text: str, keep_quotes: bool) -> list[str] | None:
             elif keep_quotes:
                 chars.append(char)
             in_word = True
+        elif char == "<" and text.startswith("<", position):
+            spaces = position + 1
+            while spaces < end and text[spaces] in RE2_SPACE:
+                spaces += 1
+            chars.append(text[position - 1:spaces] if keep_quotes else "<<")
+            in_word, position = True, spaces
         elif char in GO_SPACE:
             if in_word:
                 words.append("".join(chars))
@@ -347,3 +394,178 @@ def _read_heredocs(lines: list[str], index: int, words: list[tuple[str, bool, bo
             problems.append(ParseProblem(start, f"unterminated heredoc: no line {name!r} closes <<{name}"))
             break
     return tuple(heredocs), index
+
+
+class RefusedArguments(ValueError):
+    """Arguments BuildKit refuses to build, with its reason."""
+
+
+def argument_values(keyword: str, args: str, escape: str = "\\") -> list[str]:
+    """The values BuildKit's line parser makes of an instruction's arguments (its syntax tree), quotes kept.
+
+    ``ENV``/``LABEL`` give (key, value, separator) triples, the separator "" for the legacy ``ENV key value``
+    form; ``ARG`` gives its words; the exec form gives the array's strings. ONBUILD's own instruction is not
+    read here. Raises RefusedArguments where ``docker build`` would stop.
+    """
+    keyword = keyword.upper()
+    if keyword in ("ENV", "LABEL"):
+        return _name_values(keyword, args, escape)
+    if keyword == "ARG":
+        words = _parse_words(args, escape)
+        if not words:
+            raise RefusedArguments("ARG requires at least one argument")
+        if any(word.startswith("=") for word in words):
+            raise RefusedArguments("ARG names can not be blank")
+        return words
+    if keyword == "HEALTHCHECK":
+        kind = re.match(rf"[^{GO_SPACE}]*", args).group(0)
+        if not kind:
+            return []
+        return [kind, *_maybe_json(args[len(kind):].lstrip(GO_SPACE), keyword, to_list=False)]
+    if keyword in ("CMD", "ENTRYPOINT", "RUN", "SHELL"):
+        return _maybe_json(args, keyword, to_list=False)
+    if keyword in ("ADD", "COPY", "VOLUME"):
+        return _maybe_json(args, keyword, to_list=True)
+    if keyword in ("EXPOSE", "FROM"):
+        return _KEYWORD_END.split(args) if args else []
+    if keyword == "ONBUILD":
+        return []
+    if keyword in ("MAINTAINER", "STOPSIGNAL", "USER", "WORKDIR"):
+        return [args] if args else []
+    return [""]  # BuildKit keeps an unknown instruction with one empty value
+
+
+def key_values(instruction: Instruction, escape: str = "\\") -> list[tuple[str, str | None]]:
+    """What ``ENV``, ``LABEL`` and ``ARG`` declare, quotes and escapes resolved; variables are left as written.
+
+    ``ENV NODE_ENV "production"`` and ``ENV NODE_ENV<TAB>production`` set NODE_ENV to production;
+    ``ARG A B=c`` declares A (no value) and B. A value is None only for an ARG without one. Arguments
+    BuildKit refuses give what can be read of them.
+    """
+    keyword = instruction.keyword
+    if keyword not in ("ENV", "LABEL", "ARG"):
+        return []
+    if keyword == "ARG":
+        pairs: list[tuple[str, str | None]] = []
+        for word in _parse_words(instruction.args, escape):
+            key, sep, value = word.partition("=")
+            if key:
+                pairs.append((_unquote(key, escape), _unquote(value, escape) if sep else None))
+        return pairs
+    try:
+        values = _name_values(keyword, instruction.args, escape)
+    except RefusedArguments:
+        values = _name_values(keyword, instruction.args, escape, lenient=True)
+    return [(_unquote(values[i], escape), _unquote(values[i + 1], escape)) for i in range(0, len(values), 3)]
+
+
+def _name_values(keyword: str, args: str, escape: str, lenient: bool = False) -> list[str]:
+    """BuildKit's parseNameVal: ``KEY value`` (the legacy form) or ``a=1 b=2``."""
+    words = _parse_words(args, escape)
+    if not words:
+        if lenient:
+            return []
+        raise RefusedArguments(f"{keyword} requires at least one argument")
+    if "=" not in words[0]:
+        parts = _KEYWORD_END.split(args, 1)
+        if len(parts) < 2:
+            if lenient:
+                return []
+            raise RefusedArguments(f"{keyword} {parts[0]} has no value: write {keyword} {parts[0]}=<value>")
+        return [parts[0], parts[1], ""]
+    values: list[str] = []
+    for word in words:
+        key, sep, value = word.partition("=")
+        if not sep or not key:
+            if lenient:
+                continue
+            if not sep:
+                raise RefusedArguments(f"{keyword}: no = in {word!r}; it must be of the form name=value")
+            raise RefusedArguments(f"{keyword} names can not be blank")
+        values.extend((key, value, "="))
+    return values
+
+
+def _maybe_json(args: str, keyword: str, to_list: bool) -> list[str]:
+    items = _json_array(args.lstrip(GO_SPACE))
+    if items is not None:
+        if not all(isinstance(item, str) for item in items):
+            raise RefusedArguments(f"{keyword}: a JSON array here must hold only strings")
+        return items
+    if not args:
+        return []
+    return _KEYWORD_END.split(args) if to_list else [args]
+
+
+def _parse_words(text: str, escape: str) -> list[str]:
+    """BuildKit's parseWords: words split at unquoted white space, quotes and escapes kept as written."""
+    words: list[str] = []
+    chars: list[str] = []
+    quote = ""
+    started = blank_ok = False
+    position, end = 0, len(text)
+    while position < end:
+        char = text[position]
+        position += 1
+        if not quote:
+            if char in GO_SPACE:
+                if blank_ok or chars:
+                    words.append("".join(chars))
+                chars, started, blank_ok = [], False, False
+                continue
+            started = True
+            if char in QUOTES:
+                quote, blank_ok = char, True
+            elif char == escape:
+                if position == end:
+                    continue
+                chars.append(char)
+                char = text[position]
+                position += 1
+            chars.append(char)
+            continue
+        if char == quote:
+            quote = ""
+        elif char == escape and quote != "'":
+            if position == end:
+                quote = ""
+                continue
+            chars.append(char)
+            char = text[position]
+            position += 1
+        chars.append(char)
+    if started and (blank_ok or chars):
+        words.append("".join(chars))
+    return words
+
+
+def _unquote(word: str, escape: str) -> str:
+    """A word as BuildKit's shell lexer reads it, without expanding variables: quotes removed, escapes resolved."""
+    if not any(char in word for char in (escape, "'", '"')):
+        return word
+    chars: list[str] = []
+    position, end = 0, len(word)
+    while position < end:
+        char = word[position]
+        position += 1
+        if char == "'":
+            closing = word.find("'", position)
+            closing = end if closing < 0 else closing
+            chars.append(word[position:closing])
+            position = closing + 1
+        elif char == '"':
+            while position < end and word[position] != '"':
+                char = word[position]
+                position += 1
+                if char == escape and position < end and word[position] in ('"', "$", escape):
+                    char = word[position]
+                    position += 1
+                chars.append(char)
+            position += 1
+        elif char == escape:
+            if position < end:
+                chars.append(word[position])
+                position += 1
+        else:
+            chars.append(char)
+    return "".join(chars)

@@ -2,8 +2,9 @@
 
 ## What it does
 Reports what stopped nodeguard from reading a Dockerfile completely: an empty or binary file, text
-that is not UTF-8, a file over the size limit, an unterminated heredoc or line continuation, an
-unknown instruction, or a file without `FROM`.
+that is not UTF-8, a file over the size limit, an unterminated heredoc, an unknown instruction,
+arguments `docker build` refuses (`ENV PATH` without a value, `ENV a=1 b`, `HEALTHCHECK CMD [1]`,
+an ARG or ENV with a blank name), or a file without `FROM`.
 
 ## Why
 A file that cannot be read cannot be checked. Saying so, with the line, is better than a silent pass:

@@ -42,7 +42,8 @@ No automatic fix: move the secret to a secret mount (build time) or to the conta
 secret mount for registry tokens).
 """
 from nodeguard.findings import Severity
-from nodeguard.model.image import has_variables, parse_key_values
+from nodeguard.model.image import has_variables
+from nodeguard.model.parse import key_values
 from nodeguard.node.packages import is_secret_name
 from nodeguard.rules.base import Problem, Rule
 
@@ -76,7 +77,7 @@ def check(image, context, options):
     for step in stage.all_steps():
         if step.keyword not in ("ARG", "ENV"):
             continue
-        for name, value in parse_key_values(step.instruction.args):
+        for name, value in key_values(step.instruction):
             if not is_secret_name(name):
                 continue
             message = describe(step.keyword, name, value)

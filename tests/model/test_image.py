@@ -1,5 +1,5 @@
 """The image model: stages, inheritance, the state in force at every step."""
-from nodeguard.model.image import build_image, expand, parse_key_values
+from nodeguard.model.image import build_image, expand
 from nodeguard.model.parse import parse_dockerfile
 
 
@@ -16,13 +16,6 @@ def test_expand_substitutes_known_variables_and_keeps_unknown_ones():
     assert expand("${EMPTY-lts}", variables) == ""
     assert expand("${NODE:+set}", variables) == "set"
     assert expand("${MISSING:-${NODE}}", variables) == "22"
-
-
-def test_key_values_in_modern_and_legacy_forms():
-    assert parse_key_values('NODE_ENV=production PORT="3000" NAME="a b"') == [
-        ("NODE_ENV", "production"), ("PORT", "3000"), ("NAME", "a b")]
-    assert parse_key_values("NODE_ENV production") == [("NODE_ENV", "production")]
-    assert parse_key_values("NPM_TOKEN") == [("NPM_TOKEN", None)]
 
 
 def test_global_args_resolve_in_from_and_stage_names():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 import time
 
-from nodeguard.model.parse import MAX_BYTES, parse_dockerfile
+from nodeguard.model.parse import MAX_BYTES, key_values, parse_dockerfile
 
 
 def parse(text: str | bytes):
@@ -323,11 +323,11 @@ def test_long_pathological_lines_stay_fast():
     assert [p.line for p in parsed.problems] == [1, 4]
 
 
-def test_trailing_continuation_at_end_of_file_is_a_problem():
+def test_trailing_continuation_at_end_of_file_is_accepted_as_buildkit_does():
     parsed = parse("FROM node:22\nRUN npm ci \\\n")
     assert spans(parsed) == [("FROM", 1, 1), ("RUN", 2, 2)]
     assert parsed.instructions[1].args == "npm ci"
-    assert parsed.problems[0].line == 2 and "continuation" in parsed.problems[0].message
+    assert parsed.problems == ()
 
 
 def test_missing_from_is_a_problem():
@@ -352,3 +352,96 @@ def test_garbage_never_raises():
             data[generator.randrange(len(data))] = generator.choice(b"\n\r\\`\"'<-# \tA\x00\xc3")
         parsed = parse(bytes(data))
         assert parsed.instructions or parsed.problems
+
+
+def pairs(line: str):
+    return key_values(parse(f"FROM node:22\n{line}\n").instructions[1])
+
+
+def test_key_values_in_modern_and_legacy_forms():
+    assert pairs('ENV NODE_ENV=production PORT="3000" NAME="a b"') == [
+        ("NODE_ENV", "production"), ("PORT", "3000"), ("NAME", "a b")]
+    assert pairs("ENV NODE_ENV production") == [("NODE_ENV", "production")]
+    assert pairs("ARG NPM_TOKEN") == [("NPM_TOKEN", None)]
+
+
+def test_legacy_env_and_label_values_lose_their_quotes_and_escapes():
+    assert pairs('ENV NODE_ENV "production"') == [("NODE_ENV", "production")]
+    assert pairs("ENV NODE_ENV 'production'") == [("NODE_ENV", "production")]
+    assert pairs(r"ENV GREETING hello\ world") == [("GREETING", "hello world")]
+    assert pairs(r'LABEL description "a \"quoted\" word"') == [("description", 'a "quoted" word')]
+    assert pairs("ENV MESSAGE some words kept") == [("MESSAGE", "some words kept")]
+
+
+def test_a_tab_separates_a_legacy_key_from_its_value():
+    assert pairs("ENV NODE_ENV\tproduction") == [("NODE_ENV", "production")]
+    assert pairs("ENV NODE_ENV \t production") == [("NODE_ENV", "production")]
+
+
+def test_modern_values_resolve_quotes_and_escapes_as_buildkit_does():
+    assert pairs(r"ENV A=value\ value2 B='single $X' C=\"x\"") == [
+        ("A", "value value2"), ("B", "single $X"), ("C", '"x"')]
+    assert pairs(r'ENV A="a\nb" B="c\\d"') == [("A", r"a\nb"), ("B", "c\\d")]
+
+
+def test_arg_with_several_words_declares_several_arguments():
+    assert pairs("ARG BUILD_DATE NPM_TOKEN") == [("BUILD_DATE", None), ("NPM_TOKEN", None)]
+    assert pairs("ARG A B=c") == [("A", None), ("B", "c")]
+    assert pairs('ARG abc="123 456" def') == [("abc", "123 456"), ("def", None)]
+
+
+def test_legacy_env_is_one_pair_even_when_the_value_holds_an_equals_sign():
+    assert pairs("ENV A B=c") == [("A", "B=c")]
+
+
+def test_files_buildkit_refuses_for_their_arguments_are_problems():
+    cases = {
+        "ENV PATH": "ENV PATH has no value",
+        "ENV a=1 b": "ENV: no = in 'b'",
+        "LABEL": "LABEL requires at least one argument",
+        "ENV =x": "ENV names can not be blank",
+        "ARG =x": "ARG names can not be blank",
+        "HEALTHCHECK CMD [1]": "HEALTHCHECK: a JSON array here must hold only strings",
+        "ONBUILD ENV PATH": "ENV PATH has no value",
+    }
+    for line, message in cases.items():
+        parsed = parse(f"FROM node:22\n{line}\n")
+        assert [(p.line, p.message[:len(message)]) for p in parsed.problems] == [(2, message)], line
+
+
+def test_arguments_buildkit_accepts_are_not_problems():
+    for line in ("ENV A=", "ENV A B", 'ENV A=""', "LABEL a=b c=d", "ARG A B=c", "HEALTHCHECK CMD [\"a\"]",
+                 "HEALTHCHECK NONE", "HEALTHCHECK CMD curl -f http://x/ || exit 1", "ONBUILD RUN npm ci"):
+        assert parse(f"FROM node:22\n{line}\n").problems == (), line
+
+
+def test_refused_env_still_reads_what_it_can():
+    assert pairs("ENV a=1 b") == [("a", "1")]
+
+
+def test_heredoc_with_spaces_after_the_angle_brackets():
+    parsed = parse("FROM node:22\nRUN << EOF\nnpm ci\nEOF\nCOPY <<  EOF /x\nhello\nEOF\nUSER node\n")
+    assert spans(parsed) == [("FROM", 1, 1), ("RUN", 2, 4), ("COPY", 5, 7), ("USER", 8, 8)]
+    assert [h.body for i in parsed.instructions for h in i.heredocs] == ["npm ci\n", "hello\n"]
+    assert parsed.problems == ()
+
+
+def test_double_angle_brackets_inside_quotes_open_no_heredoc():
+    parsed = parse("FROM node:22\nRUN echo '<< EOF'\nUSER node\n")
+    assert spans(parsed) == [("FROM", 1, 1), ("RUN", 2, 2), ("USER", 3, 3)]
+
+
+def test_syntax_and_check_directives_below_a_shebang():
+    parsed = parse("#!/usr/bin/env buildctl\n# syntax=docker/dockerfile:1\n# check=skip=all\nFROM node:22\n")
+    assert parsed.directives == {"syntax": "docker/dockerfile:1", "check": "skip=all"}
+    assert parsed.instructions[0].comments_above == ()
+
+
+def test_no_escape_directive_below_a_shebang_as_buildkit_reads_it():
+    parsed = parse("#!/bin/sh\n# escape=`\nFROM node:22\nRUN a \\\n  b\n")
+    assert parsed.directives == {}
+    assert spans(parsed) == [("FROM", 3, 3), ("RUN", 4, 5)]
+
+
+def test_directives_after_a_shebang_and_a_blank_line_are_comments():
+    assert parse("#!/bin/sh\n\n# syntax=x\nFROM node:22\n").directives == {}
