@@ -1,24 +1,31 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
+# Two stages: the demo needs only the runtime dependencies; the tests add theirs on top.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test venv docs clean
 
 venv: $(STAMP)
 
-$(STAMP): requirements/runtime.txt requirements/dev.txt pyproject.toml
+$(RUNTIME_STAMP): requirements/runtime.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
-	touch $(STAMP)
+	$(PIP) -r requirements/runtime.txt
+	$(PIP) --no-deps -e .
+	touch $@
 
-demo: $(STAMP)
+$(STAMP): $(RUNTIME_STAMP) requirements/dev.txt
+	$(PIP) -r requirements/dev.txt
+	touch $@
+
+demo: $(RUNTIME_STAMP)
 	@echo "== examples/flawed: a Node.js app with a Dockerfile that breaks the practices"
-	@$(BIN)/nodeguard check examples/flawed || echo "(nodeguard exited with $$?: findings at or above the fail-on threshold)"
+	@$(BIN)/python -m nodeguard check examples/flawed || echo "(nodeguard exited with $$?: findings at or above the fail-on threshold)"
 	@echo
 	@echo "== examples/good: the same app, done right"
-	@$(BIN)/nodeguard check examples/good
+	@$(BIN)/python -m nodeguard check examples/good
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -15,12 +15,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command")
     check = commands.add_parser("check", help="check Dockerfiles and .dockerignore files")
-    check.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
+    check.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .); - reads standard input")
     check.add_argument("--config", help="policy file (default: .github/nodeguard.yml or .nodeguard.yml)")
     check.add_argument("--format", choices=FORMATS, default="text")
     check.add_argument("--fail-on", choices=THRESHOLDS, help="lowest severity that fails the run")
     check.add_argument("--fix", action="store_true", help="apply mechanical fixes in place, then report the rest")
     check.add_argument("--output", "-o", help="write the report to this file instead of standard output")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply the policy's exclude to files named on the command line too (for pre-commit)")
+    check.add_argument("--allow-empty", action="store_true",
+                       help="exit 0 when no Dockerfile or .dockerignore is found (default: a usage error)")
+    check.add_argument("--stdin-filename", metavar="PATH",
+                       help="with -: the Dockerfile's path, which names it and anchors its build context")
     commands.add_parser("rules", help="list the rules")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", help="rule ID or name, e.g. NG101 or base-image-tag")
@@ -49,31 +55,98 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from dataclasses import replace
+    from nodeguard.policy import PolicyError
+    from nodeguard.policy.loader import PolicyFinder
 
-    from nodeguard.findings import Severity
-    from nodeguard.policy import PolicyError, load_policy
-
+    problem = _path_problem(args.paths)
+    if problem:
+        print(f"nodeguard: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    finder = PolicyFinder(args.config)
     try:
-        policy = load_policy(args.config, os.getcwd())
+        if args.paths == ["-"]:
+            result = _check_stdin(args, finder)
+        else:
+            result = _check_disk(args, finder)
     except PolicyError as error:
         print(f"nodeguard: policy error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if args.fail_on:
-        policy = replace(policy, fail_on=None if args.fail_on == "never" else Severity.parse(args.fail_on))
+    for note in result.notes:
+        print(f"nodeguard: {note}", file=sys.stderr)
+    if not result.checked and not result.excluded and not args.allow_empty:
+        print(f"nodeguard: no Dockerfile or .dockerignore found in {', '.join(args.paths)} "
+              "(--allow-empty accepts that)", file=sys.stderr)
+        return EXIT_USAGE
+    if result.excluded and not result.checked:
+        print(f"nodeguard: the policy excludes every file found ({len(result.excluded)})", file=sys.stderr)
+    write_report(args, result)
+    return EXIT_FINDINGS if result.reaches(_fail_on(args, finder)) else EXIT_CLEAN
+
+
+def _path_problem(paths: list[str]) -> str | None:
+    """Why the paths cannot be checked, in one line; None when they can."""
+    if "-" in paths and len(paths) > 1:
+        return "- (standard input) cannot be combined with other paths"
+    missing = [path for path in paths if path != "-" and not os.path.lexists(path)]
+    if missing:
+        return f"no such file or folder: {', '.join(missing)}"
+    return None
+
+
+def _check_disk(args: argparse.Namespace, finder):
+    from pathlib import Path
+
+    from nodeguard.engine import check_paths
+
+    if args.config:
+        finder(Path.cwd())  # a broken --config is reported before anything else
     if args.fix:
         from nodeguard.fixes import fix_paths
 
-        fixed = fix_paths(args.paths, policy)
+        fixed = fix_paths(args.paths, finder)
         for path, count in fixed.items():
             print(f"nodeguard: fixed {count} problem{'s' if count != 1 else ''} in {path}", file=sys.stderr)
-    from nodeguard.engine import check_paths
+    return check_paths(args.paths, finder, force_exclude=args.force_exclude)
 
-    result = check_paths(args.paths, policy)
-    for note in result.notes:
-        print(f"nodeguard: {note}", file=sys.stderr)
-    write_report(args, result)
-    return EXIT_FINDINGS if result.reaches(policy.fail_on) else EXIT_CLEAN
+
+def _check_stdin(args: argparse.Namespace, finder):
+    """The Dockerfile on standard input, checked as if it were at ``--stdin-filename`` (else as ``-`` in
+    the current folder): that path's folder is its build context and its repository's policy applies."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from nodeguard.discover import find_repo_root
+    from nodeguard.engine import CheckResult, SourceFile, check_sources, unreadable_file_finding
+    from nodeguard.model.parse import MAX_BYTES
+
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        message = f"standard input is larger than {MAX_BYTES // (1024 * 1024)} MiB; not checked"
+        return CheckResult(findings=[unreadable_file_finding(args.stdin_filename or "-", message)], checked=["-"])
+    cwd = Path.cwd().resolve()
+    if args.stdin_filename:
+        location = (cwd / args.stdin_filename).resolve()
+        root = find_repo_root(location.parent)
+        path = location.relative_to(root).as_posix() if location.is_relative_to(root) else location.name
+    else:
+        location, root, path = cwd / "-", cwd, "-"
+    policy = finder(location)
+    if not args.force_exclude:
+        policy = replace(policy, include=(), exclude=())
+    result = check_sources([SourceFile(path, data)], policy, workspace=root)
+    if not result.checked:
+        result.excluded.append(path)
+    return result
+
+
+def _fail_on(args: argparse.Namespace, finder):
+    """``--fail-on``; else the strictest ``fail-on`` of the policies that applied."""
+    from nodeguard.findings import Severity
+
+    if args.fail_on:
+        return None if args.fail_on == "never" else Severity.parse(args.fail_on)
+    thresholds = [policy.fail_on for policy in finder.used.values() if policy.fail_on is not None]
+    return min(thresholds) if thresholds else None
 
 
 def write_report(args: argparse.Namespace, result) -> None:

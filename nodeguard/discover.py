@@ -6,6 +6,8 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
+from nodeguard.policy.globs import matches, matches_any
+
 SKIPPED_FOLDERS = frozenset({"node_modules", ".git", ".hg", ".svn", ".venv", "__pycache__"})
 IGNORE_SUFFIX = ".dockerignore"
 
@@ -14,35 +16,54 @@ def is_ignore_file_name(name: str) -> bool:
     return name == IGNORE_SUFFIX or name.endswith(IGNORE_SUFFIX)
 
 
+# Extensions that make a Dockerfile-like name something else: documentation, text, templates that must be
+# rendered before Docker can read them, and editors' and merge tools' leftovers.
+NOT_DOCKERFILE_EXTENSIONS = frozenset({
+    "md", "markdown", "rst", "adoc", "txt", "html", "pdf",
+    "template", "tmpl", "tpl", "gotmpl", "j2", "jinja", "jinja2", "erb", "mustache", "hbs", "in", "m4",
+    "example", "sample", "bak", "orig", "rej", "swp", "sh", "json", "yml", "yaml", "patch", "diff",
+})
+DOCKERFILE_BASES = ("dockerfile", "containerfile")
+
+
 def is_dockerfile_name(name: str) -> bool:
-    """``Dockerfile``, ``Dockerfile.prod``, ``prod.Dockerfile``, ``api.dockerfile``, ``Containerfile``."""
+    """The names editors and linters treat as Dockerfiles, compared without regard to case:
+    ``Dockerfile``, ``Dockerfile.*``, ``Dockerfile-*``, ``Dockerfile_*``, ``*.Dockerfile``, and the same
+    with ``Containerfile``; except ignore files and names ending in a documentation, text or template
+    extension (``Dockerfile.md``, ``Dockerfile.txt``, ``Dockerfile.template``)."""
     if is_ignore_file_name(name):
         return False
     lowered = name.lower()
-    for base in ("dockerfile", "containerfile"):
-        if lowered == base or lowered.startswith(base + ".") or lowered.endswith("." + base):
+    for base in DOCKERFILE_BASES:
+        if lowered == base or lowered.endswith("." + base):
             return True
+        if lowered.startswith(base) and lowered[len(base) : len(base) + 1] in (".", "-", "_"):
+            extension = lowered.rpartition(".")[2] if "." in lowered else ""
+            return extension not in NOT_DOCKERFILE_EXTENSIONS and not lowered.endswith("~")
     return False
 
 
 def walk(folder: Path) -> Iterator[Path]:
-    """Every Dockerfile and ignore file below ``folder``, in a stable order, without following symlinks
-    to folders and without entering node_modules or VCS folders."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
-        return
-    subfolders = []
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            if entry.name not in SKIPPED_FOLDERS:
-                subfolders.append(entry.path)
-        elif entry.is_file(follow_symlinks=False) and (
-            is_dockerfile_name(entry.name) or is_ignore_file_name(entry.name)
-        ):
-            yield Path(entry.path)
-    for subfolder in subfolders:
-        yield from walk(Path(subfolder))
+    """Every Dockerfile and ignore file below ``folder``, in a stable order (each folder's files, then its
+    subfolders depth first), without following symlinks and without entering node_modules or VCS folders.
+    The walk keeps its own stack, so the depth of the tree does not matter."""
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in SKIPPED_FOLDERS:
+                    subfolders.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False) and (
+                is_dockerfile_name(entry.name) or is_ignore_file_name(entry.name)
+            ):
+                yield Path(entry.path)
+        pending.extend(reversed(subfolders))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -80,3 +101,30 @@ def governed_dockerfiles(ignore_path: str, dockerfile_paths: Iterable[str], poli
         if ignore_path in (own, shared):
             governed.append(dockerfile)
     return governed
+
+
+def is_selected(policy, path: str, named: str | None, force_exclude: bool = False) -> bool:
+    """Whether a repository-relative file is checked, given the path it was found through (``named``,
+    repository-relative, or None when that lies outside the file's repository).
+
+    The policy's ``include`` and ``exclude`` decide, except for what the user named: a file named is
+    checked even when the policy excludes it, and a folder named is walked even when an ``exclude``
+    pattern covers it as a whole (``examples/flawed/**`` for ``check examples/flawed``); the patterns
+    that pick out files inside it, and ``include``, still apply. ``force_exclude`` applies the policy to
+    named paths too (for callers such as pre-commit, which name every file)."""
+    if force_exclude:
+        return policy.selects(path)
+    if path == named:
+        return True
+    whole_folder = named not in (None, "", ".")  # the repository root is never lifted out of the policy
+    excluded = [glob for glob in policy.exclude if not (whole_folder and _covers_folder(glob, named))]
+    included = not policy.include or matches_any(policy.include, path)
+    return included and not matches_any(excluded, path)
+
+
+def _covers_folder(glob: str, folder: str) -> bool:
+    """True when ``glob`` matches the folder itself or any name directly inside it."""
+    return matches(glob, folder) or matches(glob, f"{folder}/{_ANY_NAME}")
+
+
+_ANY_NAME = "\x00"  # no pattern that names files matches it, and ``*`` and ``**`` do

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from nodeguard.discover import (
     ignore_file_candidates,
     is_dockerfile_name,
     is_ignore_file_name,
+    is_selected,
     walk,
 )
 from nodeguard.findings import Finding, Severity
@@ -42,6 +43,7 @@ class SourceFile:
 class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)  # files found that the policy leaves out
     notes: list[str] = field(default_factory=list)  # what the user should know that is not a finding
 
     def count(self, severity: Severity) -> int:
@@ -131,31 +133,34 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.resolve().as_posix()
 
 
-def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[str], list[str]]:
-    """Dockerfiles named or found below the given paths; paths that do not exist; and notes on ignore files
-    named that no Dockerfile beside them uses.
+def expand_paths(paths: Sequence[str]) -> tuple[list[tuple[Path, Path]], list[str], list[str]]:
+    """Dockerfiles named or found below the given paths, each with the path it was found through;
+    paths that do not exist; and notes on ignore files named that no Dockerfile beside them uses.
 
     An ignore file is checked through the Dockerfiles it governs: one named on the command line brings in
     those beside it (``app/.dockerignore`` → ``app/Dockerfile``; ``x.Dockerfile.dockerignore`` →
     ``x.Dockerfile``)."""
-    found: list[Path] = []
+    found: list[tuple[Path, Path]] = []
     missing: list[str] = []
     notes: list[str] = []
     for text in paths:
         path = Path(text)
         if path.is_dir():
-            found.extend(walk(path))
+            found.extend((file, path) for file in walk(path))
         elif path.is_file() and is_ignore_file_name(path.name):
             governed = _dockerfiles_beside(path)
-            found.extend(governed)
+            found.extend((file, file) for file in governed)
             if not governed:
                 notes.append(f"{text}: no Dockerfile beside it uses this ignore file; name the Dockerfile to check it")
         elif path.is_file():
-            found.append(path)
+            found.append((path, path))
         else:
             missing.append(text)
-    unique = list(dict.fromkeys(p.resolve() for p in found if not is_ignore_file_name(p.name)))
-    return unique, missing, notes
+    unique: dict[Path, Path] = {}
+    for file, named in found:
+        if not is_ignore_file_name(file.name):
+            unique.setdefault(file.resolve(), named.resolve())
+    return list(unique.items()), missing, notes
 
 
 def _dockerfiles_beside(ignore_file: Path) -> list[Path]:
@@ -167,23 +172,35 @@ def _dockerfiles_beside(ignore_file: Path) -> list[Path]:
             and not (p.parent / f"{p.name}{IGNORE_SUFFIX}").exists()]
 
 
-def check_paths(paths: Sequence[str], policy: Policy, *, cwd: Path | None = None) -> CheckResult:
-    """Check files and folders on disk. Ignore files are checked through the Dockerfiles they govern."""
+def check_paths(
+    paths: Sequence[str],
+    policy: Policy | Callable[[Path], Policy],
+    *,
+    cwd: Path | None = None,
+    force_exclude: bool = False,
+) -> CheckResult:
+    """Check files and folders on disk. Ignore files are checked through the Dockerfiles they govern.
+
+    ``policy`` is the policy of every file, or a function that gives a file's own. What ``paths`` name is
+    checked even when the policy excludes it, unless ``force_exclude`` (see ``discover.is_selected``)."""
     cwd = (cwd or Path.cwd()).resolve()
     files, missing, notes = expand_paths(paths)
     result = CheckResult(notes=notes)
     for text in missing:
         result.findings.append(unreadable_file_finding(text, "no such file or folder"))
     selected = []
-    for path in files:
+    for path, named in files:
         repo_root = find_repo_root(path.parent)
         repo_relative = path.relative_to(repo_root).as_posix()
-        if not policy.selects(repo_relative):
-            continue
+        file_policy = policy if isinstance(policy, Policy) else policy(path)
+        named_relative = named.relative_to(repo_root).as_posix() if named.is_relative_to(repo_root) else None
         shown = display_path(path, cwd)
+        if not is_selected(file_policy, repo_relative, named_relative, force_exclude):
+            result.excluded.append(shown)
+            continue
         result.checked.append(shown)
-        selected.append(_DiskFile(path, repo_root, repo_relative, shown, cwd))
-    check = functools.partial(_check_disk_file, policy=policy, disk=DiskCache())  # a pool's chunks get copies
+        selected.append(_DiskFile(path, repo_root, repo_relative, shown, cwd, file_policy))
+    check = functools.partial(_check_disk_file, disk=DiskCache())  # a pool's chunks get copies
     for findings in _map_in_processes(check, selected):
         result.findings.extend(findings)
     result.findings = _unique_sorted(result.findings)
@@ -197,9 +214,11 @@ class _DiskFile:
     repo_relative: str
     shown: str
     cwd: Path
+    policy: Policy
 
 
-def _check_disk_file(file: _DiskFile, policy: Policy, disk: DiskCache) -> list[Finding]:
+def _check_disk_file(file: _DiskFile, disk: DiskCache) -> list[Finding]:
+    policy = file.policy
     data = read_limited(file.path)
     if isinstance(data, str):
         return [unreadable_file_finding(file.shown, data)]

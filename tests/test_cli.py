@@ -114,9 +114,11 @@ def test_bad_input_is_reported_per_file_and_other_files_are_still_checked(repo: 
     assert "NG001" in by_path["huge/Dockerfile"]
 
 
-def test_missing_path_is_reported_not_a_traceback(repo: Path):
-    result = run(["check", "does-not-exist"], repo)
-    assert result.returncode == 1 and "does-not-exist" in result.stdout and "Traceback" not in result.stderr
+def test_missing_path_is_a_usage_error_in_one_line_even_with_fail_on_never(repo: Path):
+    (repo / "Dockerfile").write_text(GOOD)
+    result = run(["check", "--fail-on", "never", "Dockerfile", "does-not-exist"], repo)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "nodeguard: no such file or folder: does-not-exist\n"
 
 
 def test_rules_lists_every_rule_with_its_section(repo: Path):

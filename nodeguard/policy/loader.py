@@ -40,9 +40,7 @@ class PolicyDocument:
 
 def load(config: str | None, start_dir: str, rules: Sequence[Rule] | None) -> Policy:
     if rules is None:
-        from nodeguard.rules import all_rules
-
-        rules = all_rules()
+        rules = _all_rules()
     if config is not None:
         document = read_document(Path(config), config, rules)
     else:
@@ -221,3 +219,52 @@ def apply_entry(setting: RuleSetting, entry: RuleEntry) -> RuleSetting:
     elif entry.level is not None:
         enabled, severity = True, Severity.parse(entry.level)
     return RuleSetting(enabled, severity, {**setting.options, **entry.options})
+
+
+class PolicyFinder:
+    """The policy of each file: ``config`` for every file when given, else the nearest policy file from
+    the file's own folder up to its repository root (the built-in ``recommended`` when there is none).
+    Each policy file is read once; ``used`` lists the policies handed out, by source."""
+
+    def __init__(self, config: str | None, rules: Sequence[Rule] | None = None):
+        self.config, self.rules = config, rules
+        self.used: dict[str, Policy] = {}
+        self._by_folder: dict[Path, Policy] = {}
+        self._by_file: dict[Path | None, Policy] = {}
+
+    def __call__(self, path: Path) -> Policy:
+        folder = path.parent if not path.is_dir() else path
+        if folder not in self._by_folder:
+            self._by_folder[folder] = self._policy_of_folder(folder)
+        policy = self._by_folder[folder]
+        self.used.setdefault(policy.source, policy)
+        return policy
+
+    def _policy_of_folder(self, folder: Path) -> Policy:
+        found = None if self.config is not None else find_policy_file(folder)
+        if found not in self._by_file:
+            self._by_file[found] = self._read(found)
+        return self._by_file[found]
+
+    def _read(self, found: Path | None) -> Policy:
+        rules = self.rules if self.rules is not None else _all_rules()
+        if self.config is not None:
+            return load(self.config, ".", rules)
+        if found is None:
+            return build_policy(preset_chain(DEFAULT_PRESET, rules), rules)
+        document = read_document(found, _shown(found), rules)
+        return build_policy([*preset_chain(document.extends or DEFAULT_PRESET, rules), document], rules)
+
+
+def _all_rules() -> Sequence[Rule]:
+    from nodeguard.rules import all_rules
+
+    return all_rules()
+
+
+def _shown(path: Path) -> str:
+    """A policy file as the user names it: relative to the current folder when it is below it."""
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)

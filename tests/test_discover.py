@@ -1,0 +1,99 @@
+"""Which files are Dockerfiles, and the walk that finds them."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from nodeguard.discover import is_dockerfile_name, walk
+
+DOCKERFILES = [
+    "Dockerfile", "dockerfile", "Containerfile", "Dockerfile.prod", "Dockerfile-dev", "Dockerfile_prod",
+    "Dockerfile.dev.alpine", "dev.Dockerfile", "api.dockerfile", "Containerfile.ci", "Containerfile-arm64",
+    "base.Containerfile",
+]
+NOT_DOCKERFILES = [
+    "Dockerfile.md", "Dockerfile.txt", "Dockerfile.template", "Dockerfile.tmpl", "Dockerfile.j2",
+    "Dockerfile.prod.md", "Dockerfile-dev.txt", "Dockerfile.orig", "Dockerfile~", ".dockerignore",
+    "Dockerfile.dockerignore", "dev.Dockerfile.dockerignore", "Dockerfiles", "MyDockerfile", "docker-compose.yml",
+    "Dockerfile.sample", "README.md",
+]
+
+
+@pytest.mark.parametrize("name", DOCKERFILES)
+def test_names_editors_and_linters_treat_as_dockerfiles(name: str):
+    assert is_dockerfile_name(name)
+
+
+@pytest.mark.parametrize("name", NOT_DOCKERFILES)
+def test_documentation_template_and_other_names_are_not_dockerfiles(name: str):
+    assert not is_dockerfile_name(name)
+
+
+def test_the_readme_lists_every_name_recognised():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for pattern in ("`Dockerfile`", "`Dockerfile.*`", "`Dockerfile-*`", "`Dockerfile_*`", "`*.Dockerfile`",
+                    "`Containerfile`", "`.dockerignore`", "`.template`", "`.md`", "`.txt`"):
+        assert pattern in readme, pattern
+
+
+def test_a_template_is_not_checked_but_a_dashed_name_is(tmp_path: Path):
+    (tmp_path / "Dockerfile.template").write_text("FROM {{ .Base }}\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "Dockerfile.txt").write_text("notes\n")
+    (tmp_path / "Dockerfile-dev").write_text("FROM node:24\n")
+    (tmp_path / "dev.Dockerfile").write_text("FROM node:24\n")
+    found = sorted(path.relative_to(tmp_path).as_posix() for path in walk(tmp_path))
+    assert found == ["Dockerfile-dev", "dev.Dockerfile"]
+
+
+def deep_tree(root: Path, depth: int = 1000) -> Path:
+    deepest = root
+    for _ in range(depth):  # one level at a time: makedirs recurses per level
+        deepest = deepest / "d"
+        deepest.mkdir()
+    (deepest / "Dockerfile").write_text("FROM node:latest\n")
+    return deepest
+
+
+def test_a_folder_a_thousand_levels_deep_is_walked_without_recursion(tmp_path: Path):
+    deep_tree(tmp_path)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)  # a recursive walk needs a frame per level
+    try:
+        found = list(walk(tmp_path))
+    finally:
+        sys.setrecursionlimit(limit)
+    assert len(found) == 1 and found[0].name == "Dockerfile"
+
+
+def test_check_of_a_thousand_levels_deep_repository_reports_the_deepest_file(tmp_path: Path):
+    from tests.test_cli import run
+
+    (tmp_path / ".git").mkdir()
+    deep_tree(tmp_path)
+    result = run(["check", "--fail-on", "never", "."], tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "d/" * 999 + "d/Dockerfile:1:1: NG101 error" in result.stdout
+
+
+def test_the_walk_does_not_follow_symlinks_out_of_the_tree(tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Dockerfile").write_text("FROM node:24\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "linked").symlink_to(outside, target_is_directory=True)
+    (repo / "Dockerfile.link").symlink_to(outside / "Dockerfile")
+    (repo / "Dockerfile").write_text("FROM node:24\n")
+    assert [path.name for path in walk(repo)] == ["Dockerfile"]
+
+
+def test_the_walk_order_is_files_first_then_subfolders_in_name_order(tmp_path: Path):
+    for folder in ("b", "a", "a/z"):
+        (tmp_path / folder).mkdir()
+    for file in ("Dockerfile", "a/Dockerfile", "a/z/Dockerfile", "b/Dockerfile", "a/.dockerignore"):
+        (tmp_path / file).write_text("x\n")
+    found = [path.relative_to(tmp_path).as_posix() for path in walk(tmp_path)]
+    assert found == ["Dockerfile", "a/.dockerignore", "a/Dockerfile", "a/z/Dockerfile", "b/Dockerfile"]
