@@ -13,6 +13,7 @@ import os
 import sys
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
@@ -21,14 +22,15 @@ from typing import TextIO
 from nodeguard.discover import context_folder, governed_dockerfiles, ignore_file_candidates, is_dockerfile_name, is_ignore_file_name
 from nodeguard.engine import SourceFile, check_paths, check_sources, unreadable_file_finding
 from nodeguard.findings import Finding, Severity
+from nodeguard.rules import rule_by_id
 from nodeguard.github.checkrun import publish_check_run
-from nodeguard.github.client import FileContent, GitHubApi, make_github
+from nodeguard.github.client import FileContent, GitHubApi, TreeTooLarge, make_github
 from nodeguard.github.comments import plan_comments, posted_fingerprints
 from nodeguard.github.console import Console
-from nodeguard.github.diff import Hunk, anchor_range, parse_hunks
+from nodeguard.github.diff import Hunk, added_hunks, anchor_range, parse_hunks
 from nodeguard.github.policy_source import LoadedPolicy, policy_at
 from nodeguard.github.retry import API_ERRORS, RetryPolicy, error_message
-from nodeguard.github.review import post_review
+from nodeguard.github.review import REVIEW_MARK, REVIEW_MARK_AT_END, post_review
 from nodeguard.github.settings import (
     PULL_REQUEST_EVENTS,
     WORKSPACE_EVENTS,
@@ -36,8 +38,10 @@ from nodeguard.github.settings import (
     PullRequest,
     Runner,
     SettingsError,
+    merge_group_head,
     pull_request_from,
     read_inputs,
+    read_only_reason,
     read_runner,
 )
 from nodeguard.github.sources import CommitFiles, WorkspaceFiles, checked_out_commit, read_inside
@@ -48,9 +52,8 @@ from nodeguard.github.summary import (
     RunReport,
     render_summary,
     title,
-    utf8_size,
 )
-from nodeguard.policy import PolicyError
+from nodeguard.policy import Policy, PolicyError, RuleSetting
 from nodeguard.report import render
 from nodeguard.report.common import summary_line
 from nodeguard.report.github import escape_data, log_block
@@ -69,6 +72,7 @@ class Gathered:
     checked_files: int
     lines_by_path: dict[str, list[str]]
     hunks_by_path: dict[str, tuple[Hunk, ...]] = field(default_factory=dict)
+    patches: dict[str, str | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -84,24 +88,30 @@ def time_scale(environ: Mapping[str, str]) -> float:
 
 
 class ActionRun:
-    def __init__(self, inputs: Inputs, runner: Runner, api: GitHubApi, console: Console):
+    def __init__(self, inputs: Inputs, runner: Runner, api: GitHubApi, console: Console, run_id: str):
         self.inputs, self.runner, self.api, self.console = inputs, runner, api, console
         self.workspace = runner.workspace.resolve()
+        self.run_id = run_id  # marks what this run writes, so that a lost answer is not written twice
+        self.read_only: str | None = None
+        self.retry_sleep: Callable[[float], None] = time.sleep
 
     # -- the run
 
     def execute(self) -> int:
+        read_only = None
         if self.runner.event_name in PULL_REQUEST_EVENTS:
             pull = pull_request_from(self.runner.event)
             target_sha, gather = pull.head_sha, lambda: self.gather_pull_request(pull)
+            read_only = read_only_reason(self.runner.event_name, pull, self.runner.actor)
         elif self.runner.event_name in WORKSPACE_EVENTS:
             if not self.runner.sha:
                 raise SettingsError("GITHUB_SHA is not set: nodeguard runs as a GitHub Actions step")
-            pull, target_sha, gather = None, self.runner.sha, self.gather_workspace
+            pull, target_sha, gather = None, merge_group_head(self.runner.event, self.runner.sha), self.gather_workspace
         else:
             raise SettingsError(
                 f"nodeguard runs on {', '.join(PULL_REQUEST_EVENTS + WORKSPACE_EVENTS)}, not on {self.runner.event_name}"
             )
+        self.read_only = read_only
         try:
             gathered = gather()
         except PolicyError as error:
@@ -110,8 +120,13 @@ class ActionRun:
         threshold = self.inputs.threshold(gathered.policy.policy.fail_on)
         conclusion = "failure" if threshold is not None and any(f.severity >= threshold for f in gathered.findings) else "success"
         placements: dict[Finding, Placement] = {}
-        if pull is not None and self.inputs.comments:
-            placements = self.review(pull, gathered, conclusion)
+        if pull is not None and read_only is not None:
+            placements = {finding: Placement.NOT_POSTED for finding in gathered.findings}
+        elif pull is not None:
+            if self.inputs.comments:
+                placements = self.review(pull, gathered, conclusion)
+            if conclusion == "success":
+                self.dismiss_stale_change_requests(pull, gathered)
         report = RunReport(
             findings=gathered.findings,
             checked_files=gathered.checked_files,
@@ -131,14 +146,28 @@ class ActionRun:
         else:
             files = head_files if isinstance(head_files, CommitFiles) and head_files.ref == ref else CommitFiles(self.api, ref)
         try:
-            return policy_at(files.read, self.inputs.config, where)
+            return self.with_ignored(policy_at(files.read, self.inputs.config, where))
         except API_ERRORS as error:
             raise PolicyError(self.inputs.config or "policy", f"cannot be read {where}: {error_message(error)}") from None
+
+    def with_ignored(self, loaded: LoadedPolicy) -> LoadedPolicy:
+        """The policy with the ``ignore`` input's rules turned off, overrides included."""
+        if not self.inputs.ignore:
+            return loaded
+        ids = ignored_rule_ids(self.inputs.ignore)
+        policy = loaded.policy
+
+        def off(settings: Mapping[str, RuleSetting]) -> dict[str, RuleSetting]:
+            return {rule: replace(setting, enabled=False) if rule in ids else setting for rule, setting in settings.items()}
+
+        overrides = tuple(replace(override, rules=off(override.rules)) for override in policy.overrides)
+        turned_off = replace(policy, rules=off(policy.rules), overrides=overrides)
+        return replace(loaded, policy=turned_off, description=f"{loaded.description}; ignored: {', '.join(sorted(ids))}")
 
     def gather_workspace(self, policy: LoadedPolicy | None = None) -> Gathered:
         """Every Dockerfile in the workspace (push, workflow_dispatch, and pull requests GitHub cannot list)."""
         if policy is None:
-            policy = policy_at(WorkspaceFiles(self.workspace).read, self.inputs.config, "in the workspace")
+            policy = self.with_ignored(policy_at(WorkspaceFiles(self.workspace).read, self.inputs.config, "in the workspace"))
         result = check_paths([str(self.workspace)], policy.policy, cwd=self.workspace)
         lines = {}
         for path in {finding.path for finding in result.findings}:
@@ -164,6 +193,7 @@ class ActionRun:
             )
             return gathered
         hunks = {changed.path: parse_hunks(changed.patch) for changed in listing.files}
+        patches = {changed.path: changed.patch for changed in listing.files}
         if not listing.complete:
             gathered = self.gather_workspace(policy)
             gathered.notes.append(
@@ -171,11 +201,11 @@ class ActionRun:
                 "the workspace was checked instead."
             )
             if trusted:  # the workspace's lines are the head commit's: comments can go on the listed files
-                gathered.hunks_by_path = hunks
+                gathered.hunks_by_path, gathered.patches = hunks, patches
             return gathered
         changed = [entry.path for entry in listing.files if entry.status != "removed"]
         gathered = self.check_changed(changed, head_files, policy, trusted)
-        gathered.hunks_by_path = hunks
+        gathered.hunks_by_path, gathered.patches = hunks, patches
         if not trusted:
             gathered.notes.append(
                 f"The workspace is not checked out at the pull request's head commit ({pull.head_sha[:7]}): the "
@@ -194,9 +224,10 @@ class ActionRun:
         if ignores or not trusted:
             try:
                 repo_paths = set(head_files.file_paths())
-            except API_ERRORS as error:
+            except (*API_ERRORS, TreeTooLarge) as error:
+                reason = str(error) if isinstance(error, TreeTooLarge) else error_message(error)
                 notes.append(
-                    f"The repository's files could not be listed ({error_message(error)}): only the changed "
+                    f"The repository's files could not be listed ({reason}): only the changed "
                     "files were checked, without the .dockerignore files they did not change."
                 )
         if ignores:
@@ -236,10 +267,12 @@ class ActionRun:
     # -- placing findings
 
     def review(self, pull: PullRequest, gathered: Gathered, conclusion: str) -> dict[Finding, Placement]:
-        findings, hunks, lines = gathered.findings, gathered.hunks_by_path, gathered.lines_by_path
-        anchored = [f for f in findings if f.path in lines and anchor_range(hunks.get(f.path, ()), f.line, f.end_line)]
+        findings, lines = gathered.findings, gathered.lines_by_path
+        hunks = self.commentable_hunks(gathered)
+        in_files = self.inputs.filter == "file"
+        anchored = [f for f in findings if f.path in lines and (anchor_range(hunks.get(f.path, ()), f.line, f.end_line) or (in_files and f.path in hunks))]
         if not anchored:
-            return {finding: Placement.OUTSIDE_DIFF for finding in findings}
+            return {finding: self.not_commented(finding, gathered) for finding in findings}
         try:
             posted = posted_fingerprints(self.api.list_review_comment_bodies(pull.number))
         except API_ERRORS as error:
@@ -248,20 +281,41 @@ class ActionRun:
                 "was posted, so that none is posted twice."
             )
             return {finding: Placement.NOT_POSTED for finding in findings}
-        plan = plan_comments(findings, hunks, lines, posted)
-        event = "REQUEST_CHANGES" if self.inputs.review_event == "REQUEST_CHANGES" and conclusion == "failure" else "COMMENT"
-        body = (
-            f"**nodeguard**: {summary_line(findings)}. The inline comments mark the changed lines; "
-            "the `nodeguard` check run lists every finding."
-        )
-        outcome = post_review(
-            lambda comments: self.api.create_review(
-                pull.number, pull.head_sha, body, event, [comment.payload() for comment in comments]
-            ),
-            plan.comments,
-        )
-        placements = {finding: Placement.OUTSIDE_DIFF for finding in plan.outside_diff}
+        plan = plan_comments(findings, hunks, lines, posted, file_level=in_files)
+        placements = {finding: self.not_commented(finding, gathered) for finding in plan.outside_diff}
         placements.update((finding, Placement.ALREADY_COMMENTED) for finding in plan.already_posted)
+        to_post = sorted(plan.comments, key=lambda comment: -comment.finding.severity)
+        over_cap = to_post[self.inputs.max_comments :]
+        to_post = [comment for comment in plan.comments if comment not in over_cap]
+        placements.update((comment.finding, Placement.OVER_CAP) for comment in over_cap)
+        if not to_post:
+            return placements
+        if self.head_moved(pull, gathered):
+            placements.update((comment.finding, Placement.HEAD_MOVED) for comment in to_post)
+            return placements
+        event = "REQUEST_CHANGES" if self.inputs.review_event == "REQUEST_CHANGES" and conclusion == "failure" else "COMMENT"
+        body = f"**nodeguard**: {summary_line(findings)}. The inline comments mark the changed lines; the `{self.inputs.check_name}` check run lists every finding."
+        if over_cap:
+            body += f" {len(over_cap)} more not commented inline (max-comments: {self.inputs.max_comments}): the check run has them."
+        marker = f"{REVIEW_MARK}{self.run_id} -->"
+        outcome = post_review(
+            lambda comments, review_event: self.api.create_review(
+                pull.number, pull.head_sha, f"{body}\n\n{marker}", review_event,
+                [comment.payload() for comment in comments], marker if review_event else None,
+            ),
+            self.api.delete_pending_review,
+            [comment for comment in to_post if not comment.file_level],
+            event,
+            self.retry_sleep,
+        )
+        file_level = [comment for comment in to_post if comment.file_level]
+        for comment in file_level:
+            try:
+                self.api.create_file_comment(pull.number, pull.head_sha, comment.finding.path, comment.body, comment.fingerprint)
+                placements[comment.finding] = Placement.INLINE
+            except API_ERRORS as error:
+                placements[comment.finding] = Placement.NOT_POSTED
+                outcome.error = outcome.error or error
         for comments, placement in (
             (outcome.posted, Placement.INLINE),
             (outcome.refused, Placement.REFUSED),
@@ -273,9 +327,64 @@ class ActionRun:
                 f"GitHub refused {len(outcome.refused)} inline comment(s) (422: not a line of the diff); "
                 "their findings are listed above."
             )
+        if outcome.changed_event:
+            gathered.notes.append(
+                "GitHub does not let the token's account request changes on its own pull request: the review "
+                "was posted as a comment instead."
+            )
         if outcome.problem:
             gathered.notes.append(f"The review could not be posted ({outcome.problem}); its findings are listed above.")
         return placements
+
+    def commentable_hunks(self, gathered: Gathered) -> dict[str, tuple[Hunk, ...]]:
+        """The lines of each file a comment may go on, as the ``filter`` input says."""
+        if self.inputs.filter == "added":
+            return {path: added_hunks(patch) for path, patch in gathered.patches.items()}
+        return gathered.hunks_by_path
+
+    def not_commented(self, finding: Finding, gathered: Gathered) -> Placement:
+        if self.inputs.filter == "added" and anchor_range(gathered.hunks_by_path.get(finding.path, ()), finding.line, finding.end_line):
+            return Placement.FILTERED
+        return Placement.OUTSIDE_DIFF
+
+    def head_moved(self, pull: PullRequest, gathered: Gathered) -> bool:
+        """Whether the pull request's head moved since the event: its diff and lines are then another
+        commit's, and comments would land on wrong lines or be refused."""
+        try:
+            current = self.api.pull_head_sha(pull.number)
+        except API_ERRORS as error:
+            self.console.log(f"the pull request's head could not be read ({error_message(error)}); commenting on {pull.head_sha[:7]}")
+            return False
+        if current == pull.head_sha:
+            return False
+        gathered.notes.append(
+            f"The pull request's head moved during the run ({pull.head_sha[:7]} → {current[:7]}): no inline comment "
+            f"was posted. This check run is for {pull.head_sha[:7]}; the run for {current[:7]} reviews the new head."
+        )
+        return True
+
+    def dismiss_stale_change_requests(self, pull: PullRequest, gathered: Gathered) -> None:
+        """nodeguard's own earlier REQUEST_CHANGES reviews, dismissed now that the check passes: otherwise
+        they keep the pull request blocked after it is fixed."""
+        if self.inputs.review_event != "REQUEST_CHANGES":
+            return
+        try:
+            stale = [
+                review for review in self.api.list_reviews(pull.number)
+                if review.state == "CHANGES_REQUESTED" and is_own_review(review)
+            ]
+            for review in stale:
+                self.api.dismiss_review(
+                    review, f"nodeguard passes at {pull.head_sha[:7]}: the changes it requested are no longer needed."
+                )
+        except API_ERRORS as error:
+            gathered.notes.append(
+                f"nodeguard's earlier change requests could not be dismissed ({error_message(error)}): dismiss them "
+                "by hand, the check passes."
+            )
+            return
+        if stale:
+            gathered.notes.append(f"Dismissed {len(stale)} earlier change request(s) of nodeguard: the check passes now.")
 
     # -- reporting
 
@@ -293,15 +402,26 @@ class ActionRun:
             self.console.log(note)
         self.console.log(f"{title(report)}; conclusion: {report.conclusion}")
         step_report = replace(report, notes=[*report.notes, fallback_note] if fallback_note else report.notes)
-        self.console.append_file(self.runner.step_summary_file, render_summary(step_report, STEP_SUMMARY_LIMIT, utf8_size))
-        sarif_file = self.write_sarif(findings, lines_by_path)
-        self.console.set_outputs(self.runner.output_file, step_outputs(findings, report.conclusion, sarif_file))
+        self.console.append_file(self.runner.step_summary_file, render_summary(step_report, STEP_SUMMARY_LIMIT))
+        sarif_file = self.write_report("sarif-file", self.inputs.sarif_file, lambda: render("sarif", findings, line_text=lines_by_path))
+        json_file = self.write_report("json-file", self.inputs.json_file, lambda: render("json", findings))
+        outputs = step_outputs(findings, report.conclusion, sarif_file)
+        outputs["json-file"] = json_file or ""
+        self.console.set_outputs(self.runner.output_file, outputs)
         return 1 if report.conclusion == "failure" else 0
 
     def publish_check_run(self, target_sha: str, report: RunReport) -> str | None:
         """The check run; when GitHub refuses it (or some of its annotations), the note saying so."""
+        if self.read_only is not None:
+            return (
+                f"No review and no check run: {self.read_only}. The findings are reported as workflow "
+                "annotations instead, here and in the log."
+            )
         summary = render_summary(report, CHECK_RUN_LIMIT)
-        outcome = publish_check_run(self.api, target_sha, title(report), summary, report.conclusion, report.findings)
+        outcome = publish_check_run(
+            self.api, self.inputs.check_name, target_sha, title(report), summary, report.conclusion, report.findings,
+            external_id=f"nodeguard-{self.run_id}",
+        )
         if outcome.error is None:
             return None
         if not outcome.created:
@@ -314,25 +434,51 @@ class ActionRun:
             "as workflow annotations too, here and in the log."
         )
 
-    def write_sarif(self, findings: list[Finding], lines_by_path: dict[str, list[str]]) -> str | None:
-        """The SARIF log at the ``sarif-file`` input's path inside the workspace; never through a symlink."""
-        wanted = self.inputs.sarif_file
+    def write_report(self, name: str, wanted: str | None, text: Callable[[], str]) -> str | None:
+        """A report file at an input's path inside the workspace, never through a symlink, owned like the
+        workspace (the action runs as root; later steps run as the runner's user and must be able to
+        change or delete it)."""
         if wanted is None:
             return None
         relative = PurePosixPath(wanted)
         target = self.workspace / relative
         if relative.is_absolute() or ".." in relative.parts or not target.parent.resolve().is_relative_to(self.workspace):
-            self.console.log(f"sarif-file {wanted}: must be a path inside the workspace; not written")
+            self.console.log(f"{name} {wanted}: must be a path inside the workspace; not written")
             return None
+        owner = self.workspace.stat()
         try:
+            created = [folder for folder in [target.parent, *target.parent.parents] if not folder.exists()]
             target.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(render("sarif", findings, line_text=lines_by_path))
+                handle.write(text())
+                if os.geteuid() == 0:
+                    os.fchown(handle.fileno(), owner.st_uid, owner.st_gid)
+            if os.geteuid() == 0:
+                for folder in created:
+                    os.chown(folder, owner.st_uid, owner.st_gid, follow_symlinks=False)
         except OSError as error:
-            self.console.log(f"sarif-file {wanted}: cannot be written ({error.strerror or error})")
+            self.console.log(f"{name} {wanted}: cannot be written ({error.strerror or error})")
             return None
         return relative.as_posix()
+
+
+def ignored_rule_ids(words: tuple[str, ...]) -> set[str]:
+    """The rule IDs the ``ignore`` input names (by ID or name); an unknown one is a misconfiguration."""
+    ids = set()
+    for word in words:
+        rule = rule_by_id(word)
+        if rule is None:
+            raise SettingsError(f"input ignore: {word!r} is not a rule ID or name (nodeguard explain lists them)")
+        ids.add(rule.id)
+    return ids
+
+
+def is_own_review(review) -> bool:
+    """A review nodeguard posted: its body ends with nodeguard's review marker, and an app wrote it (the
+    token of a workflow or an app writes as a bot; a person quoting the marker is not one)."""
+    user = review.user
+    return REVIEW_MARK_AT_END.search(review.body or "") is not None and user is not None and user.type == "Bot"
 
 
 def step_outputs(findings: list[Finding], conclusion: str, sarif_file: str | None) -> dict[str, str]:
@@ -345,15 +491,27 @@ def step_outputs(findings: list[Finding], conclusion: str, sarif_file: str | Non
     }
 
 
+def run_id(environ: Mapping[str, str]) -> str:
+    """What marks this run's writes: the workflow run and attempt, and a random part (a job may call the
+    action twice)."""
+    parts = [environ.get("GITHUB_RUN_ID", "").strip(), environ.get("GITHUB_RUN_ATTEMPT", "").strip(), uuid.uuid4().hex[:12]]
+    return "-".join(part for part in parts if part.isalnum())
+
+
 def main(environ: Mapping[str, str] | None = None, stdout: TextIO | None = None) -> int:
     environ = os.environ if environ is None else environ
     console = Console(stdout or sys.stdout, [environ.get(TOKEN_INPUT, ""), environ.get(TOKEN_INPUT, "").strip()])
     try:
         inputs, runner = read_inputs(environ), read_runner(environ)
+        if inputs.ignore:
+            ignored_rule_ids(inputs.ignore)  # a misconfiguration is said before anything is checked
         scale = time_scale(environ)
-        retry = RetryPolicy(sleep=_scaled_sleep(scale))
+        sleep = _scaled_sleep(scale)
+        retry = RetryPolicy(sleep=sleep)
         api = GitHubApi(make_github(inputs.token, runner.api_url, scale), runner.repository, retry, console.log)
-        return ActionRun(inputs, runner, api, console).execute()
+        action = ActionRun(inputs, runner, api, console, run_id(environ))
+        action.retry_sleep = sleep
+        return action.execute()
     except SettingsError as error:
         console.write(f"::error::{escape_data(str(error))}")
         return 2

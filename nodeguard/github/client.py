@@ -11,7 +11,7 @@ from github.Commit import Commit
 from github.GithubException import GithubException
 
 from nodeguard import __version__
-from nodeguard.github.retry import RetryPolicy, call_with_retry
+from nodeguard.github.retry import API_ERRORS, RetryPolicy, call_with_retry
 
 PER_PAGE = 100  # the largest page GitHub serves: fewer requests for long lists
 FILES_LIST_LIMIT = 3000  # GitHub stops listing a pull request's files there
@@ -20,6 +20,12 @@ TIMEOUT_SECONDS = 30
 SECONDS_BETWEEN_REQUESTS = 0.25
 SECONDS_BETWEEN_WRITES = 1.0
 SYMLINK_OUT = "a symbolic link that leads out of the repository; not followed"
+GITHUB_ACTIONS_LOGIN = "github-actions[bot]"  # who GITHUB_TOKEN writes as
+TREE_WALK_LIMIT = 500  # folders listed one by one when GitHub cuts the recursive listing
+
+
+class TreeTooLarge(Exception):
+    """The repository has more folders than a walk of a truncated tree lists."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +74,20 @@ class GitHubApi:
         self._retry = retry
         self._notify = notify
 
-    def _call(self, describe: str, call: Callable[[], Any]) -> Any:
-        return call_with_retry(call, self._retry, describe, self._notify)
+    def _call(self, describe: str, call: Callable[[], Any], already_done: Callable[[], Any] | None = None) -> Any:
+        return call_with_retry(call, self._retry, describe, self._notify, already_done)
+
+    def _lookup(self, describe: str, call: Callable[[], Any]) -> Any:
+        """A look-up made before retrying a write: one attempt; None when it fails too."""
+        try:
+            return call()
+        except API_ERRORS:
+            self._notify(f"{describe}: not possible; retrying the write")
+            return None
+
+    def pull_head_sha(self, number: int) -> str:
+        """The pull request's head commit as GitHub has it now."""
+        return self._call("reading the pull request", lambda: self._repo.get_pull(number).head.sha)
 
     def list_pull_files(self, number: int, expected_count: int | None) -> FileListing:
         pages = self._repo.get_pull(number).get_files()
@@ -84,26 +102,110 @@ class GitHubApi:
         comments = self._call("listing the pull request's review comments", lambda: list(pages))
         return [comment.body or "" for comment in comments]
 
-    def create_review(self, number: int, head_sha: str, body: str, event: str, comments: list[dict]) -> None:
+    def list_reviews(self, number: int) -> list[Any]:
+        pages = self._repo.get_pull(number).get_reviews()
+        return self._call("listing the pull request's reviews", lambda: list(pages))
+
+    def create_review(
+        self, number: int, head_sha: str, body: str, event: str | None, comments: list[dict], marker: str | None = None
+    ) -> Any:
+        """A review; ``event`` None leaves it pending. When the answer is lost, a review whose body holds
+        ``marker`` (this run's) is looked for before posting again: it was the first attempt's."""
         pull = self._repo.get_pull(number)
         commit = self._client.create_from_raw_data(Commit, {"sha": head_sha, "url": f"{self._repo.url}/commits/{head_sha}"})
-        self._call(
+        options = {"event": event} if event is not None else {}
+
+        def posted_before() -> Any:
+            if marker is None:
+                return None
+            reviews = self._lookup("looking for the review already posted", lambda: list(pull.get_reviews()))
+            return next((review for review in reviews or [] if marker in (review.body or "")), None)
+
+        return self._call(
             "posting the review",
-            lambda: pull.create_review(commit=commit, body=body, event=event, comments=comments),
+            lambda: pull.create_review(commit=commit, body=body, comments=comments, **options),
+            posted_before,
         )
+
+    def create_file_comment(self, number: int, head_sha: str, path: str, body: str, mark: str) -> None:
+        """A comment on a file as a whole (``subject_type: file``); when the answer is lost, one with the
+        same fingerprint ``mark`` on the pull request is the first attempt's."""
+        pull = self._repo.get_pull(number)
+
+        def posted_before() -> Any:
+            comments = self._lookup("looking for the comment already posted", lambda: list(pull.get_review_comments()))
+            return next((comment for comment in comments or [] if mark in (comment.body or "")), None)
+
+        self._call(
+            "posting a file comment",
+            lambda: pull.create_review_comment(body=body, commit=head_sha, path=path, subject_type="file"),
+            posted_before,
+        )
+
+    def delete_pending_review(self, review: Any) -> None:
+        self._call("deleting the pending review", review.delete)
+
+    def dismiss_review(self, review: Any, message: str) -> None:
+        self._call("dismissing an earlier review", lambda: review.dismiss(message))
 
     def create_check_run(self, name: str, head_sha: str, fields: dict) -> Any:
+        """The check run; when the answer is lost, the one with this run's ``external_id`` on the commit
+        (if the first attempt created it) is taken instead of creating a second."""
+        external_id = fields.get("external_id")
+
+        def created_before() -> Any:
+            if not external_id:
+                return None
+            runs = self._lookup(
+                "looking for the check run already created",
+                lambda: list(self._repo.get_commit(head_sha).get_check_runs(check_name=name)),
+            )
+            return next((run for run in runs or [] if run.external_id == external_id), None)
+
         return self._call(
-            "creating the check run", lambda: self._repo.create_check_run(name=name, head_sha=head_sha, **fields)
+            "creating the check run",
+            lambda: self._repo.create_check_run(name=name, head_sha=head_sha, **fields),
+            created_before,
         )
 
-    def update_check_run(self, check_run: Any, fields: dict) -> None:
-        self._call("updating the check run", lambda: check_run.edit(**fields))
+    def update_check_run(self, check_run: Any, fields: dict, annotations_after: int | None = None) -> None:
+        """When the answer is lost and the check run already counts ``annotations_after`` annotations,
+        the update was applied: it is not sent again (GitHub would append its annotations twice)."""
+
+        def applied_before() -> Any:
+            if annotations_after is None:
+                return None
+            current = self._lookup("reading the check run", lambda: self._repo.get_check_run(check_run.id))
+            count = current.output.annotations_count if current is not None else None
+            return True if count is not None and count >= annotations_after else None
+
+        self._call("updating the check run", lambda: check_run.edit(**fields), applied_before)
 
     def list_tree(self, ref: str) -> list[str]:
-        """Every file path (blobs and symlinks alike) of the commit ``ref``."""
+        """Every file path (blobs and symlinks alike) of the commit ``ref``. GitHub cuts a recursive
+        listing past 100,000 entries or 7 MB (``truncated``): then the tree is walked folder by folder."""
         tree = self._call("listing the repository's files", lambda: self._repo.get_git_tree(ref, recursive=True))
-        return [item.path for item in tree.tree if item.type == "blob"]
+        if not tree.raw_data.get("truncated"):
+            return [item.path for item in tree.tree if item.type == "blob"]
+        return self._walk_tree(ref, "")
+
+    def _walk_tree(self, sha: str, prefix: str) -> list[str]:
+        paths: list[str] = []
+        pending = [(sha, prefix)]
+        listed = 0
+        while pending:
+            if listed >= TREE_WALK_LIMIT:
+                raise TreeTooLarge(f"GitHub cut the tree listing and it has over {TREE_WALK_LIMIT} folders")
+            listed += 1
+            tree_sha, folder = pending.pop()
+            tree = self._call(f"listing {folder or 'the repository'}", lambda: self._repo.get_git_tree(tree_sha))
+            for item in tree.tree:
+                path = f"{folder}{item.path}"
+                if item.type == "blob":
+                    paths.append(path)
+                elif item.type == "tree":
+                    pending.append((item.sha, f"{path}/"))
+        return sorted(paths)
 
     def read_file(self, path: str, ref: str) -> FileContent | None:
         """The file at ``ref``, or None when there is no such file."""

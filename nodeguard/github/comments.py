@@ -66,8 +66,8 @@ def suggestion_block(fix: Fix | None, start: int, end: int, lines: Sequence[str]
     return f"{fence}suggestion\n{content}{chr(10) if content else ''}{fence}"
 
 
-def comment_body(finding: Finding, suggestion: str | None, mark: str) -> str:
-    parts = [f"**nodeguard** · {finding.severity.label} · {rule_link(finding)}", markdown_text(finding.message)]
+def comment_body(finding: Finding, suggestion: str | None, mark: str, where: str = "") -> str:
+    parts = [f"**nodeguard** · {finding.severity.label} · {rule_link(finding)}", where + markdown_text(finding.message)]
     if suggestion is not None:
         parts.append(suggestion)
     parts.append(f"<!-- nodeguard:fp={mark} -->")
@@ -81,6 +81,7 @@ class InlineComment:
     line: int
     body: str
     fingerprint: str
+    file_level: bool = False  # on the file, not on lines: the line is not in the diff
 
     def payload(self) -> dict:
         """The comment as the create-a-review endpoint takes it (line/side, never the old ``position``)."""
@@ -102,19 +103,27 @@ def plan_comments(
     hunks_by_path: Mapping[str, tuple[Hunk, ...]],
     lines_by_path: Mapping[str, Sequence[str]],
     posted: set[str],
+    file_level: bool = False,
 ) -> CommentPlan:
     """Split findings into new inline comments, comments already on the pull request, and findings no
-    comment can carry (not on a line the diff shows, or a file whose text is unknown)."""
+    comment can carry (not on a line the diff shows, or a file whose text is unknown). With
+    ``file_level``, a finding of a changed file off the diff's lines gets a comment on the file."""
     plan = CommentPlan()
     for finding in findings:
         lines = lines_by_path.get(finding.path)
         anchor = anchor_range(hunks_by_path.get(finding.path, ()), finding.line, finding.end_line)
-        if anchor is None or lines is None:
+        on_file = anchor is None and file_level and finding.path in hunks_by_path
+        if (anchor is None and not on_file) or lines is None:
             plan.outside_diff.append(finding)
             continue
         mark = fingerprint(finding, lines)
         if mark in posted:
             plan.already_posted.append(finding)
+            continue
+        if on_file:
+            where = f"Line {finding.line}: " if finding.end_line <= finding.line else f"Lines {finding.line}–{finding.end_line}: "
+            body = comment_body(finding, None, mark, where)
+            plan.comments.append(InlineComment(finding, finding.line, finding.line, body, mark, file_level=True))
             continue
         start, end = anchor
         body = comment_body(finding, suggestion_block(finding.fix, start, end, lines), mark)

@@ -42,3 +42,22 @@ def anchor_range(hunks: tuple[Hunk, ...], line: int, end_line: int) -> tuple[int
         if start <= end:
             return start, end
     return None
+
+
+def added_hunks(patch: str | None) -> tuple[Hunk, ...]:
+    """The runs of RIGHT-side lines the ``patch`` adds (``+`` lines): what the ``added`` filter comments on."""
+    runs: list[Hunk] = []
+    line = 0
+    for text in (patch or "").split("\n"):
+        match = HUNK_HEADER.match(text)
+        if match is not None:
+            line = int(match.group(1))
+        elif text.startswith("+"):
+            if runs and runs[-1].end == line - 1:
+                runs[-1] = Hunk(runs[-1].start, line)
+            else:
+                runs.append(Hunk(line, line))
+            line += 1
+        elif not text.startswith(("-", "\\")):
+            line += 1
+    return tuple(runs)

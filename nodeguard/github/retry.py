@@ -83,10 +83,25 @@ def _seconds(value: str | None) -> float | None:
         return None
 
 
+def may_have_been_applied(error: BaseException) -> bool:
+    """Whether a write that failed with ``error`` may still have reached GitHub and been applied: its
+    answer was lost (a dropped connection, a timeout, a cut body) or GitHub failed on its side (5xx)."""
+    if isinstance(error, GithubException):
+        return error.status in SERVER_ERRORS
+    return isinstance(error, (requests.exceptions.RequestException, json.JSONDecodeError))
+
+
 def call_with_retry(
-    call: Callable[[], T], policy: RetryPolicy, describe: str, notify: Callable[[str], None]
+    call: Callable[[], T],
+    policy: RetryPolicy,
+    describe: str,
+    notify: Callable[[str], None],
+    already_done: Callable[[], T | None] | None = None,
 ) -> T:
-    """``call()``, retried as GitHub allows; raises the last error when retrying cannot help or the time is up."""
+    """``call()``, retried as GitHub allows; raises the last error when retrying cannot help or the time is up.
+
+    A write is not retried blindly: when its answer was lost, ``already_done()`` looks for what it may
+    have created, and what it finds is the result."""
     waited = 0.0
     attempt = 1
     while True:
@@ -100,3 +115,8 @@ def call_with_retry(
             policy.sleep(wait)
             waited += wait
             attempt += 1
+            if already_done is not None and may_have_been_applied(error):
+                found = already_done()
+                if found is not None:
+                    notify(f"{describe}: the earlier attempt went through; not sent again")
+                    return found

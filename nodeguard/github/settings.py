@@ -9,11 +9,16 @@ from pathlib import Path
 from nodeguard.findings import Severity
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
-WORKSPACE_EVENTS = ("push", "workflow_dispatch")
+# A merge queue's merge_group is checked like a push, at the merge group's head commit.
+WORKSPACE_EVENTS = ("push", "workflow_dispatch", "merge_group")
+DEPENDABOT = "dependabot[bot]"
 FAIL_ON = ("error", "warning", "info", "never")
 COMMENTS = ("changed-lines", "off")
 REVIEW_EVENTS = ("COMMENT", "REQUEST_CHANGES")
 POLICY_FROM = ("base", "head")
+FILTERS = ("added", "diff-context", "file")
+DEFAULT_CHECK_NAME = "nodeguard"
+DEFAULT_MAX_COMMENTS = 30
 
 
 class SettingsError(Exception):
@@ -29,6 +34,12 @@ class Inputs:
     review_event: str
     policy_from: str
     sarif_file: str | None
+    check_name: str = DEFAULT_CHECK_NAME
+    filter: str = "diff-context"
+    max_comments: int = DEFAULT_MAX_COMMENTS
+    ignore: tuple[str, ...] = ()
+    json_file: str | None = None
+    findings_file: str | None = None
 
     def threshold(self, policy_fail_on: Severity | None) -> Severity | None:
         if self.fail_on is None:
@@ -46,6 +57,7 @@ class Runner:
     sha: str
     output_file: Path | None
     step_summary_file: Path | None
+    actor: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,8 @@ class PullRequest:
     head_sha: str
     base_sha: str
     changed_files: int | None  # as the event counts them; the files list stops at 3000
+    from_fork: bool = False  # the head branch lives in another repository
+    author: str = ""
 
 
 def _input(environ: Mapping[str, str], name: str) -> str:
@@ -82,7 +96,29 @@ def read_inputs(environ: Mapping[str, str]) -> Inputs:
         review_event=_choice(environ, "review-event", REVIEW_EVENTS, "COMMENT"),
         policy_from=_choice(environ, "policy-from", POLICY_FROM, "base"),
         sarif_file=_input(environ, "sarif-file") or None,
+        check_name=_check_name(environ),
+        filter=_choice(environ, "filter", FILTERS, "diff-context"),
+        max_comments=_count(environ, "max-comments", DEFAULT_MAX_COMMENTS),
+        ignore=tuple(word.strip() for word in _input(environ, "ignore").split(",") if word.strip()),
+        json_file=_input(environ, "json-file") or None,
+        findings_file=_input(environ, "findings-file") or None,
     )
+
+
+def _check_name(environ: Mapping[str, str]) -> str:
+    name = _input(environ, "check-name") or DEFAULT_CHECK_NAME
+    if len(name) > 100 or any(not character.isprintable() for character in name):
+        raise SettingsError(f"input check-name: {name[:100]!r} must be one printable line of at most 100 characters")
+    return name
+
+
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = _input(environ, name)
+    if not value:
+        return default
+    if not value.isdigit() or int(value) > 1000:
+        raise SettingsError(f"input {name}: {value!r} is not a whole number from 0 to 1000")
+    return int(value)
 
 
 def _required(environ: Mapping[str, str], name: str) -> str:
@@ -117,6 +153,7 @@ def read_runner(environ: Mapping[str, str]) -> Runner:
         sha=environ.get("GITHUB_SHA", "").strip(),
         output_file=_optional_path(environ, "GITHUB_OUTPUT"),
         step_summary_file=_optional_path(environ, "GITHUB_STEP_SUMMARY"),
+        actor=environ.get("GITHUB_ACTOR", "").strip(),
     )
 
 
@@ -131,6 +168,34 @@ def pull_request_from(event: Mapping) -> PullRequest:
             head_sha=str(pull["head"]["sha"]),
             base_sha=str(pull["base"]["sha"]),
             changed_files=changed if isinstance(changed, int) else None,
+            from_fork=_full_name(pull["head"].get("repo")) != _full_name(pull["base"].get("repo")),
+            author=str((pull.get("user") or {}).get("login") or ""),
         )
     except (AttributeError, KeyError, TypeError, ValueError):
         raise SettingsError("the event payload has no pull_request with number, head.sha and base.sha") from None
+
+
+def _full_name(repo: object) -> str | None:
+    # A fork that was deleted leaves head.repo null: it is not the base repository either.
+    return str(repo.get("full_name") or "") if isinstance(repo, Mapping) else None
+
+
+def merge_group_head(event: Mapping, fallback: str) -> str:
+    """The commit a merge_group event checks: the merge group's head (GITHUB_SHA is the same)."""
+    group = event.get("merge_group")
+    head = group.get("head_sha") if isinstance(group, Mapping) else None
+    return str(head) if isinstance(head, str) and head else fallback
+
+
+def read_only_reason(event_name: str, pull: PullRequest, actor: str) -> str | None:
+    """Why the token of a pull_request run cannot write, known from the event alone, or None.
+
+    GitHub gives a pull_request workflow from a fork, and one Dependabot triggers, a read-only
+    GITHUB_TOKEN; pull_request_target runs in the base repository with its token and is not affected."""
+    if event_name != "pull_request":
+        return None
+    if pull.from_fork:
+        return "the pull request comes from a fork, and GitHub gives its workflow a read-only token"
+    if DEPENDABOT in (actor, pull.author):
+        return "Dependabot triggered the run, and GitHub gives such a workflow a read-only token"
+    return None

@@ -1,8 +1,9 @@
 """The markdown summary of a run: counts, every finding by file and rule with links, and notes.
 
-The same text goes to the check run (capped at 65,535 characters) and to GITHUB_STEP_SUMMARY (GitHub
-drops it whole above 1 MiB): when it must be cut, it ends with a note saying how many findings are left
-out and where they are.
+The same text goes to the check run and to GITHUB_STEP_SUMMARY, each cut to its limit in UTF-8 bytes
+(GitHub refuses a check run whose summary "exceeds a maximum bytesize of 65535", and drops a step summary
+over 1 MiB whole): when it must be cut, it ends with a note saying how many findings are left out and
+where they are.
 """
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from nodeguard.findings import Finding
 from nodeguard.github.comments import markdown_text, rule_link
 from nodeguard.report.common import ordered, plural, summary_line
 
-CHECK_RUN_LIMIT = 65_535  # characters of output.summary / output.text
-STEP_SUMMARY_LIMIT = 1024 * 1024  # bytes
+CHECK_RUN_LIMIT = 65_535  # UTF-8 bytes of output.summary / output.text
+STEP_SUMMARY_LIMIT = 1024 * 1024  # UTF-8 bytes
 
 
 class Placement(enum.Enum):
@@ -25,6 +26,9 @@ class Placement(enum.Enum):
     OUTSIDE_DIFF = "not on a line of the diff"
     REFUSED = "GitHub refused the inline comment"
     NOT_POSTED = "the review could not be posted"
+    HEAD_MOVED = "not commented: the pull request's head moved during the run"
+    OVER_CAP = "not commented: over the max-comments cap"
+    FILTERED = "not commented: outside the lines the filter input selects"
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,9 @@ def _entries(report: RunReport) -> list[tuple[str, int]]:
     return entries
 
 
-def render_summary(report: RunReport, limit: int, measure=len) -> str:
-    """The summary, cut to ``limit`` as ``measure`` counts (characters, or bytes with a byte measure)."""
+def render_summary(report: RunReport, limit: int) -> str:
+    """The summary, cut to ``limit`` UTF-8 bytes."""
+    measure = utf8_size
     head = [
         "## nodeguard",
         "",
@@ -94,3 +99,9 @@ def render_summary(report: RunReport, limit: int, measure=len) -> str:
 
 def utf8_size(text: str) -> int:
     return len(text.encode("utf-8"))
+
+
+def cut_to_bytes(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes, never inside a character."""
+    data = text.encode("utf-8")
+    return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore")

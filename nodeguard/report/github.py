@@ -5,7 +5,7 @@ finding is also printed as a plain log line, and a last line says how many had n
 """
 from __future__ import annotations
 
-import hashlib
+import secrets
 from collections.abc import Iterable
 
 from nodeguard.findings import Finding, Severity
@@ -53,11 +53,12 @@ def log_block(findings: list[Finding]) -> list[str]:
     """Every finding as a plain log line, in a folded group.
 
     The lines quote paths and messages from the repository, and a line that starts with ``::`` would be
-    taken for a command, so they stand between ``stop-commands`` and its resume token. The token is a
-    hash of the lines themselves: the input cannot contain the token that ends its own quoting.
+    taken for a command, so they stand between ``stop-commands`` and its resume token. The token is
+    random for each run, as GitHub's documentation of ``stop-commands`` asks: nothing written in advance
+    can contain the token that ends its own quoting.
     """
     lines = [finding_line(finding) for finding in findings]
-    token = "nodeguard-" + hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
+    token = "nodeguard-" + secrets.token_hex(16)
     return [
         f"::group::nodeguard: {plural(len(findings), 'finding')}",
         f"::stop-commands::{token}",

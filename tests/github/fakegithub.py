@@ -28,7 +28,9 @@ from githubkit_schemas.v2022_11_28.models import (
     ReposOwnerRepoCheckRunsCheckRunIdPatchBodyAnyof1,
     ReposOwnerRepoCheckRunsPostBodyOneof0,
     ReposOwnerRepoCheckRunsPostBodyOneof1,
+    ReposOwnerRepoPullsPullNumberCommentsPostBody,
     ReposOwnerRepoPullsPullNumberReviewsPostBody,
+    ReposOwnerRepoPullsPullNumberReviewsReviewIdDismissalsPutBody,
 )
 
 OWNER, REPO = "octo-org", "shop"
@@ -36,10 +38,23 @@ BASE_SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
 HEAD_SHA = "e5bd3914e2e596debea16f433f57875b5b90bcd6"
 MERGE_SHA = "9049f1265b7d61be4a8904a9a27120d2064dab3b"
 LARGE_FILE_BYTES = 1024 * 1024
-DROP = 0  # a Canned status: close the connection without answering  # the contents API answers encoding "none" above this
+DROP = 0  # a Canned status: close the connection without answering
+APPLY_THEN_DROP = -1  # a Canned status: do what the request asks, then close the connection without answering
+BYTESIZE_LIMIT = 65_535  # check run summary, text, annotation message and raw_details, in UTF-8 bytes
+TITLE_LIMIT = 255  # an annotation's title, in characters
+TREE_ENTRIES_LIMIT = 100_000  # the recursive tree API sets truncated past this (or 7 MB)
+TOO_QUICKLY = {"resource": "PullRequestReview", "code": "custom", "field": "base", "message": "was submitted too quickly"}
+OWN_PULL_REQUEST = "Review Can not request changes on your own pull request"
 DOCS = "https://docs.github.com/rest"
 
 ROUTES = [
+    ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}"),
+    ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"),
+    ("DELETE", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"),
+    ("PUT", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"),
+    ("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/comments"),
+    ("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs"),
+    ("GET", "/repos/{owner}/{repo}/check-runs/{check_run_id}"),
     ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files"),
     ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/comments"),
     ("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"),
@@ -157,6 +172,7 @@ class CheckRun:
     id: int
     head_sha: str
     name: str
+    external_id: str
     status: str
     conclusion: str | None
     output: dict
@@ -181,6 +197,9 @@ class FakeGitHub:
     checks_need_app: bool = False  # a personal token: check runs are refused
     pull_number: int = 7
     large_file_bytes: int = LARGE_FILE_BYTES
+    current_head: str = HEAD_SHA  # the pull request's head as GitHub has it now (a push may move it)
+    own_pull_request: bool = False  # the token's account opened the pull request: no REQUEST_CHANGES
+    tree_entries_limit: int = TREE_ENTRIES_LIMIT
 
     def __post_init__(self):
         self.requests: list[Recorded] = []
@@ -188,6 +207,7 @@ class FakeGitHub:
         self.reviews: list[dict] = []
         self.review_comments: list[dict] = []
         self.check_runs: list[CheckRun] = []
+        self.deleted_reviews: list[dict] = []
         self._faults: dict[str, list[Canned]] = {}
         self._pull_files: list[dict] | None = None
         self._lock = threading.Lock()
@@ -316,6 +336,9 @@ class FakeGitHub:
                 answer = Canned(401, {"message": "Bad credentials", "documentation_url": DOCS})
             elif self._faults.get(route_key(method, template)):
                 answer = self._faults[route_key(method, template)].pop(0)
+                if answer.status == APPLY_THEN_DROP:  # the write happens; its answer is lost
+                    applied = self._answer(method, template, match[1].groupdict(), query, body)
+                    answer = Canned(DROP, {}) if applied.status < 400 else applied
             else:
                 answer = self._answer(method, template, match[1].groupdict(), query, body)
             self.requests.append(Recorded(method, template, path, query, body, answer.status, dict(answer.headers)))
@@ -348,14 +371,25 @@ class FakeGitHub:
         if method != "GET" and self.read_only:
             return _forbidden("Resource not accessible by integration")
         handlers = {
+            "/repos/{owner}/{repo}/pulls/{pull_number}": lambda: Canned(200, self._pull_payload()),
+            "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}": lambda: self._delete_review(params),
+            "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals": lambda: self._dismiss_review(params, body),
+            "/repos/{owner}/{repo}/commits/{ref}/check-runs": lambda: self._list_check_runs(params, query),
             "/repos/{owner}/{repo}/pulls/{pull_number}/files": lambda: self._list(template, params, query, self.pull_files()),
-            "/repos/{owner}/{repo}/pulls/{pull_number}/comments": lambda: self._list(template, params, query, self.review_comments),
-            "/repos/{owner}/{repo}/pulls/{pull_number}/reviews": lambda: self._create_review(params, body),
+            "/repos/{owner}/{repo}/pulls/{pull_number}/comments": lambda: (
+                self._list(template, params, query, self.review_comments) if method == "GET" else self._create_file_comment(body)
+            ),
+            "/repos/{owner}/{repo}/pulls/{pull_number}/reviews": lambda: (
+                self._list(template, params, query, [self._review_payload(r) for r in self.reviews])
+                if method == "GET" else self._create_review(params, body)
+            ),
             "/repos/{owner}/{repo}/check-runs": lambda: self._create_check_run(body),
-            "/repos/{owner}/{repo}/check-runs/{check_run_id}": lambda: self._update_check_run(params, body),
+            "/repos/{owner}/{repo}/check-runs/{check_run_id}": lambda: (
+                self._get_check_run(params) if method == "GET" else self._update_check_run(params, body)
+            ),
             "/repos/{owner}/{repo}/contents/{path}": lambda: self._contents(params["path"], query.get("ref", HEAD_SHA)),
             "/repos/{owner}/{repo}/git/blobs/{file_sha}": lambda: self._blob(params["file_sha"]),
-            "/repos/{owner}/{repo}/git/trees/{tree_sha}": lambda: self._tree(params["tree_sha"]),
+            "/repos/{owner}/{repo}/git/trees/{tree_sha}": lambda: self._tree(params["tree_sha"], query),
         }
         if params.get("pull_number") not in (None, str(self.pull_number)):
             return Canned(404, {"message": "Not Found", "documentation_url": DOCS})
@@ -389,15 +423,20 @@ class FakeGitHub:
         refused = self._validate(ReposOwnerRepoPullsPullNumberReviewsPostBody, body, "create a review")
         if refused:
             return refused
-        if body.get("commit_id") not in (None, HEAD_SHA):
+        if body.get("commit_id") not in (None, self.current_head):
             return _unprocessable("commit_id is not part of the pull request")
         if body.get("event") in ("REQUEST_CHANGES", "COMMENT") and not body.get("body"):
             return _unprocessable("Body is required for this event")
+        if body.get("event") == "REQUEST_CHANGES" and self.own_pull_request:
+            return _unprocessable(OWN_PULL_REQUEST)
+        pending = body.get("event") is None
+        if pending and any(review["state"] == "PENDING" for review in self.reviews):
+            return _unprocessable("User can only have one pending review per pull request")
         files = {entry["filename"]: entry for entry in self.pull_files()}
         for comment in body.get("comments", []):
             if not self._anchor_ok(files, comment):
                 return _unprocessable("Line could not be resolved")
-        review_id = 80 + len(self.reviews)
+        review_id = 80 + len(self.reviews) + len(self.deleted_reviews)
         review = {
             "id": review_id,
             "node_id": f"MDE3OlB1bGxSZXF1ZXN0UmV2aWV3{review_id}",
@@ -410,14 +449,75 @@ class FakeGitHub:
                 "html": {"href": f"https://github.com/{OWNER}/{REPO}/pull/{self.pull_number}#pullrequestreview-{review_id}"},
                 "pull_request": {"href": f"{self.api_url}/repos/{OWNER}/{REPO}/pulls/{self.pull_number}"},
             },
-            "submitted_at": "2024-05-01T12:00:00Z",
-            "commit_id": body.get("commit_id", HEAD_SHA),
+            "submitted_at": None if pending else "2024-05-01T12:00:00Z",
+            "commit_id": body.get("commit_id", self.current_head),
             "author_association": "NONE",
         }
         self.reviews.append({**review, "event": body.get("event"), "comments": body.get("comments", [])})
-        for comment in body.get("comments", []):
-            self.review_comments.append(self._stored_comment(review_id, comment))
+        if not pending:  # a pending review's comments are seen by nobody until it is submitted
+            for comment in body.get("comments", []):
+                self.review_comments.append(self._stored_comment(review_id, comment))
         return Canned(200, review)
+
+    def submitted_reviews(self) -> list[dict]:
+        return [review for review in self.reviews if review["state"] != "PENDING"]
+
+    @staticmethod
+    def _review_payload(review: dict) -> dict:
+        return {key: value for key, value in review.items() if key not in ("event", "comments")}
+
+    def _find_review(self, params: dict) -> dict | None:
+        return next((review for review in self.reviews if str(review["id"]) == params["review_id"]), None)
+
+    def _delete_review(self, params: dict) -> Canned:
+        review = self._find_review(params)
+        if review is None:
+            return Canned(404, {"message": "Not Found", "documentation_url": DOCS})
+        if review["state"] != "PENDING":
+            return _unprocessable("Can not delete a non-pending pull request review")
+        self.reviews.remove(review)
+        self.deleted_reviews.append(review)
+        return Canned(200, self._review_payload(review))
+
+    def _dismiss_review(self, params: dict, body: Any) -> Canned:
+        refused = self._validate(ReposOwnerRepoPullsPullNumberReviewsReviewIdDismissalsPutBody, body, "dismiss a review")
+        if refused:
+            return refused
+        review = self._find_review(params)
+        if review is None:
+            return Canned(404, {"message": "Not Found", "documentation_url": DOCS})
+        if review["state"] == "PENDING":
+            return _unprocessable("Can not dismiss a pending pull request review")
+        review["state"] = "DISMISSED"
+        review["dismissal_message"] = body["message"]
+        return Canned(200, self._review_payload(review))
+
+    def _create_file_comment(self, body: Any) -> Canned:
+        refused = self._validate(ReposOwnerRepoPullsPullNumberCommentsPostBody, body, "create a review comment")
+        if refused:
+            return refused
+        if body.get("commit_id") != self.current_head:
+            return _unprocessable("commit_id is not part of the pull request")
+        files = {entry["filename"]: entry for entry in self.pull_files()}
+        if body.get("subject_type") != "file" or body["path"] not in files:
+            return _unprocessable("Path could not be resolved")
+        comment = self._stored_comment(None, {"path": body["path"], "body": body["body"], "line": None})
+        comment["subject_type"] = "file"
+        self.review_comments.append(comment)
+        return Canned(201, comment)
+
+    def _pull_payload(self) -> dict:
+        api = f"{self.api_url}/repos/{OWNER}/{REPO}"
+        repo = {"id": 1296269, "name": REPO, "full_name": f"{OWNER}/{REPO}", "url": api}
+        return {
+            "url": f"{api}/pulls/{self.pull_number}",
+            "id": 1,
+            "number": self.pull_number,
+            "state": "open",
+            "head": {"label": "octocat:api-image", "ref": "api-image", "sha": self.current_head, "repo": repo},
+            "base": {"label": f"{OWNER}:main", "ref": "main", "sha": BASE_SHA, "repo": repo},
+            "user": {"login": "octocat", "id": 1, "type": "User"},
+        }
 
     def _anchor_ok(self, files: dict[str, dict], comment: dict) -> bool:
         entry = files.get(comment["path"])
@@ -464,17 +564,18 @@ class FakeGitHub:
         }
 
     def _create_check_run(self, body: Any) -> Canned:
-        refused = self._validate(check_run_create_model(body), body, "create a check run")
+        refused = self._validate(check_run_create_model(body), body, "create a check run") or self._too_big(body.get("output"))
         if refused:
             return refused
         if self.checks_need_app:
             return _forbidden("You must authenticate via a GitHub App.")
-        if body["head_sha"] not in (HEAD_SHA, BASE_SHA, MERGE_SHA):
+        if body["head_sha"] not in (HEAD_SHA, BASE_SHA, MERGE_SHA, self.current_head):
             return _unprocessable(f"No commit found for SHA: {body['head_sha']}")
         run = CheckRun(
             id=4 + len(self.check_runs),
             head_sha=body["head_sha"],
             name=body["name"],
+            external_id=body.get("external_id", ""),
             status=body.get("status", "queued"),
             conclusion=body.get("conclusion"),
             output={},
@@ -483,8 +584,20 @@ class FakeGitHub:
         self._apply_output(run, body.get("output"))
         return Canned(201, self._check_run_payload(run))
 
+    def _too_big(self, output: dict | None) -> Canned | None:
+        """GitHub's limits on a check run's output, in UTF-8 bytes: a larger field refuses the request."""
+        fields = [(name, (output or {}).get(name)) for name in ("summary", "text")]
+        for index, note in enumerate((output or {}).get("annotations", [])):
+            fields += [(f"annotations[{index}].{name}", note.get(name)) for name in ("message", "raw_details")]
+            if len(note.get("title") or "") > TITLE_LIMIT:
+                return _validation_failed(f"annotations[{index}].title", f"title is too long (maximum is {TITLE_LIMIT} characters)")
+        for name, value in fields:
+            if value is not None and len(value.encode("utf-8")) > BYTESIZE_LIMIT:
+                return _validation_failed(name, f"{name.rsplit('.', 1)[-1]} exceeds a maximum bytesize of {BYTESIZE_LIMIT}")
+        return None
+
     def _update_check_run(self, params: dict, body: Any) -> Canned:
-        refused = self._validate(check_run_update_model(body), body, "update a check run")
+        refused = self._validate(check_run_update_model(body), body, "update a check run") or self._too_big(body.get("output"))
         if refused:
             return refused
         run = next((run for run in self.check_runs if str(run.id) == params["check_run_id"]), None)
@@ -497,6 +610,19 @@ class FakeGitHub:
         run.conclusion = body.get("conclusion", run.conclusion)
         self._apply_output(run, output)
         return Canned(200, self._check_run_payload(run))
+
+    def _get_check_run(self, params: dict) -> Canned:
+        run = next((run for run in self.check_runs if str(run.id) == params["check_run_id"]), None)
+        if run is None:
+            return Canned(404, {"message": "Not Found", "documentation_url": DOCS})
+        return Canned(200, self._check_run_payload(run))
+
+    def _list_check_runs(self, params: dict, query: dict) -> Canned:
+        runs = [
+            self._check_run_payload(run) for run in self.check_runs
+            if run.head_sha == params["ref"] and query.get("check_name", run.name) == run.name
+        ]
+        return Canned(200, {"total_count": len(runs), "check_runs": runs})
 
     def _apply_output(self, run: CheckRun, output: dict | None) -> None:
         if output is None:
@@ -512,7 +638,7 @@ class FakeGitHub:
             "id": run.id,
             "head_sha": run.head_sha,
             "node_id": f"MDg6Q2hlY2tSdW4{run.id}",
-            "external_id": "",
+            "external_id": run.external_id,
             "url": url,
             "html_url": f"https://github.com/{OWNER}/{REPO}/runs/{run.id}",
             "details_url": "https://example.com",
@@ -582,16 +708,49 @@ class FakeGitHub:
             "node_id": "Q29udGVudHM6NmRjYjA5YjViNTc4NzVmMzM0ZjYxYWViZWQ2OTVlMmU0MTkzZGI1ZQ==",
         })
 
-    def _tree(self, sha: str) -> Canned:
-        files = self.files_at(sha)
-        if files is None:
+    def _tree(self, sha: str, query: dict) -> Canned:
+        """The git trees API: a commit's whole tree (``recursive``), cut with ``truncated`` past
+        ``tree_entries_limit`` entries as GitHub cuts at 100,000, or one folder's entries by tree SHA."""
+        found = self._tree_folder(sha)
+        if found is None:
             return Canned(404, {"message": "Not Found", "documentation_url": DOCS})
-        tree = [
-            {"path": path, "mode": "100644", "type": "blob", "sha": blob_sha(data), "size": len(data),
-             "url": f"{self.api_url}/repos/{OWNER}/{REPO}/git/blobs/{blob_sha(data)}"}
-            for path, data in sorted(files.items())
-        ]
-        return Canned(200, {"sha": sha, "url": f"{self.api_url}/repos/{OWNER}/{REPO}/git/trees/{sha}", "tree": tree, "truncated": False})
+        ref, folder = found
+        files = self.files_at(ref)
+        prefix = f"{folder}/" if folder else ""
+        folders = sorted({"/".join(path.split("/")[:depth]) for path in files for depth in range(1, path.count("/") + 1)})
+        entries = [(path, "tree") for path in folders if path.startswith(prefix)]
+        entries += [(path, "blob") for path in files if path.startswith(prefix)]
+        if query.get("recursive") in (None, "0", "false"):
+            entries = [(path, kind) for path, kind in entries if "/" not in path[len(prefix):]]
+        entries.sort()
+        truncated = len(entries) > self.tree_entries_limit
+        tree = []
+        for path, kind in entries[: self.tree_entries_limit]:
+            name = path[len(prefix):] if query.get("recursive") in (None, "0", "false") else path
+            if kind == "tree":
+                tree.append({"path": name, "mode": "040000", "type": "tree", "sha": self._tree_sha(ref, path),
+                             "url": f"{self.api_url}/repos/{OWNER}/{REPO}/git/trees/{self._tree_sha(ref, path)}"})
+            else:
+                data = files[path]
+                tree.append({"path": name, "mode": "100644", "type": "blob", "sha": blob_sha(data), "size": len(data),
+                             "url": f"{self.api_url}/repos/{OWNER}/{REPO}/git/blobs/{blob_sha(data)}"})
+        return Canned(200, {"sha": sha, "url": f"{self.api_url}/repos/{OWNER}/{REPO}/git/trees/{sha}", "tree": tree, "truncated": truncated})
+
+    @staticmethod
+    def _tree_sha(ref: str, folder: str) -> str:
+        return hashlib.sha1(f"tree {ref}:{folder}".encode()).hexdigest()
+
+    def _tree_folder(self, sha: str) -> tuple[str, str] | None:
+        if self.files_at(sha) is not None:
+            return sha, ""
+        for ref in (HEAD_SHA, BASE_SHA):
+            for path in self.files_at(ref):
+                parts = path.split("/")
+                for depth in range(1, len(parts)):
+                    folder = "/".join(parts[:depth])
+                    if self._tree_sha(ref, folder) == sha:
+                        return ref, folder
+        return None
 
 
 def _bot() -> dict:
@@ -606,6 +765,11 @@ def _bot() -> dict:
 
 def _forbidden(message: str) -> Canned:
     return Canned(403, {"message": message, "documentation_url": DOCS, "status": "403"})
+
+
+def _validation_failed(field_name: str, message: str) -> Canned:
+    error = {"resource": "CheckRun", "code": "custom", "field": field_name, "message": message}
+    return Canned(422, {"message": "Validation Failed", "errors": [error], "documentation_url": DOCS, "status": "422"})
 
 
 def _unprocessable(message: str) -> Canned:

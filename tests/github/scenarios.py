@@ -27,6 +27,10 @@ TOKEN = "ghs_e2eFakeInstallationToken7Qx2PzLm9Rw4Vb"
 SCAN_WORKFLOW = b"on: push\njobs:\n  scan:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aquasecurity/trivy-action@0.28.0\n"
 GOOD_FROM = "FROM node:22.11.0-bookworm-slim@sha256:" + "4" * 64
 
+PULL = "/repos/{owner}/{repo}/pulls/{pull_number}"
+PULL_REVIEWS = "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+DISMISSALS = "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+COMMIT_CHECK_RUNS = "/repos/{owner}/{repo}/commits/{ref}/check-runs"
 FILES = "/repos/{owner}/{repo}/pulls/{pull_number}/files"
 COMMENTS = "/repos/{owner}/{repo}/pulls/{pull_number}/comments"
 REVIEWS = "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"

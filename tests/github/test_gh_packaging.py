@@ -28,8 +28,11 @@ def test_action_yml_declares_what_the_action_reads_and_writes():
     action = yaml.safe_load((REPO / "action.yml").read_text())
     assert action["runs"] == {"using": "docker", "image": "Dockerfile"}
     assert set(action["branding"]) == {"icon", "color"} and all(action["branding"].values())
-    assert list(action["inputs"]) == ["github-token", "config", "fail-on", "comments", "review-event", "policy-from", "sarif-file"]
-    assert list(action["outputs"]) == ["findings", "errors", "warnings", "conclusion", "sarif-file"]
+    assert list(action["inputs"]) == [
+        "github-token", "config", "fail-on", "comments", "review-event", "policy-from", "sarif-file", "json-file",
+        "check-name", "filter", "max-comments", "ignore",
+    ]
+    assert list(action["outputs"]) == ["findings", "errors", "warnings", "conclusion", "sarif-file", "json-file"]
     assert all(spec.get("description") for spec in [*action["inputs"].values(), *action["outputs"].values()])
     defaults = {name: spec.get("default") for name, spec in action["inputs"].items()}
     assert (defaults["comments"], defaults["review-event"]) == ("changed-lines", "COMMENT")
@@ -42,6 +45,7 @@ def test_action_yml_declares_what_the_action_reads_and_writes():
     given = {**environ, "INPUT_CONFIG": "ci/policy.yml", "INPUT_SARIF-FILE": "out.sarif", "INPUT_COMMENTS": "off"}
     inputs = read_inputs(given)
     assert (inputs.config, inputs.sarif_file, inputs.comments) == ("ci/policy.yml", "out.sarif", False)
+    assert (inputs.check_name, inputs.filter, inputs.max_comments, inputs.ignore) == ("nodeguard", "diff-context", 30, ())
 
 
 def test_the_image_starts_python_with_P_in_exec_form_on_pinned_bases():
@@ -72,3 +76,42 @@ def test_workflows_run_the_tests_and_the_action_on_itself():
     assert any(step.get("run", "").strip() == "make test" for step in steps)
     action_job = next(job for job in workflow["jobs"].values() if any(s.get("uses") == "./" for s in job["steps"]))
     assert action_job["permissions"] == {"contents": "read", "pull-requests": "write", "checks": "write"}
+
+
+def workflow_examples() -> list[tuple[str, dict]]:
+    """Every workflow that uses nodeguard in the documentation and the examples, parsed."""
+    found = []
+    for doc in ("README.md", "docs/github-action.md"):
+        for block in re.findall(r"```yaml\n(.*?)```", (REPO / doc).read_text(), re.S):
+            parsed = yaml.safe_load(block)
+            if isinstance(parsed, dict) and "jobs" in parsed and "nodeguard/nodeguard@" in block:
+                found.append((doc, parsed))
+    for path in sorted((REPO / "examples/workflows").glob("*.yml")):
+        found.append((path.name, yaml.safe_load(path.read_text())))
+    return found
+
+
+def nodeguard_steps(job: dict) -> list[dict]:
+    return [step for step in job.get("steps", []) if str(step.get("uses", "")).startswith("nodeguard/nodeguard@")]
+
+
+def test_no_example_job_shares_its_name_with_the_check_run():
+    examples = workflow_examples()
+    assert len(examples) >= 3
+    for where, workflow in examples:
+        for job_id, job in workflow["jobs"].items():
+            for step in nodeguard_steps(job):
+                check_name = (step.get("with") or {}).get("check-name", "nodeguard")
+                assert job_id != check_name and job.get("name", job_id) != check_name, where
+
+
+def test_the_example_workflows_never_check_out_the_pull_request_under_a_write_token():
+    for where, workflow in workflow_examples():
+        events = workflow.get(True, workflow.get("on"))  # YAML reads a bare `on` as true
+        if "pull_request_target" not in (events or {}):
+            continue
+        for job in workflow["jobs"].values():
+            checkouts = [step for step in job["steps"] if str(step.get("uses", "")).startswith("actions/checkout")]
+            refs = [str((step.get("with") or {}).get("ref", "")) for step in checkouts]
+            assert not any("head" in ref or "merge" in ref for ref in refs), where
+            assert nodeguard_steps(job), where

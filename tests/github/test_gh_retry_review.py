@@ -84,50 +84,100 @@ def comments(count):
 
 
 def poster(bad_lines, error=None):
-    requests_made = []
+    """A scripted GitHub for post_review: what was created (comment lines, event) and what was deleted."""
+    requests_made, deleted = [], []
 
-    def post(batch):
-        requests_made.append([c.line for c in batch])
+    def create(batch, event):
+        requests_made.append(([c.line for c in batch], event))
         if error is not None:
             raise error
         if any(c.line in bad_lines for c in batch):
-            raise api_error(422, "Unprocessable Entity")
+            raise GithubException(422, {"message": "Unprocessable Entity", "errors": ["Line could not be resolved"]}, {})
+        return len(requests_made)
 
-    return post, requests_made
+    return create, deleted.append, requests_made, deleted
+
+
+def post(create, delete, count, event="COMMENT", budget=24, slept=None):
+    return post_review(create, delete, comments(count), event, (slept if slept is not None else []).append, budget=budget)
 
 
 def test_one_request_when_github_takes_the_review():
-    post, made = poster(set())
-    outcome = post_review(post, comments(5))
-    assert made == [[1, 2, 3, 4, 5]] and len(outcome.posted) == 5 and not outcome.refused
+    create, delete, made, deleted = poster(set())
+    outcome = post(create, delete, 5)
+    assert made == [([1, 2, 3, 4, 5], "COMMENT")] and len(outcome.posted) == 5 and not outcome.refused
 
 
-def test_bisection_isolates_the_refused_comments_and_posts_the_rest():
-    post, made = poster({3, 7})
-    outcome = post_review(post, comments(8))
+def test_bisection_probes_with_pending_reviews_and_ends_in_one_review():
+    create, delete, made, deleted = poster({3, 7})
+    outcome = post(create, delete, 8, event="REQUEST_CHANGES")
     assert sorted(c.line for c in outcome.refused) == [3, 7]
     assert sorted(c.line for c in outcome.posted) == [1, 2, 4, 5, 6, 8]
     assert not outcome.not_posted and outcome.error is None
-    assert made[0] == list(range(1, 9)) and len(made) <= 10
+    assert made[0] == (list(range(1, 9)), "REQUEST_CHANGES") and len(made) <= 12
+    # Every probe is a pending review (no event), deleted when GitHub took it; one real review at the end.
+    assert [event for _, event in made[1:-1]] == [None] * (len(made) - 2)
+    assert sorted(made[-1][0]) == [1, 2, 4, 5, 6, 8] and made[-1][1] == "REQUEST_CHANGES"
+    taken_probes = [index + 1 for index, (lines, event) in enumerate(made) if event is None and not {3, 7} & set(lines)]
+    assert deleted == taken_probes
 
 
 def test_budget_bounds_the_bisection():
-    post, made = poster(set(range(1, 21)))
-    outcome = post_review(post, comments(20), budget=5)
-    assert len(made) == 5
-    assert len(outcome.refused) + len(outcome.not_posted) == 20
+    create, delete, made, deleted = poster(set(range(1, 21)))
+    outcome = post(create, delete, 20, budget=5)
+    assert len(made) <= 5
+    assert len(outcome.refused) + len(outcome.not_posted) == 20 and outcome.posted == []
 
 
 def test_other_errors_stop_posting_and_keep_every_comment():
-    post, made = poster(set(), error=api_error(403, "Resource not accessible by integration"))
-    outcome = post_review(post, comments(3))
+    create, delete, made, deleted = poster(set(), error=api_error(403, "Resource not accessible by integration"))
+    outcome = post(create, delete, 3)
     assert len(made) == 1 and len(outcome.not_posted) == 3
     assert outcome.problem == "HTTP 403: Resource not accessible by integration"
 
 
+def test_a_422_that_is_not_about_lines_is_not_bisected():
+    error = GithubException(422, {"message": "Validation Failed", "errors": [{"message": "Body is too long"}]}, {})
+    create, delete, made, deleted = poster(set(), error=error)
+    outcome = post(create, delete, 8)
+    assert len(made) == 1 and len(outcome.not_posted) == 8 and deleted == []
+
+
+def test_submitted_too_quickly_waits_once_and_retries_once():
+    too_quickly = GithubException(422, {"message": "Validation Failed", "errors": [{"message": "was submitted too quickly"}]}, {})
+    answers = [too_quickly, None]
+    made, slept = [], []
+
+    def create(batch, event):
+        made.append(event)
+        answer = answers.pop(0) if answers else too_quickly
+        if answer is not None:
+            raise answer
+
+    outcome = post(create, lambda _: None, 3, slept=slept)
+    assert made == ["COMMENT", "COMMENT"] and slept == [60.0] and len(outcome.posted) == 3
+    answers[:] = [too_quickly, too_quickly]
+    made.clear()
+    outcome = post(create, lambda _: None, 3, slept=slept)
+    assert made == ["COMMENT", "COMMENT"] and len(outcome.not_posted) == 3  # once only
+
+
+def test_request_changes_on_the_accounts_own_pull_request_becomes_a_comment():
+    own = GithubException(422, {"message": "Unprocessable Entity", "errors": ["Review Can not request changes on your own pull request"]}, {})
+    made = []
+
+    def create(batch, event):
+        made.append(event)
+        if event == "REQUEST_CHANGES":
+            raise own
+
+    outcome = post(create, lambda _: None, 2, event="REQUEST_CHANGES")
+    assert made == ["REQUEST_CHANGES", "COMMENT"] and outcome.changed_event and len(outcome.posted) == 2
+
+
 def test_nothing_to_post_makes_no_request():
-    post, made = poster(set())
-    assert post_review(post, []).posted == [] and made == []
+    create, delete, made, deleted = poster(set())
+    assert post(create, delete, 0).posted == [] and made == []
 
 
 def test_a_truncated_json_body_is_retried_and_named_plainly():

@@ -44,13 +44,13 @@ def test_summary_is_cut_with_a_count_of_what_is_left_out():
     shown = text.count("  - line ")
     assert f"_… {500 - shown} more findings not shown here" in text
     assert text.endswith("### Notes\n- kept\n")
-    whole = render_summary(report(findings), 1024 * 1024, utf8_size)
+    whole = render_summary(report(findings), 1024 * 1024)
     assert whole.count("  - line ") == 500 and "more finding" not in whole
 
 
 def test_step_summary_is_cut_by_bytes_not_characters():
     findings = [finding(line, message="é" * 100) for line in range(1, 101)]
-    text = render_summary(report(findings), 8_000, utf8_size)
+    text = render_summary(report(findings), 8_000)
     assert len(text) < utf8_size(text) <= 8_000
     shown = text.count("  - line ")
     assert 0 < shown < 100 and f"_… {100 - shown} more findings not shown here" in text
@@ -74,7 +74,7 @@ def publish(count):
     findings = [finding(line) for line in range(1, count + 1)]
     with FakeGitHub({}, {}, token=TOKEN) as fake:
         api = GitHubApi(make_github(TOKEN, fake.api_url, 0), f"{OWNER}/{REPO}", RetryPolicy(), lambda _: None)
-        publish_check_run(api, HEAD_SHA, "title", "summary", "failure", findings)
+        publish_check_run(api, "nodeguard", HEAD_SHA, "title", "summary", "failure", findings, "nodeguard-1-1-abc")
         assert fake.schema_errors == []
         return fake
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -18,7 +19,11 @@ def test_formats_lists_the_four_reporters():
 )
 def test_render_dispatches_to_the_reporter(format_name, module, sample_findings):
     options = {"rule_lookup": {}.get} if format_name == "sarif" else {}
-    assert render(format_name, sample_findings, **options) == module.render(sample_findings, **options)
+
+    def same_token(text: str) -> str:  # the github format's stop-commands token is random for each run
+        return re.sub(r"nodeguard-[0-9a-f]{32}", "nodeguard-TOKEN", text)
+
+    assert same_token(render(format_name, sample_findings, **options)) == same_token(module.render(sample_findings, **options))
 
 
 def test_options_reach_the_reporter(sample_findings):
