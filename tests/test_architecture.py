@@ -38,3 +38,37 @@ def test_rules_never_open_files_themselves():
     for path in sorted((PACKAGE / "rules").glob("*.py")):
         text = path.read_text(encoding="utf-8")
         assert "open(" not in text and ".read_text(" not in text.replace("context.read_text(", ""), path.name
+
+
+RULES_SUPPORT = {"__init__.py", "base.py", "docs.py"}  # the registry, the rule contract, the rule pages
+
+
+def nodeguard_imports(path: Path) -> set[str]:
+    return {name for name in imported_modules(path) if name.startswith("nodeguard.")}
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "model").rglob("*.py")), ids=lambda p: p.name)
+def test_model_knows_only_docker(path):
+    """Docker semantics need no Node.js facts and no rule: model/ imports only model/."""
+    bad = {name for name in nodeguard_imports(path) if not name.startswith("nodeguard.model")}
+    assert not bad, f"model/{path.name} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "node").rglob("*.py")), ids=lambda p: p.name)
+def test_node_facts_build_on_the_model_only(path):
+    allowed = ("nodeguard.model", "nodeguard.node", "nodeguard.findings")
+    bad = {name for name in nodeguard_imports(path) if not name.startswith(allowed)}
+    assert not bad, f"node/{path.name} imports {sorted(bad)}"
+
+
+def test_rules_folder_holds_rule_modules_and_their_base_only():
+    shared = sorted(path.name for path in (PACKAGE / "rules").glob("*.py")
+                    if path.name not in RULES_SUPPORT and not path.name.startswith("ng"))
+    assert not shared, f"shared analysis belongs in model/ or node/: {shared}"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "rules").glob("ng*.py")), ids=lambda p: p.name)
+def test_no_rule_imports_another_rule(path):
+    bad = {name for name in nodeguard_imports(path)
+           if name.startswith("nodeguard.rules") and name != "nodeguard.rules.base"}
+    assert not bad, f"{path.name} imports {sorted(bad)}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from nodeguard.model.instructions import Instruction, ParsedDockerfile
 from nodeguard.model.parse import key_values
 from nodeguard.model.shell import Command, split_commands
-from nodeguard.node.images import ImageRef, parse_image_ref
+from nodeguard.model.reference import ImageRef, parse_image_ref
 
 SHELL_PROGRAMS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>(?:[^${}]|\$\{[^}]*\}|\$(?!\{))*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
@@ -115,6 +115,7 @@ class Image:
     parsed: ParsedDockerfile
     global_args: dict[str, str | None]
     stages: list[Stage]
+    derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)  # views computed once
 
     @property
     def final(self) -> Stage | None:

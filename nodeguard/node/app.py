@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nodeguard.node.manifest import SCRIPT_RUNNERS, read_package_json, script_name
-from nodeguard.node.packages import strip_init
+from nodeguard.node.programs import strip_init
 
 ReadText = Callable[[str], "str | None"]
 

@@ -9,9 +9,11 @@ import posixpath
 import re
 from collections.abc import Callable
 
+from nodeguard.node.programs import SCRIPT_RUNNERS
+
 ReadText = Callable[[str], "str | None"]
 
-SCRIPT_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun"})
+
 # yarn/pnpm run a script named as the command (``yarn start``), except their own commands.
 _OWN_COMMANDS = frozenset({"run", "run-script", "exec", "dlx", "node", "install", "add", "workspace", "workspaces"})
 _SHELL_SYNTAX = set("&|;<>$`()*?~\\\"'\n#")

@@ -1,4 +1,4 @@
-"""Package managers, init programs, build tools, secret names and sensitive files: tables and small readers."""
+"""Lockfiles, installs, build tools, secret names and sensitive files: tables and small readers."""
 from __future__ import annotations
 
 import fnmatch
@@ -13,15 +13,6 @@ LOCKFILES: dict[str, tuple[str, ...]] = {
     "pnpm": ("pnpm-lock.yaml",),
     "bun": ("bun.lock", "bun.lockb"),
 }
-
-# Programs that run as PID 1, reap zombies and forward signals to their child. s6-overlay's is the
-# absolute path /init; a bare "init" is too ambiguous to count.
-INIT_PROGRAMS = frozenset({"dumb-init", "tini", "tini-static", "docker-init", "catatonit"})
-INIT_PATHS = frozenset({"/init"})
-# Options of those inits that take a separate value (``tini -p SIGKILL``, ``dumb-init -r 15:2``).
-_INIT_OPTIONS_WITH_VALUE = frozenset({"-p", "-e", "-r", "--rewrite"})
-
-SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 
 # System packages that build native modules (apk, apt and dnf/yum names). "compiler" ones are never
 # needed to run an app; "build" and "python" are what node-gyp needs beside a compiler; "vcs" is git,
@@ -166,26 +157,6 @@ IGNORE_MUST_HAVE: tuple[IgnoreEntry, ...] = (
     IgnoreEntry(".npmrc", "npm configuration can hold a registry token"),
     IgnoreEntry("npm-debug.log", "logs change on every run and bust the build cache"),
 )
-
-
-def is_init_program(word: str) -> bool:
-    return word in INIT_PATHS or posixpath.basename(word) in INIT_PROGRAMS
-
-
-def strip_init(argv: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """The command an init runs: ``dumb-init --single-child node server.js`` -> ``node server.js``."""
-    words = tuple(argv)
-    while words and is_init_program(words[0]):
-        index = 1
-        while index < len(words) and words[index].startswith("-"):
-            option = words[index]
-            index += 1
-            if option == "--":
-                break
-            if option in _INIT_OPTIONS_WITH_VALUE:
-                index += 1
-        words = words[index:]
-    return words
 
 
 @dataclass(frozen=True)

@@ -1,50 +1,247 @@
-"""What the shipped container runs: the process of its ENTRYPOINT and CMD, and as whom."""
+"""What the shipped container runs, read as Node.js: the command behind inits, shells, user switchers
+and entrypoint scripts, whether that is Node.js, whether it ends up as PID 1, and as whom it runs."""
 from __future__ import annotations
 
 import posixpath
 import re
 import shlex
+from dataclasses import dataclass
 
-from nodeguard.model.shell import Command, split_commands
-from nodeguard.node.images import is_node_image
-from nodeguard.node.packages import strip_init
-
-NODE_PROGRAMS = frozenset(
-    {"node", "nodejs", "npm", "npx", "yarn", "pnpm", "bun", "ts-node", "tsx", "pm2", "pm2-runtime", "nodemon",
-     "forever", "next", "nuxt", "nest", "corepack"}
+from nodeguard.model.context import BuildContext
+from nodeguard.model.copies import absolute
+from nodeguard.model.image import Image, Stage
+from nodeguard.model.process import (
+    Process,
+    exec_of_arguments,
+    final_process,
+    hands_over,
+    shell_c_script,
+    shell_script_argument,
 )
-SCRIPT_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
-# Programs that start the app as another user: ``gosu node node server.js``, ``su-exec node npm start``.
-PRIVILEGE_DROPPERS = frozenset({"gosu", "su-exec", "setpriv", "runuser", "s6-setuidgid", "chpst", "setuidgid"})
+from nodeguard.model.shell import Command, split_commands
+from nodeguard.node.image_files import ImageReader
+from nodeguard.node.images import is_node_image
+from nodeguard.node.programs import (
+    NODE_IMAGE_ENTRYPOINT,
+    PRIVILEGE_DROPPERS,
+    SHELLS,
+    after_options,
+    is_init_program,
+    is_node_word,
+    program_name,
+    split_init,
+    strip_init,
+)
+
 _DROPPER_WORD = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(PRIVILEGE_DROPPERS))) + r")(?![\w-])")
+# User switchers whose first argument is the user: ``gosu node cmd``, ``su-exec node cmd``.
+_DROPPERS_WITH_USER = frozenset({"gosu", "su-exec", "s6-setuidgid", "setuidgid"})
+_DROPPER_OPTIONS_WITH_VALUE = frozenset({"-u", "-U", "-g", "--user", "--group"})
+_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+_MAX_WRAPPERS = 8
 ROOT_NAMES = frozenset({"root", "0"})
 
 
-def process_commands(stage) -> list[Command]:
+@dataclass(frozen=True)
+class Script:
+    """A shell script the container's command runs, as a program (``./start.sh``) or a shell's argument."""
+
+    program: str  # as the command names it
+    path: str | None = None  # where the image has it, when read from the build context
+    text: str | None = None  # None: not readable here
+
+    @property
+    def is_shell_script(self) -> bool:
+        if self.text is None:
+            return self.program.endswith(".sh")
+        first = self.text.split("\n", 1)[0]
+        if first.startswith("#!"):
+            words = first[2:].replace("/usr/bin/env", " ").split()
+            return bool(words) and posixpath.basename(words[0]) in SHELLS
+        return (self.path or self.program).endswith(".sh")
+
+    @property
+    def hands_over(self) -> bool:
+        return self.text is not None and hands_over(self.text)
+
+    def passes_arguments(self, base_has_node: bool) -> tuple[str, ...] | None:
+        """The words the script puts in front of its own arguments when it ends in ``exec ... "$@"``."""
+        if self.text is not None:
+            return exec_of_arguments(self.text)
+        if base_has_node and program_name(self.program) == NODE_IMAGE_ENTRYPOINT:
+            return ()  # the node image's own entrypoint ends with exec "$@"
+        return None
+
+
+@dataclass(frozen=True)
+class ContainerProcess:
+    """The shipped image's process, unwrapped."""
+
+    process: Process
+    init: tuple[str, ...]  # the init in front of the command (empty when none)
+    command: tuple[str, ...]  # argv without the init
+    launched: tuple[str, ...]  # what ends up running once every wrapper has replaced itself
+    wrappers: tuple[str, ...]  # what stands between, outermost first: "sh -c", "exec", "gosu", a script
+    script: Script | None  # the first shell script on the way, when there is one
+    handed_over_by: str | None = None  # the entrypoint script that ends in ``exec ... "$@"``, as named
+    init_in_script: bool = False  # that script hands over through an init (``exec tini -- "$@"``)
+
+    @property
+    def has_init(self) -> bool:
+        return bool(self.init) or self.init_in_script
+
+    @property
+    def runs_node(self) -> bool:
+        return bool(self.launched) and is_node_word(self.launched[0])
+
+    @property
+    def node_without_init(self) -> bool:
+        """Node.js ends up as PID 1 with no init in front of it."""
+        return self.runs_node and not self.has_init
+
+
+def container_process(image: Image, context: BuildContext) -> ContainerProcess | None:
+    """The final stage's process, unwrapped; scripts are read from the build context when it is on disk."""
+    if "container_process" in image.derived:
+        return image.derived["container_process"]  # type: ignore[return-value]
+    process = final_process(image)
+    result = None
+    if process is not None and image.final is not None:
+        result = _unwrap(process, _ScriptFinder(image, image.final, context))
+    image.derived["container_process"] = result
+    return result
+
+
+def launched(argv: tuple[str, ...]) -> tuple[str, ...]:
+    """The program ``argv`` ends up running, without reading any script: through inits, ``sh -c``,
+    ``exec``, ``env`` and user switchers."""
+    return _launch(strip_init(argv), None, [], None)[0]
+
+
+class _ScriptFinder:
+    def __init__(self, image: Image, stage: Stage, context: BuildContext):
+        self.image, self.stage, self.context = image, stage, context
+        self.base_has_node = is_node_image(stage.root_base)
+        self._reader: ImageReader | None = None
+
+    def find(self, program: str, argument: bool = False) -> Script:
+        """The script a command names: a program is looked for on PATH, a shell's argument in WORKDIR."""
+        if self.context.root is not None:
+            if self._reader is None:
+                self._reader = ImageReader(self.image, self.stage, self.context, "/")
+            paths = [absolute(program, self.stage.workdir)] if argument else _script_paths(program, self.stage.workdir)
+            for path in paths:
+                text = self._reader(path.lstrip("/"))
+                if text is not None:
+                    return Script(program, path, text)
+        return Script(program)
+
+
+def _script_paths(word: str, workdir: str) -> list[str]:
+    """Where the image looks for the program: a path as written, else the directories of PATH."""
+    if "/" in word:
+        return [absolute(word, workdir)]
+    return [f"{folder}/{word}" for folder in _PATH]
+
+
+def _unwrap(process: Process, finder: _ScriptFinder) -> ContainerProcess:
+    init, command = split_init(process.argv)
+    wrappers: list[str] = []
+    scripts: list[Script] = []
+    words, init_in_script = _launch(command, finder, wrappers, scripts)
+    handed_over = [script.program for script in scripts if script.program in wrappers]
+    return ContainerProcess(
+        process,
+        init,
+        command,
+        words,
+        tuple(wrappers),
+        scripts[0] if scripts else None,
+        handed_over[0] if handed_over else None,
+        init_in_script,
+    )
+
+
+def _launch(
+    words: tuple[str, ...], finder: _ScriptFinder | None, wrappers: list[str], scripts: list[Script] | None
+) -> tuple[tuple[str, ...], bool]:
+    init_in_script = False
+    for _ in range(_MAX_WRAPPERS):
+        if not words:
+            break
+        program = program_name(words[0])
+        if program in ("exec", "env") or "=" in words[0] and not words[0].startswith("-"):
+            wrappers.append(program if program in ("exec", "env") else "VAR=value")
+            words = words[1:]
+            continue
+        if program in SHELLS:
+            inline = shell_c_script(words)
+            if inline is not None:
+                try:
+                    inner = tuple(shlex.split(inline))
+                except ValueError:
+                    break
+                if not inner or set(inline) & set("&|;\n"):
+                    break
+                wrappers.append(f"{program} -c")
+                words = inner
+                continue
+            argument = shell_script_argument(words)
+            if argument is None or finder is None:
+                break
+            script = finder.find(argument, argument=True)
+            if scripts is not None:
+                scripts.append(script)
+            break  # a shell given a script file stays the process unless the script hands over; NG503 judges it
+        if program in PRIVILEGE_DROPPERS:
+            wrappers.append(program)
+            words = _after_dropper(words)
+            continue
+        if finder is None or not _may_be_script(words[0]):
+            break
+        script = finder.find(words[0])
+        if scripts is not None:
+            scripts.append(script)
+        prefix = script.passes_arguments(finder.base_has_node) if script.is_shell_script else None
+        if prefix is None:
+            break
+        wrappers.append(words[0])
+        script_init, prefix = split_init(prefix)
+        init_in_script = init_in_script or bool(script_init)
+        words = (*prefix, *words[1:])
+    return words, init_in_script
+
+
+def _may_be_script(word: str) -> bool:
+    return not is_node_word(word) and not is_init_program(word)
+
+
+def _after_dropper(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The command a user switcher runs: ``gosu node npm start`` -> ``npm start``."""
+    index = 2 if program_name(words[0]) in _DROPPERS_WITH_USER else 1
+    return words[after_options(words, index, _DROPPER_OPTIONS_WITH_VALUE) :]
+
+
+def process_commands(stage: Stage) -> list[Command]:
     """The simple commands the container runs (ENTRYPOINT, then CMD), with inits and shells unwrapped."""
     entrypoint, cmd = stage.entrypoint, stage.cmd
     if entrypoint is not None and not entrypoint.is_exec_form:
-        return _commands_of(entrypoint)
-    argv = [*(entrypoint.json_args if entrypoint is not None else ())]
+        return _commands_of(entrypoint.args)
+    argv = [*(entrypoint.json_args or () if entrypoint is not None else ())]
     if cmd is not None:
         if not cmd.is_exec_form and not argv:
-            return _commands_of(cmd)
-        argv += cmd.json_args if cmd.is_exec_form else ["/bin/sh", "-c", cmd.args]
+            return _commands_of(cmd.args)
+        argv += cmd.json_args if cmd.json_args is not None else ["/bin/sh", "-c", cmd.args]
     words = strip_init(argv)
     return split_commands(shlex.join(words)) if words else []
 
 
-def _commands_of(instruction) -> list[Command]:
-    commands = split_commands(instruction.args)
+def _commands_of(script: str) -> list[Command]:
+    commands = split_commands(script)
     return [Command(argv=strip_init(c.argv), assignments=c.assignments, text=c.text) for c in commands]
 
 
-def _is_node_word(word: str) -> bool:
-    name = posixpath.basename(word)
-    return name in NODE_PROGRAMS or name.endswith(SCRIPT_EXTENSIONS)
-
-
-def runs_node(stage) -> bool:
+def runs_node(stage: Stage) -> bool:
     """True when the stage's container runs Node.js: a node/npm/yarn/pnpm/... process or a .js file, or
     no command at all on a Node.js image (whose default command is node), or an entrypoint script there."""
     base_has_node = is_node_image(stage.root_base)
@@ -53,14 +250,14 @@ def runs_node(stage) -> bool:
         return base_has_node
     for command in commands:
         program = command.program
-        if _is_node_word(program):
+        if is_node_word(program):
             return True
-        if program in PRIVILEGE_DROPPERS and any(_is_node_word(word) for word in command.argv[1:]):
+        if program in PRIVILEGE_DROPPERS and any(is_node_word(word) for word in command.argv[1:]):
             return True
     return base_has_node and any(command.program.endswith(".sh") for command in commands)
 
 
-def drops_privileges(stage) -> bool:
+def drops_privileges(stage: Stage) -> bool:
     """True when the container's process switches to another user itself: ``gosu node node server.js``,
     or an entrypoint script in an image that installs gosu/su-exec/setpriv (the docker-library pattern:
     ``exec gosu node "$@"`` inside docker-entrypoint.sh)."""

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from nodeguard.node.images import ImageRef, NodeImageFacts, describe_node_image
+from nodeguard.model.reference import ImageRef
+from nodeguard.node.images import NodeImageFacts, describe_node_image
 from nodeguard.node.releases import LineStatus, line_status, release_lines, resolve_node_version
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from nodeguard.node.images import ImageRef, NodeImageFacts
+from nodeguard.model.reference import ImageRef
+from nodeguard.node.images import NodeImageFacts
 from nodeguard.node.packages import BUILD_TOOLS
 from nodeguard.node.releases import line_status, resolve_node_version
 

@@ -11,6 +11,15 @@ if TYPE_CHECKING:
     from nodeguard.model.context import BuildContext
     from nodeguard.model.image import Image
 
+# The option of the rules that judge the Node.js release schedule (NG103, NG104, NG701).
+TODAY_OPTION = {
+    "today": {
+        "type": ["string", "null"],
+        "format": "date",
+        "description": "judge the release schedule as on this day (YYYY-MM-DD); unset: the day of the run",
+    }
+}
+
 DOCS_URL = "https://github.com/nodeguard/nodeguard/blob/main/docs/rules/{id}.md"
 
 

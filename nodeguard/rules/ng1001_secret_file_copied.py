@@ -41,7 +41,7 @@ from nodeguard.findings import Severity
 from nodeguard.model.ignore import clean_path
 from nodeguard.node.credentials import RC_FILES, holds_literal_credential, mount_for_rc_file
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.context_files import context_copies
+from nodeguard.model.copies import context_copies
 
 
 def copied_rc_files(copy) -> list[tuple[str, str]]:

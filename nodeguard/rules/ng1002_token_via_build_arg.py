@@ -61,7 +61,7 @@ from nodeguard.node.credentials import (
 )
 from nodeguard.node.packages import classify_install, is_secret_name
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.context_files import context_copy
+from nodeguard.model.copies import context_copy
 
 INSTALL_KINDS = ("install", "ci")
 

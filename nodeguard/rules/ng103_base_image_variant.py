@@ -42,8 +42,7 @@ from nodeguard.findings import Fix, Severity
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.support import day_of
 from nodeguard.node.variants import FULL_IMAGE_ONLY_PROGRAMS, slim_tag, smaller_variants
-from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.ng104_node_lts_line import TODAY_OPTION
+from nodeguard.rules.base import TODAY_OPTION, Problem, Rule
 
 
 def shared_with_other_stages(image, root) -> bool:

@@ -32,15 +32,7 @@ for; leave it unset to judge by the day of the run.
 from nodeguard.findings import Severity
 from nodeguard.node.releases import Phase
 from nodeguard.node.support import day_of, image_line, lines_text, lts_lines, version_note
-from nodeguard.rules.base import Problem, Rule
-
-TODAY_OPTION = {
-    "today": {
-        "type": ["string", "null"],
-        "format": "date",
-        "description": "judge the release schedule as on this day (YYYY-MM-DD); unset: the day of the run",
-    }
-}
+from nodeguard.rules.base import TODAY_OPTION, Problem, Rule
 
 
 def why_not_lts(status) -> str:

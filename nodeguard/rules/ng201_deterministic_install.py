@@ -44,7 +44,7 @@ from nodeguard.findings import Severity
 from nodeguard.node.manifest import yarn_is_berry
 from nodeguard.node.packages import LOCKFILES
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.installs import InstallUse, edit_words, install_uses, installs_dependencies, manager_index, word_index
+from nodeguard.node.installs import InstallUse, edit_words, install_uses, installs_dependencies, manager_index, word_index
 
 NPM_INSTALL_WORDS = ("install", "i", "add", "in", "isntall")
 _TRUE = ("true", "1", "yes")

@@ -55,9 +55,9 @@ from nodeguard.model.shell import Command
 from nodeguard.node.manifest import has_dev_dependencies, read_package_json
 from nodeguard.node.packages import classify_install
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.context_files import copy_words
-from nodeguard.rules.image_files import absolute
-from nodeguard.rules.installs import InstallUse, edit_words, word_index
+from nodeguard.model.copies import copy_words
+from nodeguard.model.copies import absolute
+from nodeguard.node.installs import InstallUse, edit_words, word_index
 
 _MAX_DEPTH = 8
 _SCRIPT_PROGRAMS = frozenset({"npm", "yarn", "pnpm", "npx", "bun", "node", "tsc", "nest", "next", "vite", "webpack"})

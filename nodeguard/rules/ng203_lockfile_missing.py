@@ -41,8 +41,8 @@ from nodeguard.findings import Fix, Severity
 from nodeguard.model.ignore import clean_path
 from nodeguard.node.packages import LOCKFILES
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.context_files import ContextCopy, context_copy
-from nodeguard.rules.installs import InstallUse, install_uses, installs_dependencies
+from nodeguard.model.copies import context_copy, ContextCopy
+from nodeguard.node.installs import InstallUse, install_uses, installs_dependencies
 
 PACKAGE_JSON = "package.json"
 

@@ -25,7 +25,7 @@ RUN npm ci --omit=dev
 """
 from nodeguard.findings import Severity
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.installs import InstallUse, edit_words, install_uses
+from nodeguard.node.installs import InstallUse, edit_words, install_uses
 
 PRODUCTION_VALUES = ("production", "prod")
 

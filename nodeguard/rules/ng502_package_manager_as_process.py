@@ -33,10 +33,11 @@ import shlex
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.node.manifest import plain_node_command, read_package_json, script_command, script_name
-from nodeguard.node.packages import strip_init
+from nodeguard.model.process import final_process, instruction_words, plain_words
+from nodeguard.node.image_files import ImageReader
+from nodeguard.node.programs import PACKAGE_MANAGERS, strip_init
+from nodeguard.node.runtime import launched
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.image_files import ImageReader
-from nodeguard.rules.process import PACKAGE_MANAGERS, final_process, instruction_words, launched, plain_words
 
 
 def _words_of(instruction) -> list[str] | None:

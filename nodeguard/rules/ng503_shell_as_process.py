@@ -9,7 +9,9 @@ Looks at the final exec-form `CMD`/`ENTRYPOINT` (shell forms are NG501's) and re
   never uses `exec` to start the app. The script is read from the build context when it is on disk
   and a `COPY` shows where it came from (`exec "$@"`, `exec node server.js`, `exec su-exec node ...` all
   count). A script that cannot be read is mentioned once as info; the official node image's own
-  `docker-entrypoint.sh`, which ends with `exec "$@"`, is fine.
+  `docker-entrypoint.sh`, which ends with `exec "$@"`, is fine;
+- a shell given a script file as the process (`CMD ["bash", "./start.sh"]`) when the script, read from
+  the build context, starts the app without `exec`.
 
 ## Why
 A shell that runs the app as a child is the process that gets `SIGTERM` from `docker stop` or
@@ -43,52 +45,12 @@ plain command (no operators, quotes or variables), keeping an init in front. A s
 """
 import json
 import posixpath
-import re
 
 from nodeguard.findings import Fix, Severity
-from nodeguard.model.image import Image
-from nodeguard.node.packages import SHELLS, strip_init
+from nodeguard.model.process import hands_over, instruction_words, plain_words, shell_c_script, shell_script_argument
+from nodeguard.node.programs import NODE_IMAGE_ENTRYPOINT, is_shell, strip_init
+from nodeguard.node.runtime import Script, container_process
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.image_files import ImageReader, absolute
-from nodeguard.rules.process import final_process, instruction_words, plain_words, shell_script
-
-_EXEC = re.compile(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+(?![0-9]*[<>]|-)\S", re.MULTILINE)
-_EXEC_WITH_OPTIONS = re.compile(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+-[acl]+\s+\S", re.MULTILINE)
-_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-NODE_IMAGE_ENTRYPOINT = "docker-entrypoint.sh"
-
-
-def hands_over(script: str) -> bool:
-    """True when a shell script replaces itself with another program (``exec node ...``, ``exec "$@"``)."""
-    code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("#"))
-    return bool(_EXEC.search(code) or _EXEC_WITH_OPTIONS.search(code))
-
-
-def _is_shell_script(text: str, name: str) -> bool:
-    first = text.split("\n", 1)[0]
-    if first.startswith("#!"):
-        words = first[2:].replace("/usr/bin/env", " ").split()
-        return bool(words) and posixpath.basename(words[0]) in SHELLS
-    return name.endswith(".sh")
-
-
-def _script_paths(word: str, workdir: str) -> list[str]:
-    """Where the image looks for the program: a path as written, else the directories of PATH."""
-    if "/" in word:
-        return [absolute(word, workdir)]
-    return [f"{folder}/{word}" for folder in _PATH]
-
-
-def _read_script(image: Image, context, word: str) -> tuple[str, str] | None:
-    """(image path, text) of a script program found in the build context."""
-    if context.root is None:
-        return None
-    reader = ImageReader(image, image.final, context, "/")
-    for path in _script_paths(word, image.final.workdir):
-        text = reader(path.lstrip("/"))
-        if text is not None:
-            return path, text
-    return None
 
 
 def _inline_shell(instruction, command, script):
@@ -111,9 +73,9 @@ def _inline_shell(instruction, command, script):
     )
 
 
-def _script_file(image, context, instruction, program: str):
-    found = _read_script(image, context, program)
-    if found is None:
+def _script_file(instruction, script: Script):
+    program = script.program
+    if script.text is None:
         if not program.endswith(".sh") or posixpath.basename(program) == NODE_IMAGE_ENTRYPOINT:
             return None
         return Problem(
@@ -122,8 +84,7 @@ def _script_file(image, context, instruction, program: str):
             end_line=instruction.end_line,
             severity=Severity.INFO,
         )
-    path, text = found
-    if not _is_shell_script(text, path) or hands_over(text):
+    if not script.is_shell_script or script.hands_over:
         return None
     return Problem(
         instruction.start_line,
@@ -133,24 +94,44 @@ def _script_file(image, context, instruction, program: str):
     )
 
 
+def _shell_with_script(instruction, command, script: Script):
+    """``["bash", "./start.sh"]``: the shell is PID 1; without ``exec`` in the script the app is its child."""
+    if script.text is None or script.hands_over:
+        return None
+    shown = " ".join(command[:2]) if command[1] == script.program else f"{command[0]} ... {script.program}"
+    return Problem(
+        instruction.start_line,
+        f"`{shown}` runs as the container's process and `{script.program}` starts the app without `exec`, so "
+        f"SIGTERM never reaches it; start the app with `exec node ...` in the script",
+        end_line=instruction.end_line,
+    )
+
+
 def check(image, context, options):
-    process = final_process(image)
-    if process is None:
+    running = container_process(image, context)
+    if running is None:
         return
+    process = running.process
     entrypoint = process.entrypoint
     from_entrypoint = entrypoint is not None and bool(strip_init(instruction_words(entrypoint)))
     instruction = entrypoint if from_entrypoint else process.cmd
     if instruction is None or not instruction.is_exec_form:
         return
-    command = strip_init(process.argv)
+    command = running.command
     if not command:
         return
-    script = shell_script(command)
-    problem = (
-        _inline_shell(instruction, command, script)
-        if script is not None
-        else _script_file(image, context, instruction, command[0])
-    )
+    script = running.script
+    problem = None
+    if is_shell(command[0]):
+        inline = shell_c_script(command)
+        if inline is not None:
+            problem = _inline_shell(instruction, command, inline)
+        elif script is not None and script.program == shell_script_argument(command):
+            problem = _shell_with_script(instruction, command, script)
+    elif script is not None and script.program == command[0]:
+        problem = _script_file(instruction, script)
+    elif command[0].endswith(".sh"):
+        problem = _script_file(instruction, Script(command[0]))
     if problem is not None:
         yield problem
 

@@ -3,8 +3,10 @@
 ## What it does
 Reports a final `CMD`/`ENTRYPOINT` that starts Node.js (`node`, `ts-node`, `tsx`, a package manager,
 or a `.js` file passed to the image's entrypoint) as the container's first process with no init in
-front of it. `ENTRYPOINT ["/sbin/tini", "--"]` with `CMD ["node", "server.js"]` counts as an init, as
-does a base image whose entrypoint is one. When the image installs an init (`apk add dumb-init`,
+front of it, also through `gosu`/`su-exec` or an entrypoint script that ends in `exec "$@"` (read
+from the build context; the node image's own `docker-entrypoint.sh` does that).
+`ENTRYPOINT ["/sbin/tini", "--"]` with `CMD ["node", "server.js"]` counts as an init, as does a base
+image whose entrypoint is one. When the image installs an init (`apk add dumb-init`,
 `apt-get install tini`) but does not start the app through it, the message says so.
 
 Set `init-provided: true` when every container of the image gets an init from outside (`docker run
@@ -38,11 +40,10 @@ import json
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.node.images import describe_node_image
+from nodeguard.node.programs import INIT_PREFIXES
+from nodeguard.node.runtime import container_process
 from nodeguard.node.system_packages import package_command
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.process import final_process, launched, runs_node
-
-INIT_PREFIXES = {"dumb-init": ["dumb-init"], "tini": ["tini", "--"]}
 
 
 def installed_inits(stage) -> list[tuple[str, object]]:
@@ -61,37 +62,37 @@ def _fix(process, init: str) -> Fix | None:
     if instruction is None or instruction.json_args is None:
         return None
     keyword = instruction.original.lstrip().split(None, 1)[0]
-    words = INIT_PREFIXES[init] + list(instruction.json_args)
+    words = [*INIT_PREFIXES[init], *instruction.json_args]
     return Fix(instruction.start_line, instruction.end_line, f"{keyword} {json.dumps(words)}")
 
 
 def check(image, context, options):
     if options.get("init-provided"):
         return
-    process = final_process(image)
-    if process is None or process.has_init:
+    running = container_process(image, context)
+    if running is None or not running.node_without_init:
         return
     facts = describe_node_image(image.final.root_base)
     if facts is not None and facts.init:
         return
-    command = launched(process.argv)
-    if not runs_node(command):
-        return
-    shown = " ".join(command)
+    process = running.process
+    shown = " ".join(running.launched)
+    script = running.handed_over_by
+    through = f" (`{script}` hands it over with `exec \"$@\"`)" if script else ""
     inits = installed_inits(image.final)
     anchor = process.anchor
     if inits:
         init, step = inits[0]
         fix = _fix(process, init)
-        example = fix.replacement if fix else f"{json.dumps(INIT_PREFIXES[init] + list(command))}"
+        example = fix.replacement if fix else f"{json.dumps([*INIT_PREFIXES[init], *running.launched])}"
         message = (
-            f"{init} is installed (line {step.line}) but not used as the entrypoint: `{shown}` runs as PID 1; "
+            f"{init} is installed (line {step.line}) but not used as the entrypoint: `{shown}` runs as PID 1{through}; "
             f"start it through {init}: {example}"
         )
     else:
         fix = None
         message = (
-            f"`{shown}` runs as PID 1 without an init, so it ignores signals it has no handler for and never reaps "
+            f"`{shown}` runs as PID 1 without an init{through}, so it ignores signals it has no handler for and never reaps "
             f"zombie processes; install dumb-init or tini and start the app through it (or set `init-provided: true` "
             f"when `docker run --init` or the platform provides one)"
         )

@@ -44,9 +44,11 @@ import posixpath
 
 from nodeguard.findings import Severity
 from nodeguard.node.app import find_entry_point, handles_shutdown
+from nodeguard.model.process import final_process
+from nodeguard.node.image_files import ImageReader
+from nodeguard.node.programs import JAVASCRIPT_EXTENSIONS
+from nodeguard.node.runtime import launched
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.image_files import ImageReader
-from nodeguard.rules.process import SCRIPT_SUFFIXES, final_process, launched
 
 SIGNALS = ("SIGTERM", "SIGINT")
 WHY = {
@@ -57,7 +59,7 @@ WHY = {
 
 def _entry_command(words: tuple[str, ...], workdir: str) -> list[str]:
     """The command with absolute file paths made relative to WORKDIR, and a bare ``server.js`` run by node."""
-    if words and words[0].endswith(SCRIPT_SUFFIXES):
+    if words and words[0].endswith(JAVASCRIPT_EXTENSIONS):
         words = ("node", *words)
     relative = [posixpath.relpath(word, workdir) if word.startswith("/") else word for word in words[1:]]
     return [words[0], *relative] if words else []

@@ -28,8 +28,7 @@ for; leave it unset to judge by the day of the run.
 """
 from nodeguard.findings import Severity
 from nodeguard.node.support import day_of, image_line, lines_text, lts_lines, version_note
-from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.ng104_node_lts_line import TODAY_OPTION
+from nodeguard.rules.base import TODAY_OPTION, Problem, Rule
 
 
 def check(image, context, options):

@@ -34,7 +34,8 @@ plus anything else your build does not need (`Dockerfile`, `coverage`, `dist` if
 """
 from nodeguard.findings import Severity
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.context_files import missing_ignore_lines, whole_context_copy
+from nodeguard.model.copies import whole_context_copy
+from nodeguard.node.dockerignore import missing_ignore_lines
 
 
 def check(image, context, options):

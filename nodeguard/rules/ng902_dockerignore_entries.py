@@ -40,7 +40,9 @@ npm-debug.log
 """
 from nodeguard.findings import Fix, Severity
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.context_files import append_lines, context_copies, missing_ignore_lines, without_inline_comments
+from nodeguard.model.copies import context_copies
+from nodeguard.model.ignore_text import append_lines, without_inline_comments
+from nodeguard.node.dockerignore import missing_ignore_lines
 
 
 def check(image, context, options):

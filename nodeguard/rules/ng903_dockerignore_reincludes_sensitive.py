@@ -35,7 +35,7 @@ from nodeguard.findings import Fix, Severity
 from nodeguard.model.ignore import parse_ignore_file
 from nodeguard.node.packages import sensitive_file_reason
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.context_files import context_copies, explicitly_copied
+from nodeguard.model.copies import context_copies, explicitly_copied
 
 # The usual names of sensitive files, to test glob exceptions (``!*.pem``) against.
 SENSITIVE_EXAMPLES = (".env", ".env.production", ".env.local", ".npmrc", "server.pem", "server.key", "id_rsa",

@@ -37,7 +37,8 @@ it (NG901).
 from nodeguard.findings import Fix, Severity
 from nodeguard.node.packages import sensitive_file_reason
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.context_files import append_lines, whole_context_copy
+from nodeguard.model.copies import whole_context_copy
+from nodeguard.model.ignore_text import append_lines
 
 _GLOB_SPECIALS = "\\*?["
 

@@ -27,7 +27,7 @@ node_modules
 """
 from nodeguard.findings import Fix, Severity
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.rules.context_files import inline_comment
+from nodeguard.model.ignore_text import inline_comment
 
 
 def check(image, context, options):

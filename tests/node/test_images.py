@@ -1,6 +1,7 @@
 import pytest
 
-from nodeguard.node.images import ImageRef, describe_node_image, is_node_image, parse_image_ref
+from nodeguard.model.reference import ImageRef, parse_image_ref
+from nodeguard.node.images import describe_node_image, is_node_image
 
 DIGEST = "sha256:" + "ab" * 32
 

@@ -4,14 +4,12 @@ from nodeguard.node.packages import (
     BUILD_TOOLS,
     IGNORE_MUST_HAVE,
     LOCKFILES,
-    SHELLS,
     InstallCommand,
     classify_install,
-    is_init_program,
     is_secret_name,
     sensitive_file_reason,
-    strip_init,
 )
+from nodeguard.node.programs import SHELLS, is_init_program, strip_init
 
 
 def classify(command: str) -> InstallCommand | None:

@@ -92,3 +92,58 @@ def test_init_in_a_build_stage_does_not_count_and_shell_form_has_no_fix(lint):
     assert "without an init" in found.message
     [shell] = lint("FROM node:22-alpine\nRUN apk add dumb-init\nCMD node server.js\n", rule="NG504").findings
     assert shell.fix is None
+
+
+ENTRY_SCRIPTS = {
+    "docker-entrypoint.sh": '#!/bin/sh\nset -e\nif [ "${1#-}" != "$1" ]; then\n  set -- node "$@"\nfi\nexec "$@"\n',
+    "gosu-entrypoint.sh": '#!/bin/sh\nchown -R node /data\nexec gosu node "$@"\n',
+    "tini-entrypoint.sh": '#!/bin/sh\nexec tini -- "$@"\n',
+    "no-exec.sh": "#!/bin/sh\nnode server.js\n",
+}
+
+
+@pytest.mark.parametrize(
+    "entrypoint, script",
+    [
+        ('["./docker-entrypoint.sh"]', "./docker-entrypoint.sh"),
+        ('["/app/gosu-entrypoint.sh"]', "/app/gosu-entrypoint.sh"),
+        ('["docker-entrypoint.sh"]', "docker-entrypoint.sh"),  # the node image's own, not in the context
+    ],
+)
+def test_entrypoint_script_that_execs_its_arguments_leaves_node_as_pid_1(lint, entrypoint, script):
+    dockerfile = f'FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nENTRYPOINT {entrypoint}\nCMD ["node", "server.js"]\n'
+    [found] = lint(dockerfile, files=ENTRY_SCRIPTS, rule="NG504").findings
+    assert found.line == 5
+    assert found.message.startswith(f'`node server.js` runs as PID 1 without an init (`{script}` hands it over with `exec "$@"`)')
+
+
+@pytest.mark.parametrize(
+    "entrypoint",
+    [
+        '["./tini-entrypoint.sh"]',  # hands over through an init
+        '["./no-exec.sh"]',  # the shell stays PID 1: NG503's finding
+        '["./missing.sh"]',  # cannot be read: not known to hand over
+    ],
+)
+def test_entrypoint_script_without_node_as_pid_1_passes(lint, entrypoint):
+    dockerfile = f'FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nENTRYPOINT {entrypoint}\nCMD ["node", "server.js"]\n'
+    assert lint(dockerfile, files=ENTRY_SCRIPTS, rule="NG504").findings == []
+
+
+@pytest.mark.parametrize(
+    "process, shown",
+    [
+        ('CMD ["next", "start"]', "next start"),
+        ('CMD ["pm2-runtime", "app.js"]', "pm2-runtime app.js"),
+        ('CMD ["bun", "server.ts"]', "bun server.ts"),
+        ('CMD ["nodemon", "server.js"]', "nodemon server.js"),
+        ('CMD ["gosu", "node", "node", "server.js"]', "node server.js"),
+    ],
+)
+def test_every_program_that_makes_the_image_a_node_image_is_judged_as_pid_1(lint, process, shown):
+    """NG301 and NG504 share one list of programs that run Node.js: no image is a Node.js image for one
+    and not for the other."""
+    dockerfile = f"FROM node:22-alpine\n{process}\n"
+    [found] = lint(dockerfile, rule="NG504").findings
+    assert found.message.startswith(f"`{shown}` runs as PID 1 without an init")
+    assert [f.rule for f in lint(dockerfile, rule="NG301").findings] == ["NG301"]

@@ -82,3 +82,16 @@ def test_fix_drops_a_shell_around_a_plain_command(lint):
 def test_no_fix_when_the_shell_does_something(lint, process):
     [found] = lint(HEAD + process + "\n", files=SCRIPTS, rule="NG503").findings
     assert found.fix is None
+
+
+@pytest.mark.parametrize("process", ['CMD ["bash", "./start.sh"]', 'CMD ["sh", "-e", "/app/start.sh"]',
+                                     'ENTRYPOINT ["dumb-init", "/bin/sh", "start.sh"]'])
+def test_shell_running_a_script_that_starts_node_as_its_child(lint, process):
+    [found] = lint(HEAD + process + "\n", files=SCRIPTS, rule="NG503").findings
+    assert found.line == 4 and found.severity == Severity.WARNING
+    assert "starts the app without `exec`, so SIGTERM never reaches it" in found.message
+
+
+@pytest.mark.parametrize("process", ['CMD ["bash", "./exec-app.sh"]', 'CMD ["sh", "missing.sh"]'])
+def test_shell_running_a_script_that_execs_or_cannot_be_read_passes(lint, process):
+    assert lint(HEAD + process + "\n", files=SCRIPTS, rule="NG503").findings == []

@@ -1,6 +1,6 @@
 """Where a file of the shipped image comes from in the build context, followed through COPY and COPY --from.
 
-Shared by the rules that read the app's own files (practices 5 and 6). Nothing here touches the disk
+Read by the rules that look at the app's own files (practices 5 and 6). Nothing here touches the disk
 except through ``BuildContext.read_text``.
 """
 from __future__ import annotations
@@ -11,10 +11,9 @@ import re
 
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, Stage
-from nodeguard.rules.context_files import copy_words
+from nodeguard.model.copies import REMOTE_SOURCE, absolute, copy_words
 
 _GLOB = re.compile(r"[*?\[]")
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 _MAX_DEPTH = 8
 # Where TypeScript output usually goes, and the extension of the source each output extension comes from.
 OUTPUT_FOLDERS = ("dist", "build", "out")
@@ -26,11 +25,6 @@ FILE_EXTENSIONS = frozenset(
 Layout = tuple[tuple[str, ...], str]  # (output folders, source root)
 DEFAULT_LAYOUT: Layout = (OUTPUT_FOLDERS, "src")
 _SOURCE_EXTENSIONS = {".js": (".ts", ".tsx", ".js"), ".mjs": (".mts", ".mjs"), ".cjs": (".cts", ".cjs")}
-
-
-def absolute(path: str, workdir: str) -> str:
-    joined = path if path.startswith("/") else posixpath.join(workdir or "/", path)
-    return posixpath.normpath(joined).replace("//", "/")
 
 
 def context_candidates(image: Image, stage: Stage, image_path: str, layout: Layout = DEFAULT_LAYOUT, depth: int = 0) -> list[str]:
@@ -63,7 +57,7 @@ def _copied_from(image: Image, stage: Stage, image_path: str, layout: Layout, de
         if source_stage_name and source_stage is None:
             continue
         for source in sources:
-            if _GLOB.search(source) or _REMOTE.match(source):
+            if _GLOB.search(source) or REMOTE_SOURCE.match(source):
                 continue
             inside = _source_path(source, destination, image_path)
             if inside is None:

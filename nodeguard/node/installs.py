@@ -1,6 +1,6 @@
 """The package-manager installs of a Dockerfile, and word-level edits of the RUN lines that hold them.
 
-Shared by the rules of practice 2.
+Read by the rules of practice 2.
 """
 from __future__ import annotations
 

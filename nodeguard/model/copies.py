@@ -1,0 +1,143 @@
+"""``COPY`` and ``ADD`` as typed views: sources, destination and options, computed once per image."""
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass
+
+from nodeguard.model.ignore import clean_path
+from nodeguard.model.image import Image, Step
+
+REMOTE_SOURCE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One ``COPY``/``ADD`` step: what it reads, where it writes, and its options (build arguments substituted)."""
+
+    step: Step
+    words: tuple[str, ...]  # sources then destination, quotes removed, variables substituted
+    source_stage: str | None  # ``--from``: a stage name or index, or an image
+    chown: str | None
+    chmod: str | None
+    link: bool
+    excludes: tuple[str, ...]  # ``--exclude`` patterns
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.words[:-1]
+
+    @property
+    def destination(self) -> str:
+        return self.words[-1]
+
+    @property
+    def target(self) -> str:
+        """The destination as an absolute path of the image (WORKDIR applied)."""
+        return absolute(self.destination, self.step.workdir)
+
+
+@dataclass(frozen=True)
+class ContextCopy:
+    """A ``COPY``/``ADD`` that reads the build context."""
+
+    step: Step
+    sources: tuple[str, ...]  # as written, build arguments and ENV substituted
+    destination: str
+
+    @property
+    def copies_whole_context(self) -> bool:
+        return any(clean_path(source) == "." for source in self.sources)
+
+
+def absolute(path: str, workdir: str) -> str:
+    joined = path if path.startswith("/") else posixpath.join(workdir or "/", path)
+    return posixpath.normpath(joined).replace("//", "/")
+
+
+def copy_words(step: Step) -> list[str]:
+    """The sources and destination of a COPY/ADD, quotes removed, variables substituted."""
+    instruction = step.instruction
+    words = instruction.json_args if instruction.json_args is not None else _shell_words(instruction.args)
+    return [step.expand(word) for word in words]
+
+
+@functools.lru_cache(maxsize=1024)
+def _shell_words(args: str) -> tuple[str, ...]:
+    try:
+        return tuple(shlex.split(args))
+    except ValueError:
+        return tuple(args.split())
+
+
+def copy_of(step: Step) -> Copy | None:
+    """The step as a typed copy, or None when it is not a COPY/ADD with a source and a destination."""
+    if step.keyword not in ("COPY", "ADD"):
+        return None
+    words = tuple(copy_words(step))
+    if len(words) < 2:
+        return None
+    instruction = step.instruction
+    source_stage = instruction.flag("from")
+    return Copy(
+        step=step,
+        words=words,
+        source_stage=step.expand(source_stage) if source_stage else None,
+        chown=instruction.flag("chown"),
+        chmod=instruction.flag("chmod"),
+        link=instruction.flag("link") not in (None, "false"),
+        excludes=tuple(item.split("=", 1)[1] for item in instruction.flags if item.startswith("--exclude=")),
+    )
+
+
+def copies_by_stage(image: Image) -> dict[int, tuple[Copy, ...]]:
+    """The copies of each stage's own steps, in file order: computed once per image."""
+    cached = image.derived.get("copies")
+    if cached is None:
+        cached = {
+            stage.index: tuple(copy for copy in map(copy_of, stage.steps) if copy is not None) for stage in image.stages
+        }
+        image.derived["copies"] = cached
+    return cached
+
+
+def lineage_copies(image: Image, stage_index: int) -> list[Copy]:
+    """The copies that make up a stage's filesystem: its parents' first."""
+    index = copies_by_stage(image)
+    return [copy for member in image.stages[stage_index].lineage() for copy in index[member.index]]
+
+
+def context_copy(step: Step) -> ContextCopy | None:
+    """The step as a copy from the build context, or None (another stage, an image, a URL, a heredoc)."""
+    if step.keyword not in ("COPY", "ADD") or step.instruction.flag("from") is not None:
+        return None
+    words = copy_words(step)
+    if len(words) < 2:
+        return None
+    sources = tuple(word for word in words[:-1] if not word.startswith("<<") and not REMOTE_SOURCE.match(word))
+    return ContextCopy(step, sources, words[-1]) if sources else None
+
+
+def context_copies(image: Image) -> list[ContextCopy]:
+    """Every copy from the build context, in every stage, in file order."""
+    cached = image.derived.get("context_copies")
+    if cached is None:
+        cached = [copy for copy in (context_copy(step) for stage in image.stages for step in stage.steps) if copy]
+        image.derived["context_copies"] = cached
+    return list(cached)
+
+
+def whole_context_copy(image: Image) -> ContextCopy | None:
+    """The ``COPY . .`` that matters most: the first one the shipped image inherits, else the first one."""
+    whole = [copy for copy in context_copies(image) if copy.copies_whole_context]
+    final = image.final
+    lineage = {stage.index for stage in final.lineage()} if final is not None else set()
+    shipped = [copy for copy in whole if copy.step.stage_index in lineage]
+    return (shipped or whole or [None])[0]
+
+
+def explicitly_copied(image: Image) -> set[str]:
+    """Context paths a COPY/ADD names one by one (``COPY .npmrc ./``): ignoring them would break the build."""
+    return {clean_path(source) for copy in context_copies(image) for source in copy.sources}

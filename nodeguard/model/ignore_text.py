@@ -1,0 +1,35 @@
+"""Edits of a ``.dockerignore``'s text: inline comments (which Docker keeps in the pattern) and appended lines."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from nodeguard.model.ignore import IgnoreFile, parse_ignore_file
+
+# A "#" after blank space, on a pattern line: Docker keeps it in the pattern.
+_INLINE_COMMENT = re.compile(r"^(?P<pattern>[^#]*?\S)\s+(?P<comment>#.*)$")
+
+
+def inline_comment(line: str) -> tuple[str, str] | None:
+    """``node_modules # deps`` -> ("node_modules", "# deps"); None for other lines."""
+    if line.lstrip().startswith("#"):
+        return None
+    match = _INLINE_COMMENT.match(line.strip())
+    return (match.group("pattern"), match.group("comment")) if match else None
+
+
+def without_inline_comments(ignore: IgnoreFile) -> IgnoreFile:
+    """The ignore file as it reads once every inline comment has moved to a line of its own."""
+    lines = []
+    for line in ignore.lines:
+        split = inline_comment(line)
+        lines.append(split[0] if split else line)
+    return parse_ignore_file(ignore.path, "\n".join(lines))
+
+
+def append_lines(ignore: IgnoreFile, entries: Iterable[str]) -> tuple[int, str]:
+    """Where and what to write to add ``entries`` at the end of the file: (line, replacement)."""
+    added = "\n".join(entries)
+    if not ignore.lines:
+        return 1, added
+    return len(ignore.lines), f"{ignore.lines[-1]}\n{added}"

@@ -1,0 +1,120 @@
+"""The process a container starts: ENTRYPOINT and CMD combined as Docker combines them, and how a shell
+script hands over to another program. Docker and shell semantics only; what the words mean for Node.js
+is ``nodeguard.node.runtime``'s."""
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Literal
+
+from nodeguard.model.image import Image, Stage
+from nodeguard.model.instructions import Instruction
+
+_SHELL_SYNTAX = frozenset("&|;<>$`()*?~\\\"'\n#")
+_EXEC = re.compile(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+(?![0-9]*[<>]|-)\S", re.MULTILINE)
+_EXEC_WITH_OPTIONS = re.compile(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+-[acl]+\s+\S", re.MULTILINE)
+_EXEC_COMMAND = re.compile(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+(?P<words>[^;&|\n]+)", re.MULTILINE)
+ALL_ARGUMENTS = "$@"
+
+
+@dataclass(frozen=True)
+class Process:
+    """What Docker runs for a stage: ENTRYPOINT then CMD, a shell form as ``/bin/sh -c "..."``."""
+
+    argv: tuple[str, ...]
+    entrypoint: Instruction | None
+    cmd: Instruction | None  # None when a shell-form ENTRYPOINT makes Docker ignore it
+
+    @property
+    def anchor(self) -> Instruction:
+        """The line a finding about the process belongs on: CMD, else ENTRYPOINT."""
+        anchor = self.cmd or self.entrypoint
+        assert anchor is not None  # a Process has at least one of them
+        return anchor
+
+    @property
+    def form(self) -> Literal["exec", "shell"]:
+        """How the first instruction of the process is written."""
+        first = self.entrypoint or self.cmd
+        return "exec" if first is not None and first.is_exec_form else "shell"
+
+
+def instruction_words(instruction: Instruction) -> tuple[str, ...]:
+    if instruction.json_args is not None:
+        return tuple(instruction.json_args)
+    return ("/bin/sh", "-c", instruction.args)
+
+
+def stage_process(stage: Stage) -> Process | None:
+    entrypoint, cmd = stage.entrypoint, stage.cmd
+    if entrypoint is None and cmd is None:
+        return None
+    if entrypoint is not None and not entrypoint.is_exec_form:
+        cmd = None
+    argv = instruction_words(entrypoint) if entrypoint is not None else ()
+    if cmd is not None:
+        argv += instruction_words(cmd)
+    return Process(argv, entrypoint, cmd)
+
+
+def final_process(image: Image) -> Process | None:
+    """The shipped image's process, or None when it sets neither ENTRYPOINT nor CMD (computed once)."""
+    if "process" not in image.derived:
+        image.derived["process"] = stage_process(image.final) if image.final is not None else None
+    return image.derived["process"]  # type: ignore[return-value]
+
+
+def plain_words(script: str) -> list[str] | None:
+    """A shell script that is one simple command of plain words, as those words; else None."""
+    if any(char in _SHELL_SYNTAX for char in script):
+        return None
+    words = script.split()
+    return words or None
+
+
+def shell_c_script(argv: tuple[str, ...]) -> str | None:
+    """The script of ``<shell> -c "<script>"`` (``-ec`` too) when ``argv[0]`` is a shell, else None."""
+    if len(argv) < 3:
+        return None
+    option = argv[1]
+    if not (option.startswith("-") and not option.startswith("--") and "c" in option):
+        return None
+    return argv[2]
+
+
+def shell_script_argument(argv: tuple[str, ...]) -> str | None:
+    """The script file of ``<shell> [options] ./start.sh [args]`` when ``argv[0]`` is a shell, else None."""
+    for word in argv[1:]:
+        if word == "--":
+            continue
+        if word.startswith("-"):
+            if "c" in word.lstrip("-") and not word.startswith("--"):
+                return None  # ``sh -c``: an inline script
+            continue
+        return word
+    return None
+
+
+def code_lines(script: str) -> str:
+    return "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("#"))
+
+
+def hands_over(script: str) -> bool:
+    """True when a shell script replaces itself with another program (``exec node ...``, ``exec "$@"``)."""
+    code = code_lines(script)
+    return bool(_EXEC.search(code) or _EXEC_WITH_OPTIONS.search(code))
+
+
+def exec_of_arguments(script: str) -> tuple[str, ...] | None:
+    """The words in front of ``"$@"`` in the script's last ``exec ... "$@"`` (``exec "$@"`` -> ()),
+    else None: the script then becomes the command it was given, behind those words."""
+    found = None
+    for match in _EXEC_COMMAND.finditer(code_lines(script)):
+        try:
+            words = shlex.split(match.group("words"))
+        except ValueError:
+            continue
+        if words and words[-1] == ALL_ARGUMENTS and not any(word.startswith("-") for word in words[:1]):
+            found = tuple(words[:-1])
+    return found
