@@ -1,6 +1,6 @@
-# syntax=docker/dockerfile:1
 # The nodeguard GitHub Action. The base image is pinned by tag and digest: refresh the digest when the
-# tag moves (docker buildx imagetools inspect python:3.11.10-slim-bookworm).
+# tag moves (docker buildx imagetools inspect python:3.11.10-slim-bookworm). No "# syntax=" line: the
+# builder's own frontend reads this file (it uses no newer syntax), so no frontend image is pulled.
 
 FROM python:3.11.10-slim-bookworm@sha256:5148c0e4bbb64271bca1d3322360ebf4bfb7564507ae32dd639322e4952a6b16 AS build
 # Wheels only, every one checked against the lock's hashes: nothing is compiled.
