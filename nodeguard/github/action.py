@@ -9,6 +9,7 @@ summary and the log, and the exit code still follows ``fail-on``.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -28,7 +29,8 @@ from nodeguard.github.client import FileContent, GitHubApi, TreeTooLarge, make_g
 from nodeguard.github.comments import plan_comments, posted_fingerprints
 from nodeguard.github.console import Console
 from nodeguard.github.diff import Hunk, added_hunks, anchor_range, parse_hunks
-from nodeguard.github.policy_source import LoadedPolicy, policy_at
+from nodeguard.github.findings_file import pull_request_section, read_findings_file
+from nodeguard.github.policy_source import LoadedPolicy, builtin_policy, policy_at
 from nodeguard.github.retry import API_ERRORS, RetryPolicy, error_message
 from nodeguard.github.review import REVIEW_MARK, REVIEW_MARK_AT_END, post_review
 from nodeguard.github.settings import (
@@ -93,13 +95,21 @@ class ActionRun:
         self.workspace = runner.workspace.resolve()
         self.run_id = run_id  # marks what this run writes, so that a lost answer is not written twice
         self.read_only: str | None = None
+        self.pull: PullRequest | None = None
         self.retry_sleep: Callable[[float], None] = time.sleep
 
     # -- the run
 
     def execute(self) -> int:
         read_only = None
-        if self.runner.event_name in PULL_REQUEST_EVENTS:
+        if self.inputs.findings_file is not None:
+            if self.runner.event_name != "workflow_run":
+                raise SettingsError(
+                    f"input findings-file is for a workflow_run event (the second workflow), not {self.runner.event_name}"
+                )
+            pull = read_findings_file(self.workspace, self.inputs.findings_file, self.runner.event).pull
+            target_sha, gather = pull.head_sha, lambda: self.gather_findings_file(pull)
+        elif self.runner.event_name in PULL_REQUEST_EVENTS:
             pull = pull_request_from(self.runner.event)
             target_sha, gather = pull.head_sha, lambda: self.gather_pull_request(pull)
             read_only = read_only_reason(self.runner.event_name, pull, self.runner.actor)
@@ -111,7 +121,7 @@ class ActionRun:
             raise SettingsError(
                 f"nodeguard runs on {', '.join(PULL_REQUEST_EVENTS + WORKSPACE_EVENTS)}, not on {self.runner.event_name}"
             )
-        self.read_only = read_only
+        self.read_only, self.pull = read_only, pull
         try:
             gathered = gather()
         except PolicyError as error:
@@ -149,6 +159,29 @@ class ActionRun:
             return self.with_ignored(policy_at(files.read, self.inputs.config, where))
         except API_ERRORS as error:
             raise PolicyError(self.inputs.config or "policy", f"cannot be read {where}: {error_message(error)}") from None
+
+    def gather_findings_file(self, pull: PullRequest) -> Gathered:
+        """The findings a ``pull_request`` run wrote, with what placing them needs: the pull request's
+        diff, and the flagged files' lines at its head commit (read through the API)."""
+        written = read_findings_file(self.workspace, self.inputs.findings_file, self.runner.event)
+        policy = LoadedPolicy(builtin_policy(), f"applied by the run that wrote `{self.inputs.findings_file}`")
+        gathered = Gathered(policy, sorted(written.findings, key=Finding.sort_key), written.checked_files, {})
+        try:
+            listing = self.api.list_pull_files(pull.number, None)
+        except API_ERRORS as error:
+            gathered.notes.append(f"The pull request's files could not be listed ({error_message(error)}): no inline comment.")
+            return gathered
+        gathered.hunks_by_path = {changed.path: parse_hunks(changed.patch) for changed in listing.files}
+        gathered.patches = {changed.path: changed.patch for changed in listing.files}
+        head = CommitFiles(self.api, pull.head_sha)
+        for path in sorted({finding.path for finding in gathered.findings if finding.path in gathered.hunks_by_path}):
+            try:
+                found = head.read(path)
+            except API_ERRORS:
+                found = None
+            if found is not None and found.data is not None:
+                gathered.lines_by_path[path] = text_lines(found.data)
+        return gathered
 
     def with_ignored(self, loaded: LoadedPolicy) -> LoadedPolicy:
         """The policy with the ``ignore`` input's rules turned off, overrides included."""
@@ -404,11 +437,20 @@ class ActionRun:
         step_report = replace(report, notes=[*report.notes, fallback_note] if fallback_note else report.notes)
         self.console.append_file(self.runner.step_summary_file, render_summary(step_report, STEP_SUMMARY_LIMIT))
         sarif_file = self.write_report("sarif-file", self.inputs.sarif_file, lambda: render("sarif", findings, line_text=lines_by_path))
-        json_file = self.write_report("json-file", self.inputs.json_file, lambda: render("json", findings))
+        json_file = self.write_report("json-file", self.inputs.json_file, lambda: self.json_report(findings))
         outputs = step_outputs(findings, report.conclusion, sarif_file)
         outputs["json-file"] = json_file or ""
         self.console.set_outputs(self.runner.output_file, outputs)
         return 1 if report.conclusion == "failure" else 0
+
+    def json_report(self, findings: list[Finding]) -> str:
+        """The JSON report; on a pull request it also names the pull request, for a findings-file run."""
+        text = render("json", findings)
+        if self.pull is None or self.inputs.findings_file is not None:
+            return text
+        data = json.loads(text)
+        data["pull_request"] = pull_request_section(self.pull)
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     def publish_check_run(self, target_sha: str, report: RunReport) -> str | None:
         """The check run; when GitHub refuses it (or some of its annotations), the note saying so."""

@@ -30,7 +30,7 @@ def test_action_yml_declares_what_the_action_reads_and_writes():
     assert set(action["branding"]) == {"icon", "color"} and all(action["branding"].values())
     assert list(action["inputs"]) == [
         "github-token", "config", "fail-on", "comments", "review-event", "policy-from", "sarif-file", "json-file",
-        "check-name", "filter", "max-comments", "ignore",
+        "check-name", "filter", "max-comments", "ignore", "findings-file",
     ]
     assert list(action["outputs"]) == ["findings", "errors", "warnings", "conclusion", "sarif-file", "json-file"]
     assert all(spec.get("description") for spec in [*action["inputs"].values(), *action["outputs"].values()])
@@ -106,12 +106,15 @@ def test_no_example_job_shares_its_name_with_the_check_run():
 
 
 def test_the_example_workflows_never_check_out_the_pull_request_under_a_write_token():
+    checked = False
     for where, workflow in workflow_examples():
         events = workflow.get(True, workflow.get("on"))  # YAML reads a bare `on` as true
-        if "pull_request_target" not in (events or {}):
+        if not {"pull_request_target", "workflow_run"} & set(events or {}):  # the events with a write token
             continue
         for job in workflow["jobs"].values():
             checkouts = [step for step in job["steps"] if str(step.get("uses", "")).startswith("actions/checkout")]
             refs = [str((step.get("with") or {}).get("ref", "")) for step in checkouts]
             assert not any("head" in ref or "merge" in ref for ref in refs), where
             assert nodeguard_steps(job), where
+            checked = True
+    assert checked

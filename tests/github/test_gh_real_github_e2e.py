@@ -360,3 +360,67 @@ def test_stop_commands_token_is_random_for_each_run(github, tmp_path):
         assert f"::{token}::" in result.stdout
         tokens.append(token)
     assert tokens[0] != tokens[1]
+
+
+# -- the two-workflow recipe
+
+
+def workflow_run_event(fake, head_sha: str = HEAD_SHA) -> dict:
+    """A workflow_run completed payload (trimmed): the run of "nodeguard check" on a fork's pull request,
+    whose pull_requests list GitHub leaves empty for forks."""
+    return {
+        "action": "completed",
+        "workflow_run": {
+            "id": 30433642,
+            "name": "nodeguard check",
+            "event": "pull_request",
+            "head_sha": head_sha,
+            "head_branch": "api-image",
+            "status": "completed",
+            "conclusion": "failure",
+            "pull_requests": [],
+        },
+        "repository": repository_payload(fake),
+        "sender": {"login": "octocat", "id": 1, "type": "User"},
+    }
+
+
+def test_two_workflow_recipe_posts_the_first_runs_findings_with_the_second_runs_token(github, tmp_path):
+    fake = github(base_files(), head_files(), read_only=True)
+    first_workspace = workspace_for(tmp_path, head_files())
+    first = run_action(fake, first_workspace, fork_event(fake), inputs={"json-file": "nodeguard-findings.json"})
+    assert first.returncode == 1 and [r for r in fake.requests if r.method != "GET"] == []
+    written = json.loads((first_workspace / "nodeguard-findings.json").read_text())
+    assert written["pull_request"] == {"number": 7, "head_sha": HEAD_SHA, "base_sha": BASE_SHA}
+
+    fake.read_only = False  # workflow_run: the base repository's workflow, with a write token
+    second_workspace = tmp_path / "second"
+    second_workspace.mkdir()  # nothing checked out: only the downloaded artifact
+    (second_workspace / "nodeguard-findings.json").write_text(json.dumps(written))
+    second = run_action(
+        fake, second_workspace, workflow_run_event(fake), event_name="workflow_run", sha=BASE_SHA,
+        inputs={"findings-file": "nodeguard-findings.json"},
+    )
+    assert second.returncode == 1, second.stdout
+    (review,) = fake.submitted_reviews()
+    (run,) = fake.check_runs
+    assert review["commit_id"] == HEAD_SHA and run.head_sha == HEAD_SHA and run.conclusion == "failure"
+    assert any(c["line"] == 9 for c in review["comments"])
+    assert len(run.annotations) == len(written["findings"])
+    assert_reported_everywhere(second, expected_findings(head_files(), DOCKERFILES, workspace=first_workspace))
+
+
+def test_a_findings_file_for_another_commit_or_of_another_shape_posts_nothing(github, tmp_path):
+    fake = github(base_files(), head_files())
+    report = {"version": "0", "summary": {"files": 1}, "findings": [],
+              "pull_request": {"number": 7, "head_sha": HEAD_SHA, "base_sha": BASE_SHA}}
+    (tmp_path / "good.json").write_text(json.dumps(report))
+    (tmp_path / "bad.json").write_text(json.dumps({**report, "findings": [{"rule": "NG101", "line": "9"}]}))
+    other = run_action(fake, tmp_path, workflow_run_event(fake, head_sha=MOVED_SHA), event_name="workflow_run",
+                       inputs={"findings-file": "good.json"})
+    assert other.returncode == 2 and "was written for commit" in other.stdout
+    shape = run_action(fake, tmp_path, workflow_run_event(fake), event_name="workflow_run", inputs={"findings-file": "bad.json"})
+    assert shape.returncode == 2 and "not a report written by nodeguard" in shape.stdout and "Traceback" not in shape.stdout
+    wrong_event = run_action(fake, tmp_path, pull_request_event(fake), inputs={"findings-file": "good.json"})
+    assert wrong_event.returncode == 2 and "workflow_run" in wrong_event.stdout
+    assert fake.requests == []
