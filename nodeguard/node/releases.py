@@ -109,6 +109,8 @@ def _phase(line: ReleaseLine, today: date) -> Phase:
 
 
 _NUMERIC_VERSION = re.compile(r"v?(\d+)(?:\.\d+){0,2}")
+# version words of image tags whose Node.js major line changes over time (an LTS codename does not)
+MOVING_VERSION_WORDS = frozenset({"latest", "current", "lts"})
 
 
 def resolve_node_version(tag_version: str, today: date) -> int | None:

@@ -1,9 +1,13 @@
-"""Base images need an explicit, deterministic tag: never none, never `latest`.
+"""Base images need an explicit, deterministic tag: never none, never `latest` or another moving tag.
 
 ## What it does
-Checks the image of every `FROM` (build stages too) and reports one that has no tag or uses the
-`latest` tag, and, as a warning, one pinned by digest alone (`node@sha256:...`), which builds the
-same image every time but hides which version that is. Build arguments are substituted first
+Checks the image of every `FROM` (build stages too) and reports one that has no tag, uses the
+`latest` tag or another tag without a Node.js version, which moves to each new major line the same
+way (`node:alpine`, `node:slim`, `node:bookworm`, `node:lts-alpine`, `node:current-slim`); and, as a
+warning, one pinned by digest whose tag names no version (`node:latest@sha256:...`,
+`node:alpine@sha256:...`, `node@sha256:...`), which builds the same image every time but hides which
+version that is. `node:lts-alpine@sha256:...`, the cheat sheet's own form, passes: the digest fixes the
+image and the tag says it is an LTS line. Build arguments are substituted first
 (`ARG NODE_VERSION=22` before `FROM node:${NODE_VERSION}-alpine` counts as `node:22-alpine`); a tag
 that still depends on an argument without a default is reported once, as info, because nothing can
 be said about it. An image whose name carries the Node.js line and that publishes no version tags
@@ -19,6 +23,7 @@ Debian image. A tag names what you build on; a lockfile does the same for npm pa
 ```dockerfile
 FROM node
 FROM node:latest AS build
+FROM node:lts-alpine AS test
 FROM node@sha256:<digest>
 ```
 Use instead:
@@ -31,8 +36,11 @@ FROM node:22-alpine@sha256:<digest>
 Pick the Node.js LTS line you test with and a small variant, e.g. `node:22-alpine`, and pin it by
 digest as well (rule NG102). There is no automatic fix: the right version is yours to choose.
 """
+import re
+
 from nodeguard.findings import Severity
-from nodeguard.node.images import node_line_in_name
+from nodeguard.node.images import describe_node_image, node_line_in_name
+from nodeguard.node.releases import MOVING_VERSION_WORDS
 from nodeguard.rules.base import Problem, Rule
 
 
@@ -61,8 +69,42 @@ def check(image, context, options):
             )
         elif ref.tag is None:
             yield Problem(line, f"`{ref.raw}` has no tag, so it means `{ref.raw}:latest`, which changes with every release; name a version", end_line=end)
+        elif ref.digest is not None and _version_word(ref) == "lts":
+            continue  # the cheat sheet's own form: node:lts-alpine@sha256:... is reproducible and says "LTS"
+        elif _moves(ref) and ref.digest is not None:
+            yield Problem(
+                line,
+                f"`{ref.raw}` is pinned by its digest, so every build gets the same image, but the tag "
+                f"`{ref.tag}` names no Node.js version: no one can tell which line it is, and the next digest "
+                f"update may jump to a new major line; name the version: `{ref.name}:{_versioned(ref.tag)}@{ref.digest}`",
+                end_line=end,
+                severity=Severity.WARNING,
+            )
         elif ref.tag == "latest":
             yield Problem(line, f"`{ref.raw}` uses the `latest` tag, which changes with every release; name a version", end_line=end)
+        elif _moves(ref):
+            yield Problem(
+                line,
+                f"`{ref.raw}` names no Node.js version: like `latest`, the tag `{ref.tag}` moves to the next "
+                f"major line when one is released; name a version: `{ref.name}:{_versioned(ref.tag)}`",
+                end_line=end,
+            )
+
+
+def _versioned(tag: str) -> str:
+    """The tag with a version placeholder where the moving word was: lts-alpine -> <version>-alpine."""
+    rest = re.sub(r"^(?:latest|current|lts)(?:-|$)", "", tag)
+    return f"<version>-{rest}" if rest else "<version>"
+
+
+def _version_word(ref) -> str | None:
+    facts = describe_node_image(ref)
+    return facts.version if facts is not None else None
+
+
+def _moves(ref) -> bool:
+    """A tag whose Node.js line changes over time: `latest`, or no version word at all, or `lts`/`current`."""
+    return ref.tag == "latest" or _version_word(ref) in MOVING_VERSION_WORDS
 
 
 RULE = Rule(
@@ -70,7 +112,7 @@ RULE = Rule(
     name="base-image-tag",
     section=1,
     severity=Severity.ERROR,
-    summary="Base image without a tag or with `latest`",
+    summary="Base image without a tag, or with `latest` or another tag without a Node.js version",
     check=check,
     doc=__doc__,
 )

@@ -3,6 +3,8 @@ import pytest
 
 from nodeguard.findings import Severity
 
+DIGEST = "sha256:b2da3316acdc2bec442190a1fe10dc094e7ba4121d029cb32075ff59bb27390a"
+
 
 @pytest.mark.parametrize(
     "dockerfile",
@@ -33,7 +35,11 @@ def test_messages_name_the_image(lint):
         "FROM node:22-alpine\n",
         "FROM node:22.11.0-bookworm-slim\n",
         "FROM --platform=$BUILDPLATFORM node:22-alpine AS build\nFROM node:22-alpine\n",
-        "FROM node:lts-alpine@sha256:b2da3316acdc2bec442190a1fe10dc094e7ba4121d029cb32075ff59bb27390a\n",
+        "FROM node:22-alpine@sha256:b2da3316acdc2bec442190a1fe10dc094e7ba4121d029cb32075ff59bb27390a\n",
+        "FROM node:iron-alpine\n",  # an LTS codename names one line for good
+        f"FROM node:lts-alpine@{DIGEST}\n",  # the cheat sheet's own form
+        f"FROM node:lts@{DIGEST}\n",
+        "FROM node:hydrogen\n",
         "FROM scratch\n",
         # ARG defaults are substituted, globally and from the ARG before the FROM
         "ARG NODE_VERSION=22\nFROM node:${NODE_VERSION}-alpine\n",
@@ -83,3 +89,29 @@ def test_an_unresolved_tag_is_reported_once_as_info(lint, dockerfile):
 def test_a_multi_line_from_spans_its_lines(lint):
     [finding] = lint("FROM \\\n  node:latest \\\n  AS build\n", rule="NG101").findings
     assert (finding.line, finding.end_line) == (1, 3)
+
+
+@pytest.mark.parametrize(
+    ("tag", "suggested"),
+    [("alpine", "<version>-alpine"), ("slim", "<version>-slim"), ("bookworm", "<version>-bookworm"),
+     ("bookworm-slim", "<version>-bookworm-slim"), ("lts-alpine", "<version>-alpine"), ("lts", "<version>"),
+     ("current-slim", "<version>-slim"), ("current", "<version>"), ("alpine3.20", "<version>-alpine3.20")],
+)
+def test_tags_without_a_node_version_move_like_latest(lint, tag, suggested):
+    [finding] = lint(f"FROM node:{tag}\n", rule="NG101").findings
+    assert finding.severity == Severity.ERROR
+    assert f"`node:{tag}` names no Node.js version" in finding.message
+    assert f"`node:{suggested}`" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("tag", "suggested"),
+    [("latest", "<version>"), ("alpine", "<version>-alpine"), ("current", "<version>"),
+     ("current-slim", "<version>-slim")],
+)
+def test_a_moving_tag_pinned_by_digest_is_only_a_warning(lint, tag, suggested):
+    digest = "sha256:b2da3316acdc2bec442190a1fe10dc094e7ba4121d029cb32075ff59bb27390a"
+    [finding] = lint(f"FROM node:{tag}@{digest}\n", rule="NG101").findings
+    assert finding.severity == Severity.WARNING
+    assert f"`node:{tag}@{digest}` is pinned by its digest" in finding.message
+    assert f"`node:{suggested}@{digest}`" in finding.message
