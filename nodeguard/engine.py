@@ -83,18 +83,7 @@ def _run_rule(rule: Rule, image, context: BuildContext, setting: RuleSetting) ->
 
 def _to_finding(rule: Rule, problem: Problem, path: str, settings) -> Finding:
     setting = settings.get(rule.id)
-    severity = problem.severity or (setting.severity if setting else rule.severity)
-    return Finding(
-        rule=rule.id,
-        name=rule.name,
-        section=rule.section,
-        severity=severity,
-        path=problem.path or path,
-        line=problem.line,
-        end_line=problem.end_line or problem.line,
-        message=problem.message,
-        fix=problem.fix,
-    )
+    return rule.finding(problem, path, setting.severity if setting else None)
 
 
 def _apply_pragma_settings(findings: list[Finding], settings) -> list[Finding]:
@@ -110,8 +99,7 @@ def _apply_pragma_settings(findings: list[Finding], settings) -> list[Finding]:
 
 
 def unreadable_file_finding(path: str, message: str) -> Finding:
-    rule = rule_by_id(INVALID_INPUT)
-    return Finding(rule.id, rule.name, rule.section, Severity.ERROR, path, 1, 1, message)
+    return rule_by_id(INVALID_INPUT).finding(Problem(line=1, message=message), path, Severity.ERROR)
 
 
 def read_limited(path: Path, max_bytes: int = MAX_BYTES) -> bytes | str:

@@ -1,6 +1,8 @@
 """The engine's own duties: a failing rule is reported, not fatal; findings are unique and sorted."""
 from pathlib import Path
 
+import pytest
+
 import nodeguard.engine as engine
 from nodeguard.findings import Severity
 from nodeguard.policy import load_policy
@@ -36,3 +38,17 @@ def test_a_shared_ignore_file_is_reported_once_for_several_dockerfiles(tmp_path:
     on_ignore = [f for f in result.findings if f.path == ".dockerignore" and f.rule == "NG902"]
     assert len(on_ignore) == 1
     assert result.findings == sorted(result.findings, key=lambda f: f.sort_key())
+
+
+@pytest.mark.parametrize("configured, expected", [("info", "info"), ("warning", "warning"), ("error", "warning")])
+def test_the_policy_severity_wins_over_a_rules_own(lint, configured, expected):
+    """NG101 gives a digest without a tag a warning of its own; a policy that lowers NG101 lowers it too, and
+    no finding is ever above what the policy sets for its rule."""
+    policy = f"rules:\n  NG101: {configured}\n"
+    [found] = lint("FROM node@sha256:" + "a" * 64 + "\n", policy=policy, rule="NG101").findings
+    assert found.severity.label == expected
+
+
+def test_a_lesser_case_stays_lesser_under_the_default_policy(lint):
+    [found] = lint("ARG BASE\nFROM node:${BASE}\n", rule="NG101").findings
+    assert found.severity.label == "info"

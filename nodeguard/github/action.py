@@ -23,6 +23,7 @@ from typing import TextIO
 from nodeguard.discover import context_folder, governed_dockerfiles, ignore_file_candidates, is_dockerfile_name, is_ignore_file_name
 from nodeguard.engine import SourceFile, check_paths, check_sources, unreadable_file_finding
 from nodeguard.findings import Finding, Severity
+from nodeguard.model.parse import text_lines
 from nodeguard.rules import rule_by_id
 from nodeguard.github.checkrun import publish_check_run
 from nodeguard.github.client import FileContent, GitHubApi, TreeTooLarge, make_github
@@ -76,10 +77,6 @@ class Gathered:
     hunks_by_path: dict[str, tuple[Hunk, ...]] = field(default_factory=dict)
     patches: dict[str, str | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-
-def text_lines(data: bytes) -> list[str]:
-    return data.decode("utf-8", "replace").splitlines()
 
 
 def time_scale(environ: Mapping[str, str]) -> float:

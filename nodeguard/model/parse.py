@@ -61,6 +61,13 @@ def parse_dockerfile(path: str, data: bytes) -> ParsedDockerfile:
     )
 
 
+def text_lines(data: bytes) -> list[str]:
+    """A file's lines numbered as the parser numbers them: split on "\n" only (a CR-only file on "\r"),
+    never on U+2028, form feeds or the other breaks ``str.splitlines`` knows. Every line number that
+    reaches the user (fingerprints, suggestions, SARIF) is counted this way."""
+    return _split_lines(_decode(data, []), [])
+
+
 def _unreadable(path: str, message: str) -> ParsedDockerfile:
     return ParsedDockerfile(path=path, lines=(), instructions=(), problems=(ParseProblem(1, message),))
 

@@ -175,7 +175,6 @@ def pragma_findings(pragma: Pragma, mode: str) -> list[Finding]:
 
 
 def _finding(rule_id: str, pragma: Pragma, message: str) -> Finding:
-    from nodeguard.rules import rule_by_id
+    from nodeguard.rules import Problem, rule_by_id
 
-    rule = rule_by_id(rule_id)
-    return Finding(rule.id, rule.name, rule.section, rule.severity, pragma.path, pragma.line, pragma.line, message)
+    return rule_by_id(rule_id).finding(Problem(line=pragma.line, message=message), pragma.path)

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from nodeguard.findings import Fix, Severity
+from nodeguard.findings import Finding, Fix, Severity
 
 if TYPE_CHECKING:
     from nodeguard.model.context import BuildContext
@@ -32,7 +32,7 @@ class Problem:
     end_line: int | None = None  # defaults to line
     fix: Fix | None = None
     path: str | None = None  # another file than the Dockerfile (a .dockerignore), as the context names it
-    severity: Severity | None = None  # overrides the configured severity (e.g. an unresolved tag is info)
+    severity: Severity | None = None  # a lesser case of the rule (an unresolved tag is info): caps the severity
 
 
 Check = Callable[["Image", "BuildContext", Mapping[str, Any]], Iterable[Problem]]
@@ -55,6 +55,25 @@ class Rule:
     @property
     def docs_url(self) -> str:
         return DOCS_URL.format(id=self.id)
+
+    def finding(self, problem: Problem, path: str, severity: Severity | None = None) -> Finding:
+        """The one way a finding is made: the rule's identity, the problem's place and message, and the
+        severity the policy gives the rule (``severity``; the rule's default when None), lowered to the
+        problem's own when the rule marks the case as a lesser one. The policy's severity is never exceeded."""
+        level = self.severity if severity is None else severity
+        if problem.severity is not None:
+            level = min(level, problem.severity)
+        return Finding(
+            rule=self.id,
+            name=self.name,
+            section=self.section,
+            severity=level,
+            path=problem.path or path,
+            line=problem.line,
+            end_line=problem.end_line or problem.line,
+            message=problem.message,
+            fix=problem.fix,
+        )
 
 SECTIONS = {
     0: "nodeguard's own checks",
