@@ -206,6 +206,10 @@ class _DiskFile:
 
 
 def _check_disk_file(file: _DiskFile, disk: DiskCache) -> list[Finding]:
+    return _isolated(file.shown, lambda: _check_disk_file_unguarded(file, disk))
+
+
+def _check_disk_file_unguarded(file: _DiskFile, disk: DiskCache) -> list[Finding]:
     policy = file.policy
     data = read_limited(file.path)
     if isinstance(data, str):
@@ -268,13 +272,30 @@ def check_sources(
         if not policy.selects(source.path):
             continue
         result.checked.append(source.path)
-        if root is not None:
-            context = _disk_context(root / source.path, root, source.path, policy, disk)
-        else:
-            context = _api_context(source.path, ignores, policy)
-        result.findings.extend(check_dockerfile(source, context, policy))
+        result.findings.extend(_isolated(source.path, lambda: _check_source(source, policy, ignores, root, disk)))
     result.findings = _unique_sorted(result.findings)
     return result
+
+
+def _check_source(
+    source: SourceFile, policy: Policy, ignores: dict[str, SourceFile], root: Path | None, disk: DiskCache
+) -> list[Finding]:
+    if root is not None:
+        context = _disk_context(root / source.path, root, source.path, policy, disk)
+    else:
+        context = _api_context(source.path, ignores, policy)
+    return check_dockerfile(source, context, policy)
+
+
+def _isolated(path: str, check: Callable[[], list[Finding]]) -> list[Finding]:
+    """``check()``; or, when reading, modelling or checking the file fails outside any one rule, one NG005
+    finding on it, so that the other files are still checked and reported."""
+    try:
+        return check()
+    except Exception as error:  # noqa: BLE001 - whatever it is, it must not end the run
+        rule = rule_by_id(INTERNAL_ERROR)
+        message = f"internal error while checking this file, so it was not checked: {error!r:.300}"
+        return [Finding(rule.id, rule.name, rule.section, Severity.ERROR, path, 1, 1, message)]
 
 
 def _api_context(dockerfile_path: str, ignores: dict[str, SourceFile], policy: Policy) -> BuildContext:

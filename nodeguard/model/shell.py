@@ -299,19 +299,25 @@ class _Unwrapped:
     script: str = ""
 
 
-def _unwrap(argv: list[str]) -> _Unwrapped | None:
-    program = argv[0].rsplit("/", 1)[-1]
-    if program in _SHELLS:
-        return _unwrap_shell(argv)
-    if program == "su":
-        return _unwrap_su(argv)
+def _unwrap(argv: list[str], first: int = 0) -> _Unwrapped | None:
+    """How ``argv[first:]`` divides into a wrapper and what it runs (indexes into ``argv``), or None."""
+    if first >= len(argv):
+        return None
+    program = argv[first].rsplit("/", 1)[-1]
+    if program in _SHELLS or program == "su":
+        unwrapped = (_unwrap_shell if program in _SHELLS else _unwrap_su)(argv[first:])
+        if unwrapped is None or unwrapped.script_index is None:
+            return unwrapped
+        return replace(unwrapped, script_index=first + unwrapped.script_index)
     if program in _OPTIONS_WITH_VALUE:
-        return _unwrap_prefix(argv, _OPTIONS_WITH_VALUE[program], program in _WRAPPERS_TAKING_ASSIGNMENTS)
+        return _unwrap_prefix(argv, first, _OPTIONS_WITH_VALUE[program], program in _WRAPPERS_TAKING_ASSIGNMENTS)
     return None
 
 
-def _unwrap_prefix(argv: list[str], options_with_value: frozenset[str], takes_assignments: bool) -> _Unwrapped | None:
-    i = 1
+def _unwrap_prefix(
+    argv: list[str], first: int, options_with_value: frozenset[str], takes_assignments: bool
+) -> _Unwrapped | None:
+    i = first + 1
     while i < len(argv) and argv[i].startswith("-"):
         if argv[i] == "--":
             i += 1
@@ -325,7 +331,7 @@ def _unwrap_prefix(argv: list[str], options_with_value: frozenset[str], takes_as
         i += 1
     if i >= len(argv):
         return None
-    return _Unwrapped(tuple(argv[:wrapper_end]), inner_start=i, inner_assignments=assignments)
+    return _Unwrapped(tuple(argv[first:wrapper_end]), inner_start=i, inner_assignments=assignments)
 
 
 def _unwrap_shell(argv: list[str]) -> _Unwrapped | None:
@@ -379,6 +385,8 @@ class _Parser:
         self.mode = _NORMAL
         self.case_depth = 0
         self.closing_function_parenthesis = False
+        self.counted_to = 0
+        self.lines_before = 0
         self._reset()
 
     def _reset(self) -> None:
@@ -498,32 +506,56 @@ class _Parser:
     def _commands(
         self, words: list[_Token], assignments: dict[str, str], redirects: tuple[tuple[str, str], ...], start: int
     ) -> list[Command]:
+        """The command of ``words`` and, for a wrapper, the commands it runs. A loop, not recursion, and a
+        wrapper's text stops where the command it runs starts: ``sudo sudo … npm ci`` costs one step per
+        wrapper whatever the length of the chain."""
         argv = [word.value for word in words]
-        text = _CONTINUATION.sub(" ", self.script[start : self.end])
-        line = self.script.count("\n", 0, start)
-        unwrapped = _unwrap(argv) if argv else None
-        if unwrapped is None:
-            return [Command(tuple(argv), assignments, text, line, redirects)]
-        wrapper = Command(unwrapped.wrapper_argv, assignments, text, line, redirects)
-        program = wrapper.program
-        inherited = {} if program in _WRAPPERS_HIDING_ENVIRONMENT else assignments
-        if unwrapped.script_index is not None:
-            if self.depth >= _MAX_SCRIPT_DEPTH:
-                return [wrapper]
-            script_line = self.script.count("\n", 0, words[unwrapped.script_index].start)
-            inner = [
-                replace(
-                    command,
-                    assignments={**inherited, **command.assignments},
-                    redirects=redirects + command.redirects,
-                    line_offset=script_line + command.line_offset,
-                )
-                for command in _split(unwrapped.script, self.depth + 1)
-            ]
-            return [wrapper, *inner]
-        inner_words = words[unwrapped.inner_start :]
-        inner_assignments = {**inherited, **unwrapped.inner_assignments}
-        return [wrapper, *self._commands(inner_words, inner_assignments, redirects, inner_words[0].start)]
+        commands: list[Command] = []
+        first = 0  # argv index of the command being unwrapped
+        while True:
+            line = self._line_of(start)
+            unwrapped = _unwrap(argv, first)
+            if unwrapped is None:
+                text = _CONTINUATION.sub(" ", self.script[start : self.end])
+                return [*commands, Command(tuple(argv[first:]), assignments, text, line, redirects)]
+            if unwrapped.script_index is not None:
+                text = _CONTINUATION.sub(" ", self.script[start : self.end])
+                wrapper = Command(unwrapped.wrapper_argv, assignments, text, line, redirects)
+                return [*commands, wrapper, *self._script_commands(wrapper, words, unwrapped, redirects)]
+            inner_start = words[unwrapped.inner_start].start
+            text = _CONTINUATION.sub(" ", self.script[start:inner_start]).rstrip()
+            wrapper = Command(unwrapped.wrapper_argv, assignments, text, line, redirects)
+            commands.append(wrapper)
+            inherited = {} if wrapper.program in _WRAPPERS_HIDING_ENVIRONMENT else assignments
+            assignments = {**inherited, **unwrapped.inner_assignments}
+            first, start = unwrapped.inner_start, inner_start
+
+    def _line_of(self, offset: int) -> int:
+        """Lines before ``offset``, counted on from the last offset asked about: commands come in source
+        order, so the whole script is counted once."""
+        if offset < self.counted_to:
+            self.counted_to, self.lines_before = 0, 0
+        self.lines_before += self.script.count("\n", self.counted_to, offset)
+        self.counted_to = offset
+        return self.lines_before
+
+    def _script_commands(
+        self, wrapper: Command, words: list[_Token], unwrapped: _Unwrapped, redirects: tuple[tuple[str, str], ...]
+    ) -> list[Command]:
+        """The commands of a ``sh -c`` / ``su -c`` script, with what the wrapper passes on."""
+        if self.depth >= _MAX_SCRIPT_DEPTH:
+            return []
+        inherited = {} if wrapper.program in _WRAPPERS_HIDING_ENVIRONMENT else wrapper.assignments
+        script_line = self._line_of(words[unwrapped.script_index].start)
+        return [
+            replace(
+                command,
+                assignments={**inherited, **command.assignments},
+                redirects=redirects + command.redirects,
+                line_offset=script_line + command.line_offset,
+            )
+            for command in _split(unwrapped.script, self.depth + 1)
+        ]
 
 
 def _split(script: str, depth: int) -> list[Command]:
