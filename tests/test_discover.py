@@ -57,6 +57,25 @@ def deep_tree(root: Path, depth: int = 1000) -> Path:
     return deepest
 
 
+@pytest.fixture(autouse=True)
+def remove_deep_trees(tmp_path: Path):
+    """pytest removes old temporary folders with a recursive rmtree, which fails on a tree 1,000 levels
+    deep (and fails every later session's exit): take the tree down level by level after the test."""
+    yield
+    deepest, depth = tmp_path, 0
+    while (deepest / "d").is_dir():
+        deepest, depth = deepest / "d", depth + 1
+    if depth < 100:
+        return
+    (deepest / "Dockerfile").unlink(missing_ok=True)
+    while deepest != tmp_path:
+        for entry in deepest.iterdir():  # what the test wrote beside the chain
+            if entry.name != "d":
+                entry.unlink()
+        deepest.rmdir()
+        deepest = deepest.parent
+
+
 def test_a_folder_a_thousand_levels_deep_is_walked_without_recursion(tmp_path: Path):
     deep_tree(tmp_path)
     limit = sys.getrecursionlimit()
