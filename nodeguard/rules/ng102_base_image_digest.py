@@ -20,6 +20,8 @@ Use instead:
 FROM node:22-alpine@sha256:<digest>
 ```
 
+An image used by several stages is reported once, at its first `FROM`: one digest fixes them all.
+
 ## Fix
 No automatic fix: the digest cannot be known offline. Look it up with
 `docker buildx imagetools inspect node:22-alpine` (the `Digest:` line), or `docker pull node:22-alpine`
@@ -31,15 +33,24 @@ from nodeguard.rules.base import Problem, Rule
 
 
 def check(image, context, options):
+    """One finding per distinct image, at its first FROM; the other stages that use it are named."""
+    uses: dict[str, list] = {}
     for stage in image.stages:
         ref = stage.base
         if stage.parent is not None or ref.is_scratch or ref.unresolved or not ref.repository or ref.digest:
             continue
+        uses.setdefault(ref.raw, []).append(stage.from_instruction)
+    for raw, instructions in uses.items():
+        first, others = instructions[0], instructions[1:]
+        also = ""
+        if others:
+            lines = ", ".join(str(instruction.start_line) for instruction in others)
+            also = f" (the same image is the base on line{'s' if len(others) > 1 else ''} {lines} too)"
         yield Problem(
-            stage.from_instruction.start_line,
-            f"`{ref.raw}` is not pinned by digest, so each build may get a different image; find the digest "
-            f"with `docker buildx imagetools inspect {ref.raw}` and write `{ref.raw}@sha256:<digest>`",
-            end_line=stage.from_instruction.end_line,
+            first.start_line,
+            f"`{raw}` is not pinned by digest, so each build may get a different image{also}; find the digest "
+            f"with `docker buildx imagetools inspect {raw}` and write `{raw}@sha256:<digest>`",
+            end_line=first.end_line,
         )
 
 

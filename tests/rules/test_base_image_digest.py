@@ -47,3 +47,19 @@ def test_pinned_images_stage_references_and_scratch_pass(lint, dockerfile):
 def test_strict_makes_it_an_error(lint):
     [finding] = lint("FROM node:22-alpine\n", policy="extends: strict\n", rule="NG102").findings
     assert finding.severity == Severity.ERROR
+
+
+def test_an_image_used_by_several_stages_is_reported_once(lint):
+    dockerfile = ("FROM node:22-alpine AS deps\nRUN npm ci\nFROM node:22-alpine AS build\nRUN npm run build\n"
+                  "FROM node:22-alpine\nCOPY --from=build /app /app\n")
+    [finding] = lint(dockerfile, rule="NG102").findings
+    assert finding.line == 1
+    assert "(the same image is the base on lines 3, 5 too)" in finding.message
+
+
+def test_distinct_images_are_each_reported(lint):
+    dockerfile = "FROM node:22 AS build\nFROM node:22-alpine\nFROM node:22 AS again\n"
+    found = lint(dockerfile, rule="NG102").findings
+    assert [f.line for f in found] == [1, 2]
+    assert "(the same image is the base on line 3 too)" in found[0].message
+    assert "the same image" not in found[1].message
