@@ -41,7 +41,7 @@ No automatic fix: move the install into a build stage, or remove the packages in
 """
 from nodeguard.findings import Severity
 from nodeguard.node.packages import BUILD_TOOLS
-from nodeguard.node.system_packages import packages_left_installed
+from nodeguard.node.system_packages import package_command, packages_left_installed
 from nodeguard.rules.base import Problem, Rule
 
 
@@ -62,9 +62,27 @@ def check(image, context, options):
                 step.line,
                 f"this RUN leaves build tools in the shipped image: {names}; build native modules in a build "
                 f"stage and copy node_modules from it, or remove them in the same RUN "
-                f"(`apk add --virtual .build-deps … && npm ci && apk del .build-deps`)",
+                f"({_removal_example(step.commands, found)})",
                 end_line=step.end_line,
             )
+
+
+REMOVAL_EXAMPLES = {
+    "apk": "`apk add --virtual .build-deps … && npm ci && apk del .build-deps`",
+    "apt-get": "`apt-get install -y {names} && npm ci && apt-get purge -y --auto-remove {names}`",
+    "apt": "`apt-get install -y {names} && npm ci && apt-get purge -y --auto-remove {names}`",
+    "yum": "`yum install -y {names} && npm ci && yum remove -y {names}`",
+    "dnf": "`dnf install -y {names} && npm ci && dnf remove -y {names}`",
+    "microdnf": "`microdnf install -y {names} && npm ci && microdnf remove -y {names}`",
+}
+
+
+def _removal_example(commands, found: list[str]) -> str:
+    """How to remove the tools in the same RUN, with the package manager that installed them."""
+    manager = next((parsed.manager for parsed in map(package_command, commands)
+                    if parsed is not None and parsed.action == "install" and set(found) & set(parsed.packages)),
+                   "apk")
+    return REMOVAL_EXAMPLES.get(manager, REMOVAL_EXAMPLES["apk"]).format(names=" ".join(found))
 
 
 RULE = Rule(

@@ -52,3 +52,15 @@ def test_categories_option_adds_git(lint):
     policy = "rules:\n  NG803:\n    options:\n      categories: [compiler, vcs]\n"
     [finding] = lint("FROM node:22-alpine\nRUN apk add git make gcc\n", policy=policy, rule="NG803").findings
     assert "`git`, `gcc`;" in finding.message
+
+
+def test_the_advice_uses_the_package_manager_of_the_image(lint):
+    dockerfile = "FROM node:22-bookworm-slim\nRUN apt-get update && apt-get install -y build-essential python3\n"
+    [finding] = lint(dockerfile, rule="NG803").findings
+    assert "apt-get purge -y --auto-remove build-essential python3" in finding.message
+    assert "apk" not in finding.message
+
+
+def test_the_advice_on_alpine_is_a_virtual_package(lint):
+    [finding] = lint("FROM node:22-alpine\nRUN apk add --no-cache python3 make g++\n", rule="NG803").findings
+    assert "apk add --virtual .build-deps" in finding.message and "apt-get" not in finding.message
