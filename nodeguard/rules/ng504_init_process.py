@@ -35,6 +35,9 @@ CMD ["dumb-init", "node", "server.js"]
 When the final stage's lineage installs dumb-init or tini with the system package manager, `--fix`
 puts it in front of the exec-form `ENTRYPOINT` (or `CMD` when there is no `ENTRYPOINT`):
 `["dumb-init", ...]` or `["tini", "--", ...]`. Installing a package is not done automatically.
+An image without a package manager (distroless, Chainguard's runtime image) cannot install one: copy
+a static tini from a build stage (`COPY --from=build /usr/bin/tini-static /tini`), or let the runtime
+add an init (`docker run --init`, Compose `init: true`) and set `init-provided: true`.
 """
 import json
 
@@ -93,10 +96,22 @@ def check(image, context, options):
         fix = None
         message = (
             f"`{shown}` runs as PID 1 without an init{through}, so it ignores signals it has no handler for and never reaps "
-            f"zombie processes; install dumb-init or tini and start the app through it (or set `init-provided: true` "
-            f"when `docker run --init` or the platform provides one)"
+            f"zombie processes; {_init_advice(image.final.root_base, facts)}"
         )
     yield Problem(anchor.start_line, message, end_line=anchor.end_line, fix=fix)
+
+
+def _init_advice(base, facts) -> str:
+    """How to get an init: install one, or, in an image without a package manager, copy one in or let the runtime add it."""
+    if facts is not None and facts.variant is not None and facts.package_manager is None:
+        return (
+            f"`{base.raw}` has no package manager to install one: copy a static tini from a build stage "
+            f"(`RUN apt-get install -y tini` there, then `COPY --from=<stage> /usr/bin/tini-static /tini` and "
+            f"`ENTRYPOINT [\"/tini\", \"--\", ...]`), or run the container with an init (`docker run --init`, "
+            f"Compose `init: true`) and set `init-provided: true`"
+        )
+    return ("install dumb-init or tini and start the app through it (or set `init-provided: true` "
+            "when `docker run --init` or the platform provides one)")
 
 
 RULE = Rule(

@@ -147,3 +147,17 @@ def test_every_program_that_makes_the_image_a_node_image_is_judged_as_pid_1(lint
     [found] = lint(dockerfile, rule="NG504").findings
     assert found.message.startswith(f"`{shown}` runs as PID 1 without an init")
     assert [f.rule for f in lint(dockerfile, rule="NG301").findings] == ["NG301"]
+
+
+@pytest.mark.parametrize("base", ["gcr.io/distroless/nodejs22-debian12", "cgr.dev/chainguard/node"])
+def test_an_image_without_a_package_manager_gets_advice_it_can_follow(lint, base):
+    [found] = lint(f'FROM {base}\nCOPY server.js /app/\nCMD ["/app/server.js"]\n', rule="NG504").findings
+    assert f"`{base}` has no package manager" in found.message
+    assert "COPY --from=<stage> /usr/bin/tini-static /tini" in found.message
+    assert "`docker run --init`, Compose `init: true`" in found.message
+    assert "install dumb-init or tini" not in found.message
+
+
+def test_an_image_with_a_package_manager_is_told_to_install_an_init(lint):
+    [found] = lint('FROM node:22-bookworm-slim\nCMD ["node", "server.js"]\n', rule="NG504").findings
+    assert "install dumb-init or tini" in found.message and "no package manager" not in found.message
