@@ -157,6 +157,14 @@ IGNORE_MUST_HAVE: tuple[IgnoreEntry, ...] = (
     IgnoreEntry(".npmrc", "npm configuration can hold a registry token"),
     IgnoreEntry("npm-debug.log", "logs change on every run and bust the build cache"),
 )
+# The log file each package manager writes when a command fails (Bun writes none): IGNORE_MUST_HAVE's
+# npm-debug.log stands for the project's own.
+DEBUG_LOGS: dict[str, str | None] = {
+    "npm": "npm-debug.log",
+    "yarn": "yarn-error.log",
+    "pnpm": "pnpm-debug.log",
+    "bun": None,
+}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ one it does not (other files that exist, such as `.env.local` or `*.pem`, are NG
 `**/node_modules`, `/.git`, `.env*`, or a `*` followed by `!` exceptions all count, and a later `!`
 exception that re-includes one of them does not. A path the Dockerfile copies by name (`COPY .npmrc
 ./`) is not asked for, since ignoring it would break the build. In a context with nested packages
-`node_modules` is asked for as `**/node_modules`.
+`node_modules` is asked for as `**/node_modules`. The log file asked for is the project's package
+manager's own: `npm-debug.log`, `yarn-error.log` or `pnpm-debug.log` (none for Bun), known from the
+lockfile at the context's root, else from the Dockerfile's installs.
 
 The check runs whenever the Dockerfile copies from the context, not only for `COPY . .`: the ignore
 file serves every build of that context, and a `COPY src ./src` picks up what sits in `src/` as well.

@@ -69,3 +69,30 @@ def test_env_kept_out_is_enough_and_an_env_local_on_disk_is_left_to_NG904(lint):
     linted = lint("FROM node:24-alpine\nCOPY . .\n", files=files)
     assert linted.of("NG902") == []
     assert [f.rule for f in linted.findings if ".env.local" in f.message] == ["NG904"]
+
+
+@pytest.mark.parametrize(
+    ("lockfile", "install", "log"),
+    [("pnpm-lock.yaml", "RUN pnpm install --frozen-lockfile", "pnpm-debug.log"),
+     ("yarn.lock", "RUN yarn install --frozen-lockfile", "yarn-error.log"),
+     (None, "RUN corepack enable && pnpm install", "pnpm-debug.log"),
+     ("package-lock.json", "RUN npm ci", "npm-debug.log")],
+)
+def test_the_log_file_asked_for_is_the_package_managers_own(lint, lockfile, install, log):
+    files = {".dockerignore": "node_modules\n.git\n.env\n.npmrc\n", "package.json": "{}"}
+    if lockfile:
+        files[lockfile] = ""
+    [finding] = lint(f"FROM node:22-alpine\nWORKDIR /app\nCOPY . .\n{install}\n", files=files, rule="NG902").findings
+    assert finding.message.endswith(f"add: {log}")
+    others = {"npm-debug.log", "yarn-error.log", "pnpm-debug.log"} - {log}
+    assert not any(f"`{other}`" in finding.message for other in others)
+
+
+def test_a_pnpm_project_that_ignores_its_own_log_is_complete(lint):
+    files = {".dockerignore": "node_modules\n.git\n.env\n.npmrc\npnpm-debug.log\n", "pnpm-lock.yaml": ""}
+    assert lint(DOCKERFILE, files=files, rule="NG902").findings == []
+
+
+def test_a_bun_project_is_not_asked_for_a_log_file(lint):
+    files = {".dockerignore": "node_modules\n.git\n.env\n.npmrc\n", "bun.lock": ""}
+    assert lint(DOCKERFILE, files=files, rule="NG902").findings == []
