@@ -43,10 +43,11 @@ def declared_versions(root: Path) -> dict[str, str]:
     pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     init = (root / "nodeguard/__init__.py").read_text(encoding="utf-8")
     found = re.search(r'^__version__ = "([^"]+)"$', init, re.M)
-    return {
-        "pyproject.toml": str(pyproject["project"]["version"]),
-        "nodeguard/__init__.py": found.group(1) if found else "(none)",
-    }
+    declared = {}
+    if "version" in pyproject["project"]:  # else pyproject reads it from nodeguard/__init__.py (dynamic)
+        declared["pyproject.toml"] = str(pyproject["project"]["version"])
+    declared["nodeguard/__init__.py"] = found.group(1) if found else "(none)"
+    return declared
 
 
 def check_tag(tag: str, root: Path = REPO) -> str:
