@@ -14,6 +14,13 @@ LOCKFILES: dict[str, tuple[str, ...]] = {
     "bun": ("bun.lock", "bun.lockb"),
 }
 
+# What a Dockerfile copies before installing dependencies: the manifest, lockfiles and the package
+# managers' configuration. Root-owned, they are read by the install and never written by the app.
+INSTALL_INPUTS: frozenset[str] = frozenset({
+    "package.json", *(name for names in LOCKFILES.values() for name in names),
+    "pnpm-workspace.yaml", ".npmrc", ".yarnrc", ".yarnrc.yml", ".pnpmfile.cjs",
+})
+
 # System packages that build native modules (apk, apt and dnf/yum names). "compiler" ones are never
 # needed to run an app; "build" and "python" are what node-gyp needs beside a compiler; "vcs" is git,
 # which npm needs only for git dependencies.

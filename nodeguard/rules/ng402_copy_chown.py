@@ -5,8 +5,18 @@ When the final image runs as a non-root user (its last `USER`, or the default us
 known to be non-root), reports every `COPY` and `ADD` of the final stage and its parents, `COPY
 --from=<stage>` included, that has no `--chown`: those files belong to root. Copies of programs and
 system files are left alone: destinations under `/usr`, `/bin`, `/sbin`, `/lib`, `/etc`, `/var/lib`,
-an init binary (`/tini`) and shell scripts. An image that runs as root is NG401's concern, not this
-rule's.
+an init binary (`/tini`) and shell scripts. So are copies of only the manifest, lockfiles and
+package-manager settings (`COPY package*.json ./`: the install reads them as root and the app never
+writes them), and copies whose destination a later `RUN chown -R <user> <folder>` hands to the user.
+The copies of one stage are judged together: one finding, at the first, naming the others, and none
+when another copy of that stage already gives the user its files (`COPY --chown=nextjs:nodejs
+.next/standalone ./` beside `COPY public ./public`: what is left root-owned is only read). An image that runs as root
+is NG401's concern, not this rule's.
+
+Keeping the app's code owned by root and read-only for the user it runs as is a legitimate choice,
+and a hardening one: a compromised process cannot rewrite its own code. If that is your intent, give
+the app a writable folder of its own (`RUN mkdir /app/data && chown node /app/data`, or a volume) and
+turn this rule off in the policy.
 
 ## Why
 `USER node` only decides who runs the process; `COPY` always writes files as root. The app then
@@ -42,8 +52,10 @@ import re
 import shlex
 
 from nodeguard.findings import Fix, Severity
+from nodeguard.model.copies import absolute, copy_words
 from nodeguard.model.image import has_variables
 from nodeguard.node.images import describe_node_image
+from nodeguard.node.packages import INSTALL_INPUTS
 from nodeguard.node.runtime import drops_privileges, is_root, is_system_destination, user_name
 from nodeguard.rules.base import Problem, Rule
 
@@ -103,19 +115,78 @@ def check(image, context, options):
     if user is None:
         return
     owner = chown_value(final, user)
-    for step in final.all_steps():
+    steps = final.all_steps()
+    unowned: dict[int, list] = {}  # stage index -> [(step, target)] of the copies that leave root-owned app files
+    for position, step in enumerate(steps):
         if step.keyword not in ("COPY", "ADD") or step.instruction.flag("chown") is not None:
             continue
         target = destination(step)
-        if target is None or is_system_destination(target):
+        if target is None or is_system_destination(target) or _only_install_inputs(step) or _only_scripts(step):
             continue
+        if _chowned_later(steps[position + 1:], target, user):
+            continue
+        unowned.setdefault(step.stage_index, []).append((step, target))
+    owning = {step.stage_index for step in steps if _owned_by(step, user)}
+    for stage_index, copies in unowned.items():
+        if stage_index in owning:
+            continue  # the stage's code copy gives the user its files: the rest (public/, assets) are only read
+        (step, target), others = copies[0], copies[1:]
+        also = ""
+        if others:
+            lines = ", ".join(str(other.line) for other, _ in others)
+            also = f" (as do the copies on line{'s' if len(others) > 1 else ''} {lines} of this stage)"
         yield Problem(
             step.line,
-            f"{step.keyword} writes `{target}` as root while the image runs as `{user}`, so the app cannot "
-            f"change its own files; add `--chown={owner}`",
+            f"{step.keyword} writes `{target}` as root while the image runs as `{user}`{also}, so the app cannot "
+            f"change its own files; add `--chown={owner}` (or keep the code root-owned and read-only on purpose, "
+            f"and give the app a writable folder of its own)",
             end_line=step.end_line,
             fix=chown_fix(step, owner),
         )
+
+
+def _owned_by(step, user: str) -> bool:
+    owner = step.instruction.flag("chown") if step.keyword in ("COPY", "ADD") else None
+    return bool(owner) and user_name(step.expand(owner)) == user_name(user)
+
+
+def _only_install_inputs(step) -> bool:
+    """A copy of package.json, lockfiles and package-manager settings only (`COPY package*.json ./`)."""
+    words = copy_words(step)
+    sources = words[:-1]
+    return bool(sources) and all(_is_install_input(posixpath.basename(source.rstrip("/"))) for source in sources)
+
+
+def _only_scripts(step) -> bool:
+    """A copy of shell scripts only (`COPY scripts/*.sh /tmp/`): programs, like an init binary."""
+    sources = copy_words(step)[:-1]
+    return bool(sources) and all(source.endswith(".sh") for source in sources)
+
+
+def _is_install_input(name: str) -> bool:
+    return name in INSTALL_INPUTS or bool(re.fullmatch(r"package[^/]*\.json", name))
+
+
+def _chowned_later(steps, target: str, user: str) -> bool:
+    """A later `RUN chown -R <user> <folder>` covers `target`, so the copy's owner does not last."""
+    for step in steps:
+        if step.keyword != "RUN":
+            continue
+        for command in step.commands:
+            if command.program != "chown":
+                continue
+            words = [step.expand(word) for word in command.argv[1:]]
+            options = [word for word in words if word.startswith("-")]
+            operands = [word for word in words if not word.startswith("-")]
+            recursive = any(option == "--recursive" or (not option.startswith("--") and "R" in option)
+                            for option in options)
+            if not recursive or len(operands) < 2 or user_name(operands[0]) != user_name(user):
+                continue
+            for path in operands[1:]:
+                folder = absolute(path, step.workdir).rstrip("/") or "/"
+                if target == folder or target.startswith(folder.rstrip("/") + "/"):
+                    return True
+    return False
 
 
 RULE = Rule(

@@ -10,7 +10,7 @@ CMD = 'CMD ["node", "server.js"]\n'
     ("dockerfile", "lines", "owner"),
     [
         ("FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nUSER node\n" + CMD, [3], "node:node"),
-        ("FROM node:22-alpine\nUSER node\nWORKDIR /app\nCOPY package.json ./\nADD . .\n" + CMD, [4, 5], "node:node"),
+        ("FROM node:22-alpine\nUSER node\nWORKDIR /app\nCOPY package.json ./\nADD . .\n" + CMD, [5], "node:node"),
         (
             "FROM node:22 AS build\nRUN npm ci\nFROM node:22-alpine\nWORKDIR /app\n"
             "COPY --from=build /app/node_modules ./node_modules\nUSER node\n" + CMD,
@@ -20,9 +20,9 @@ CMD = 'CMD ["node", "server.js"]\n'
         ('FROM gcr.io/distroless/nodejs22-debian12:nonroot\nCOPY app /app\nCMD ["/app/server.js"]\n', [2], "65532"),
         ("FROM node:22-alpine\nRUN adduser -D app\nCOPY . /app\nUSER app\n" + CMD, [3], "app"),
         (
-            "FROM node:22-alpine\nRUN adduser -S nextjs -G nodejs\nCOPY --chown=nextjs:nodejs .next ./.next\n"
-            "COPY public ./public\nUSER nextjs\n" + CMD,
-            [4], "nextjs:nodejs",
+            "FROM node:22-alpine AS base\nRUN adduser -S nextjs -G nodejs\nCOPY --chown=nextjs:nodejs .next ./.next\n"
+            "FROM base\nCOPY public ./public\nUSER nextjs\n" + CMD,
+            [5], "nextjs:nodejs",
         ),
         ("FROM node:22-alpine AS base\nCOPY . /app\nFROM base\nUSER node\n" + CMD, [2], "node:node"),
         ("FROM node:22-alpine\nARG APP=/srv/app\nCOPY . ${APP}\nUSER node\n" + CMD, [3], "node:node"),
@@ -53,6 +53,7 @@ def test_message_names_the_destination_and_the_user(lint):
         "FROM node:22-alpine\nCOPY --from=tini /tini /tini\nUSER node\n" + CMD,
         "FROM node:22-alpine\nCOPY --from=build /usr/bin/dumb-init /usr/local/bin/dumb-init\nUSER node\n" + CMD,
         "FROM node:22-alpine\nCOPY docker-entrypoint.sh /docker-entrypoint.sh\nUSER node\n" + CMD,
+        "FROM node:22-alpine\nCOPY .docker/scripts/*.sh /tmp/\nUSER node\n" + CMD,
         "FROM node:22-alpine\nCOPY nginx.conf /etc/nginx/conf.d/default.conf\nUSER node\n" + CMD,
         "FROM node:22 AS build\nRUN npm run build\nFROM nginxinc/nginx-unprivileged:1.27-alpine\n"
         "COPY --from=build /app/dist /usr/share/nginx/html\n",
@@ -85,3 +86,61 @@ def test_fix_adds_chown_after_the_keyword(lint, before, after):
     texts, relinted = lint.fix(before, rule="NG402")
     assert texts["Dockerfile"] == after
     assert relinted.of("NG402") == []
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        # a later chown -R hands the destination to the user
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nCOPY --from=build /app/dist ./dist\n"
+        "RUN chown -R node:node /app\nUSER node\n" + CMD,
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY src ./src\nRUN npm ci && chown -R node .\nUSER node\n" + CMD,
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN chown --recursive node:node /app\nUSER node\n" + CMD,
+        # manifests and lockfiles copied to install as root
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY --chown=node:node . .\n"
+        "USER node\n" + CMD,
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY package.json pnpm-lock.yaml .npmrc ./\nRUN pnpm i\n"
+        "COPY --chown=node:node . .\nUSER node\n" + CMD,
+    ],
+)
+def test_chowned_later_and_install_inputs_pass(lint, dockerfile):
+    assert lint(dockerfile, rule="NG402").findings == []
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        # chown without -R, of another folder, or to another user does not cover the copy
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN chown node:node /app\nUSER node\n" + CMD,
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN chown -R node:node /app/data\nUSER node\n" + CMD,
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN chown -R www-data /app\nUSER node\n" + CMD,
+        # a chown before the copy does not cover it
+        "FROM node:22-alpine\nWORKDIR /app\nRUN chown -R node:node /app\nCOPY . .\nUSER node\n" + CMD,
+        # a manifest copied with code is code
+        "FROM node:22-alpine\nWORKDIR /app\nCOPY package.json server.js ./\nUSER node\n" + CMD,
+    ],
+)
+def test_copies_a_later_chown_does_not_cover_are_reported(lint, dockerfile):
+    assert len(lint(dockerfile, rule="NG402").findings) == 1
+
+
+def test_the_copies_of_one_stage_are_one_finding(lint):
+    dockerfile = ("FROM node:22-alpine\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY src ./src\n"
+                  "COPY public ./public\nCOPY --from=build /app/dist ./dist\nUSER node\n" + CMD)
+    [finding] = lint(dockerfile, rule="NG402").findings
+    assert finding.line == 5
+    assert "(as do the copies on lines 6, 7 of this stage)" in finding.message
+    assert "keep the code root-owned and read-only on purpose" in finding.message
+
+
+def test_each_stage_of_the_lineage_is_judged_once(lint):
+    dockerfile = ("FROM node:22-alpine AS base\nCOPY . /app\nCOPY lib /lib2\nFROM base\nCOPY extra /app/extra\n"
+                  "USER node\n" + CMD)
+    assert [f.line for f in lint(dockerfile, rule="NG402").findings] == [2, 5]
+
+
+def test_a_stage_whose_code_copy_is_owned_leaves_read_only_files_alone(lint):
+    dockerfile = ("FROM node:22-alpine\nRUN adduser -S nextjs -G nodejs\nWORKDIR /app\n"
+                  "COPY --from=builder /app/public ./public\n"
+                  "COPY --from=builder --chown=nextjs:nodejs /app/.next/standalone ./\nUSER nextjs\n" + CMD)
+    assert lint(dockerfile, rule="NG402").findings == []
