@@ -27,10 +27,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 0 when no Dockerfile or .dockerignore is found (default: a usage error)")
     check.add_argument("--stdin-filename", metavar="PATH",
                        help="with -: the Dockerfile's path, which names it and anchors its build context")
+    check.add_argument("--resolve-digests", action="store_true",
+                       help="look unpinned base images up in their registries: NG102 then offers the exact digest")
+    check.add_argument("--check-digests", action="store_true",
+                       help="look pinned base images up: report (info) a tag that now points to another digest")
     commands.add_parser("rules", help="list the rules")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", help="rule ID or name, e.g. NG101 or base-image-tag")
     commands.add_parser("schema", help="print the policy file's JSON schema")
+    pin = commands.add_parser("pin", help="pin FROM images by digest, looked up in their registries")
+    pin.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
+    pin.add_argument("--config", help="policy file (its registries: mirrors; include/exclude)")
+    pin.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
+    pin.add_argument("--diff", action="store_true", help="print the changes as a unified diff; write nothing")
+    pin.add_argument("--update", action="store_true", help="also move pinned digests whose tag now points elsewhere")
     return parser
 
 
@@ -42,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"nodeguard {__version__}")
         return EXIT_CLEAN
-    handlers = {"check": run_check, "rules": run_rules, "explain": run_explain, "schema": run_schema}
+    handlers = {"check": run_check, "rules": run_rules, "explain": run_explain, "schema": run_schema, "pin": run_pin}
     if args.command not in handlers:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -100,13 +110,21 @@ def _check_disk(args: argparse.Namespace, finder):
 
     if args.config:
         finder(Path.cwd())  # a broken --config is reported before anything else
+    digest_notes: list[str] = []
+    if args.resolve_digests or args.check_digests:
+        from nodeguard.remote.digests import digest_checking_finder
+
+        finder, digest_notes = digest_checking_finder(args.paths, finder, unpinned=args.resolve_digests,
+                                                      pinned=args.check_digests, force_exclude=args.force_exclude)
     if args.fix:
         from nodeguard.fixes import fix_paths
 
         fixed = fix_paths(args.paths, finder)
         for path, count in fixed.items():
             print(f"nodeguard: fixed {count} problem{'s' if count != 1 else ''} in {path}", file=sys.stderr)
-    return check_paths(args.paths, finder, force_exclude=args.force_exclude)
+    result = check_paths(args.paths, finder, force_exclude=args.force_exclude)
+    result.notes[:0] = digest_notes
+    return result
 
 
 def _check_stdin(args: argparse.Namespace, finder):
@@ -147,6 +165,39 @@ def _fail_on(args: argparse.Namespace, finder):
         return None if args.fail_on == "never" else Severity.parse(args.fail_on)
     thresholds = [policy.fail_on for policy in finder.used.values() if policy.fail_on is not None]
     return min(thresholds) if thresholds else None
+
+
+def run_pin(args: argparse.Namespace) -> int:
+    from nodeguard.policy import PolicyError
+    from nodeguard.policy.loader import PolicyFinder
+    from nodeguard.remote.digests import local_dockerfiles, pin_dockerfiles, resolver_for
+
+    problem = _path_problem(args.paths)
+    if problem or "-" in args.paths:
+        print(f"nodeguard: {problem or 'pin rewrites files; standard input cannot be pinned'}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        dockerfiles = local_dockerfiles(args.paths, PolicyFinder(args.config))
+    except PolicyError as error:
+        print(f"nodeguard: policy error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    write = not (args.dry_run or args.diff)
+    resolver = resolver_for(d.policy for d in dockerfiles)
+    results = pin_dockerfiles(dockerfiles, resolver, update=args.update)
+    for result in results:
+        for change in result.changes:
+            print(f"{result.shown}:{change.line}: {'pinned' if write else 'would pin'}: {change.after.strip()}",
+                  file=sys.stderr)
+        for problem in result.problems:
+            print(f"{result.shown}: {problem}", file=sys.stderr)
+        if args.diff and result.changes:
+            sys.stdout.write(result.diff())
+        if write and result.changes:
+            with open(result.path, "w", encoding="utf-8", newline="") as handle:
+                handle.write(result.new_text)
+    if not any(result.changes or result.problems for result in results):
+        print("nodeguard: every FROM image is pinned already", file=sys.stderr)
+    return EXIT_FINDINGS if any(result.problems for result in results) else EXIT_CLEAN
 
 
 def write_report(args: argparse.Namespace, result) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,3 +109,19 @@ def only_policy(rule_ids: str | tuple[str, ...]) -> str:
 @pytest.fixture
 def lint(tmp_path: Path) -> Linter:
     return Linter(tmp_path)
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "", None})
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_only_getaddrinfo(host, *args, **kwargs):
+    """The tests reach servers on this machine only (a registry lookup must never leave it): any other
+    name fails to resolve, as it would offline."""
+    name = host.decode() if isinstance(host, bytes) else host
+    if name not in _LOOPBACK_NAMES and not str(name).startswith("127."):
+        raise socket.gaierror(socket.EAI_NONAME, f"the tests resolve loopback names only, not {name}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _loopback_only_getaddrinfo

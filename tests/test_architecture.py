@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "nodeguard"
-ENGINE_SIDE = ["engine.py", "discover.py", "fixes.py", "findings.py", "model", "rules", "node", "policy"]
+ENGINE_SIDE = ["engine.py", "discover.py", "fixes.py", "findings.py", "pinning.py", "model", "rules", "node", "policy"]
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -30,7 +30,7 @@ def engine_side_files() -> list[Path]:
 @pytest.mark.parametrize("path", engine_side_files(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_engine_side_never_imports_the_adapters(path):
     bad = {name for name in imported_modules(path) if name.split(".")[0] in ("github", "requests")
-           or name.startswith(("nodeguard.github", "nodeguard.report"))}
+           or name.startswith(("nodeguard.github", "nodeguard.report", "nodeguard.remote"))}
     assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
 
 

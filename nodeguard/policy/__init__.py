@@ -44,6 +44,7 @@ class Policy:
     overrides: tuple[Override, ...] = ()
     pragmas: str = "allow"  # allow | require-reason | off
     contexts: Mapping[str, str] = field(default_factory=dict)  # Dockerfile glob -> build context folder
+    registries: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # "docker.io" -> {"mirror": URL}
 
     def settings_for(self, path: str) -> Mapping[str, RuleSetting]:
         """The rule settings for one repository-relative file, overrides applied in order."""

@@ -202,6 +202,7 @@ def build_policy(chain: Sequence[PolicyDocument], rules: Sequence[Rule]) -> Poli
         overrides=overrides,
         pragmas=_level(written.get("pragmas", "allow")),
         contexts=dict(written.get("contexts", {})),
+        registries={name: dict(entry) for name, entry in written.get("registries", {}).items()},
     )
 
 

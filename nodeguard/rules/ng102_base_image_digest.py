@@ -23,35 +23,77 @@ FROM node:22-alpine@sha256:<digest>
 An image used by several stages is reported once, at its first `FROM`: one digest fixes them all.
 
 ## Fix
-No automatic fix: the digest cannot be known offline. Look it up with
-`docker buildx imagetools inspect node:22-alpine` (the `Digest:` line), or `docker pull node:22-alpine`
-and `docker images --digests`, and append it to the tag. Let Dependabot (`package-ecosystem: docker`)
-or Renovate keep it current.
+With `--resolve-digests` (`nodeguard check`), `nodeguard pin`, and in the GitHub Action, nodeguard looks
+the tag up in its registry and offers the exact line, the tag kept: `FROM node:22-alpine@sha256:<digest>`
+(for a multi-platform image, the digest of its image index, which every platform resolves through).
+The fix is safe: the build gets the very image the tag gives it today. It pins the first `FROM` of
+the image; `nodeguard pin` pins every one. Moving a stale pin (below) is unsafe: it changes the image.
+Where the registry cannot be reached, the message says why and keeps the manual way:
+`docker buildx imagetools inspect node:22-alpine` (the `Digest:` line), appended to the tag. Let
+Dependabot (`package-ecosystem: docker`) or Renovate keep it current.
+
+## Stale pins
+With `--check-digests` (on by default in the action), a `tag@sha256:` whose tag now points to another
+digest (the base image was rebuilt, usually for security fixes) is reported at info level with the new
+digest, as digest-update bots do.
 """
-from nodeguard.findings import Severity
+from nodeguard.findings import Applicability, Fix, Severity
+from nodeguard.pinning import LOOKUPS_OPTION, external_stages, image_key, pinned_first_line
 from nodeguard.rules.base import Problem, Rule
 
 
 def check(image, context, options):
-    """One finding per distinct image, at its first FROM; the other stages that use it are named."""
+    """One finding per distinct unpinned image, at its first FROM (the other stages that use it are
+    named); with the registry's answers, the pinned line as a fix. Stale pins, when looked up."""
+    lookups = options.get(LOOKUPS_OPTION) or {}
     uses: dict[str, list] = {}
-    for stage in image.stages:
+    for stage in external_stages(image):
         ref = stage.base
-        if stage.parent is not None or ref.is_scratch or ref.unresolved or not ref.repository or ref.digest:
+        if ref.digest:
+            lookup = lookups.get(image_key(ref)) if ref.tag else None
+            if lookup is not None and lookup.digest and lookup.digest != ref.digest:
+                yield _stale(stage, lookup.digest)
             continue
-        uses.setdefault(ref.raw, []).append(stage.from_instruction)
-    for raw, instructions in uses.items():
-        first, others = instructions[0], instructions[1:]
+        uses.setdefault(ref.raw, []).append(stage)
+    for raw, stages in uses.items():
+        first, others = stages[0], stages[1:]
+        instruction = first.from_instruction
         also = ""
         if others:
-            lines = ", ".join(str(instruction.start_line) for instruction in others)
+            lines = ", ".join(str(stage.from_instruction.start_line) for stage in others)
             also = f" (the same image is the base on line{'s' if len(others) > 1 else ''} {lines} too)"
+        lookup = lookups.get(image_key(first.base))
+        pinned = pinned_first_line(first, lookup.digest) if lookup is not None and lookup.digest else None
+        if pinned is not None:
+            yield Problem(
+                instruction.start_line,
+                f"`{raw}` is not pinned by digest, so each build may get a different image{also}; its tag "
+                f"points to `{lookup.digest}` today: write `{raw}@{lookup.digest}`",
+                end_line=instruction.end_line,
+                # safe: the build gets the very image the tag gives it today
+                fix=Fix(instruction.start_line, instruction.start_line, pinned, Applicability.SAFE),
+            )
+            continue
+        why = f" ({lookup.problem})" if lookup is not None and lookup.problem else ""
         yield Problem(
-            first.start_line,
+            instruction.start_line,
             f"`{raw}` is not pinned by digest, so each build may get a different image{also}; find the digest "
-            f"with `docker buildx imagetools inspect {raw}` and write `{raw}@sha256:<digest>`",
-            end_line=first.end_line,
+            f"with `docker buildx imagetools inspect {raw}` and write `{raw}@sha256:<digest>`{why}",
+            end_line=instruction.end_line,
         )
+
+
+def _stale(stage, digest: str) -> Problem:
+    ref, instruction = stage.base, stage.from_instruction
+    pinned = pinned_first_line(stage, digest)
+    return Problem(
+        instruction.start_line,
+        f"`{ref.name}:{ref.tag}` now points to `{digest}`, not to the pinned `{ref.digest}`: the base image "
+        f"was rebuilt (often for security fixes); update the digest after checking the new image",
+        end_line=instruction.end_line,
+        fix=Fix(instruction.start_line, instruction.start_line, pinned) if pinned else None,
+        severity=Severity.INFO,
+    )
 
 
 RULE = Rule(

@@ -28,7 +28,7 @@ CASES = [
     pytest.param("rules:\n  ng101: error\n", 2, "rules.ng101",
                  "unknown rule; `nodeguard rules` lists them", id="id-in-lower-case"),
     pytest.param("fail-on: error\nfail_on: warning\n", 2, "fail_on",
-                 "unknown key; known: extends, fail-on, include, exclude, pragmas, contexts, rules, overrides",
+                 "unknown key; known: extends, fail-on, include, exclude, pragmas, contexts, registries, rules, overrides",
                  id="unknown-top-level-key"),
     pytest.param("rules:\n  NG101: fatal\n", 2, "rules.NG101",
                  "'fatal' is not one of: off, on, error, warning, info", id="bad-severity"),

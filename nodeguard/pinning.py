@@ -1,0 +1,101 @@
+"""Pinning base images by digest: which `FROM` images a registry lookup is for, and how a `FROM` line
+reads once pinned. Nothing here goes to the network: the lookups are made at the edge
+(``nodeguard.remote.registry``) and handed in as a table from image to digest.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nodeguard.model.image import Image, Stage
+    from nodeguard.node.images import ImageRef
+    from nodeguard.policy import Policy
+
+DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+LOOKUPS_OPTION = "resolved_digests"  # NG102's option that carries the table; nodeguard sets it, never a policy
+DIGEST_RULE = "NG102"
+
+
+@dataclass(frozen=True)
+class DigestLookup:
+    """What the registry said about one image's tag: its digest, or why there is none."""
+
+    image: str  # as looked up: "docker.io/library/node:24-alpine"
+    digest: str | None
+    problem: str | None = None  # "could not reach registry-1.docker.io: ..."
+    requests: int = 0  # HTTP requests the lookup took (0: answered from this run's earlier lookups)
+
+
+def image_key(ref: ImageRef) -> str:
+    """The table's key for a reference: registry, repository and tag (``latest`` when none is written)."""
+    return f"{ref.registry}/{ref.repository}:{ref.tag or 'latest'}"
+
+
+def external_stages(image: Image) -> list[Stage]:
+    """Stages whose `FROM` names an image from a registry (not a stage, not scratch, no unset argument)."""
+    return [
+        stage
+        for stage in image.stages
+        if stage.parent is None and not stage.base.is_scratch and not stage.base.unresolved and stage.base.repository
+    ]
+
+
+def refs_to_look_up(image: Image, *, unpinned: bool, pinned: bool) -> list[ImageRef]:
+    """The references a run looks up: unpinned ones (to pin them), pinned ones with a tag (to see the tag
+    still points to the same digest)."""
+    refs = []
+    for stage in external_stages(image):
+        ref = stage.base
+        if (unpinned and not ref.digest) or (pinned and ref.digest and ref.tag):
+            refs.append(ref)
+    return refs
+
+
+def written_image_word(stage: Stage) -> str | None:
+    """The image word exactly as the `FROM` line writes it, when it can be rewritten in place: written
+    literally (no build argument) on the instruction's first line, once."""
+    words = stage.from_instruction.args.split()
+    if not words or words[0] != stage.base.raw:
+        return None
+    first_line = stage.from_instruction.original.split("\n", 1)[0]
+    if len(re.findall(rf"(?<!\S){re.escape(words[0])}(?!\S)", first_line)) != 1:
+        return None
+    return words[0]
+
+
+def pinned_first_line(stage: Stage, digest: str) -> str | None:
+    """The `FROM` instruction's first line with the image pinned to ``digest``, the tag kept
+    (``FROM node:24-alpine@sha256:...``); a digest already written is replaced. None when the line
+    cannot be rewritten safely."""
+    word = written_image_word(stage)
+    if word is None or not DIGEST.fullmatch(digest):
+        return None
+    name = word.partition("@")[0]
+    first_line = stage.from_instruction.original.split("\n", 1)[0]
+    return re.sub(rf"(?<!\S){re.escape(word)}(?!\S)", lambda _: f"{name}@{digest}", first_line, count=1)
+
+
+def policy_with_lookups(policy: Policy, lookups: Mapping[str, DigestLookup]) -> Policy:
+    """``policy`` with the lookups handed to NG102 in every place its setting is made (overrides too)."""
+    from nodeguard.policy import Override
+
+    def with_table(settings):
+        setting = settings.get(DIGEST_RULE)
+        if setting is None:
+            return settings
+        return {**settings, DIGEST_RULE: replace(setting, options={**setting.options, LOOKUPS_OPTION: lookups})}
+
+    overrides = tuple(Override(o.files, with_table(o.rules)) for o in policy.overrides)
+    return replace(policy, rules=with_table(policy.rules), overrides=overrides)
+
+
+def lookups_needed(images: Iterable[Image], *, unpinned: bool, pinned: bool) -> dict[str, ImageRef]:
+    """One reference per image key across all the Dockerfiles of a run: each image is looked up once."""
+    wanted: dict[str, ImageRef] = {}
+    for image in images:
+        for ref in refs_to_look_up(image, unpinned=unpinned, pinned=pinned):
+            wanted.setdefault(image_key(ref), ref)
+    return wanted
