@@ -21,7 +21,7 @@ from pathlib import PurePosixPath
 from typing import TextIO
 
 from nodeguard.discover import context_folder, governed_dockerfiles, ignore_file_candidates, is_dockerfile_name, is_ignore_file_name
-from nodeguard.engine import SourceFile, check_paths, check_sources, unreadable_file_finding
+from nodeguard.engine import SourceFile, check_paths, check_sources, expand_paths, unreadable_file_finding
 from nodeguard.findings import Finding, Severity
 from nodeguard.model.parse import text_lines
 from nodeguard.rules import rule_by_id
@@ -198,13 +198,38 @@ class ActionRun:
         """Every Dockerfile in the workspace (push, workflow_dispatch, and pull requests GitHub cannot list)."""
         if policy is None:
             policy = self.with_ignored(policy_at(WorkspaceFiles(self.workspace).read, self.inputs.config, "in the workspace"))
-        result = check_paths([str(self.workspace)], policy.policy, cwd=self.workspace)
+        checked_policy, digest_notes = self.with_digests(policy.policy, self.workspace_dockerfiles())
+        result = check_paths([str(self.workspace)], checked_policy, cwd=self.workspace)
         lines = {}
         for path in {finding.path for finding in result.findings}:
             found = read_inside(self.workspace, path)
             if found is not None and found.data is not None:
                 lines[path] = text_lines(found.data)
-        return Gathered(policy, list(result.findings), len(result.checked), lines)
+        return Gathered(policy, list(result.findings), len(result.checked), lines, notes=digest_notes)
+
+    @property
+    def wants_digests(self) -> bool:
+        return self.inputs.resolve_digests or self.inputs.check_digests
+
+    def workspace_dockerfiles(self) -> list[tuple[str, bytes]]:
+        """The workspace's Dockerfiles as the engine reads them, for their digest lookups (none unless wanted)."""
+        found = []
+        for path, _ in expand_paths([str(self.workspace)])[0] if self.wants_digests else []:
+            relative = path.relative_to(self.workspace).as_posix() if path.is_relative_to(self.workspace) else None
+            content = read_inside(self.workspace, relative) if relative else None
+            if content is not None and content.data is not None:
+                found.append((relative, content.data))
+        return found
+
+    def with_digests(self, policy, dockerfiles: list[tuple[str, bytes]]):
+        """The policy with NG102 given the registry's answers (resolve-digests, check-digests inputs), and
+        notes on the lookups; a registry that cannot be reached is a note, never a failed run."""
+        if not self.wants_digests:
+            return policy, []
+        from nodeguard.remote.digests import policy_with_digests
+
+        return policy_with_digests(policy, dockerfiles, unpinned=self.inputs.resolve_digests,
+                                   pinned=self.inputs.check_digests)
 
     def gather_pull_request(self, pull: PullRequest) -> Gathered:
         trusted = checked_out_commit(self.workspace) == pull.head_sha
@@ -270,8 +295,10 @@ class ActionRun:
                 ignores.update(path for path in ignore_file_candidates(dockerfile, context) if path in repo_paths)
         sources, problems = self.read_sources(head_files, sorted(dockerfiles))
         ignore_sources, ignore_problems = self.read_sources(head_files, sorted(ignores))
+        checked_policy, digest_notes = self.with_digests(policy.policy, [(s.path, s.data) for s in sources])
+        notes.extend(digest_notes)
         result = check_sources(
-            sources, policy.policy, ignore_files=ignore_sources, workspace=self.workspace if trusted else None
+            sources, checked_policy, ignore_files=ignore_sources, workspace=self.workspace if trusted else None
         )
         findings = sorted([*result.findings, *problems, *ignore_problems], key=Finding.sort_key)
         lines = {source.path: text_lines(source.data) for source in [*sources, *ignore_sources]}

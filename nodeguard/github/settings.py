@@ -40,6 +40,8 @@ class Inputs:
     ignore: tuple[str, ...] = ()
     json_file: str | None = None
     findings_file: str | None = None
+    resolve_digests: bool = True  # look unpinned base images up: NG102's suggestion carries the digest
+    check_digests: bool = True  # look pinned ones up: a tag that moved is reported at info level
 
     def threshold(self, policy_fail_on: Severity | None) -> Severity | None:
         if self.fail_on is None:
@@ -102,6 +104,8 @@ def read_inputs(environ: Mapping[str, str]) -> Inputs:
         ignore=tuple(word.strip() for word in _input(environ, "ignore").split(",") if word.strip()),
         json_file=_input(environ, "json-file") or None,
         findings_file=_input(environ, "findings-file") or None,
+        resolve_digests=_boolean(environ, "resolve-digests", True),
+        check_digests=_boolean(environ, "check-digests", True),
     )
 
 
@@ -119,6 +123,15 @@ def _count(environ: Mapping[str, str], name: str, default: int) -> int:
     if not value.isdigit() or int(value) > 1000:
         raise SettingsError(f"input {name}: {value!r} is not a whole number from 0 to 1000")
     return int(value)
+
+
+def _boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    value = _input(environ, name).lower()
+    if not value:
+        return default
+    if value not in ("true", "false"):
+        raise SettingsError(f"input {name}: {value!r} is not true or false")
+    return value == "true"
 
 
 def _required(environ: Mapping[str, str], name: str) -> str:

@@ -198,3 +198,17 @@ def _pin_one(dockerfile: LocalDockerfile, lookups: Mapping[str, DigestLookup], u
         lines[0] = BOM + lines[0]
     result.new_text = "\n".join(lines)
     return result
+
+
+def policy_with_digests(
+    policy: Policy, dockerfiles: Iterable[tuple[str, bytes]], *, unpinned: bool, pinned: bool,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Policy, list[str]]:
+    """The action's way: one policy, Dockerfiles as (repository-relative path, bytes) read wherever
+    they were; the policy with NG102 given the lookups, and notes on them. Without either flag, the
+    policy as it was and no request."""
+    if not (unpinned or pinned):
+        return policy, []
+    parsed = [(path, build_image(parse_dockerfile(path, data)), policy) for path, data in dockerfiles]
+    lookups = lookups_for_check(parsed, resolver_for([policy], environ), unpinned=unpinned, pinned=pinned)
+    return policy_with_lookups(policy, lookups), summary(lookups)

@@ -30,7 +30,7 @@ def test_action_yml_declares_what_the_action_reads_and_writes():
     assert set(action["branding"]) == {"icon", "color"} and all(action["branding"].values())
     assert list(action["inputs"]) == [
         "github-token", "config", "fail-on", "comments", "review-event", "policy-from", "sarif-file", "json-file",
-        "check-name", "filter", "max-comments", "ignore", "findings-file",
+        "check-name", "filter", "max-comments", "ignore", "findings-file", "resolve-digests", "check-digests",
     ]
     assert list(action["outputs"]) == ["findings", "errors", "warnings", "conclusion", "sarif-file", "json-file"]
     assert all(spec.get("description") for spec in [*action["inputs"].values(), *action["outputs"].values()])
@@ -42,6 +42,7 @@ def test_action_yml_declares_what_the_action_reads_and_writes():
     environ = {f"INPUT_{name.upper()}": spec.get("default", "") for name, spec in action["inputs"].items()}
     environ["INPUT_GITHUB-TOKEN"] = "token"
     assert read_inputs(environ).policy_from == "base"
+    assert read_inputs(environ).resolve_digests and read_inputs(environ).check_digests
     given = {**environ, "INPUT_CONFIG": "ci/policy.yml", "INPUT_SARIF-FILE": "out.sarif", "INPUT_COMMENTS": "off"}
     inputs = read_inputs(given)
     assert (inputs.config, inputs.sarif_file, inputs.comments) == ("ci/policy.yml", "out.sarif", False)
