@@ -215,7 +215,7 @@ def run_action(
             "INPUT_REVIEW-EVENT": "COMMENT",
             "INPUT_POLICY-FROM": "base",
             "INPUT_SARIF-FILE": "",
-            "INPUT_RESOLVE-DIGESTS": "false",  # no registry to ask here: tests/github/test_gh_digests_e2e.py has one
+            "INPUT_RESOLVE-DIGESTS": "false",  # no registry to ask here: tests/remote/test_action_digests_e2e.py has one
             "INPUT_CHECK-DIGESTS": "false",
         }
         environ.update({f"INPUT_{name.upper()}": value for name, value in (inputs or {}).items()})
