@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from nodeguard.model.image import Image, Stage
-    from nodeguard.node.images import ImageRef
+    from nodeguard.model.reference import ImageRef
     from nodeguard.policy import Policy
 
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from nodeguard.node.images import DOCKER_HUB
+from nodeguard.model.reference import DOCKER_HUB
 
 _HUB_CONFIG_KEYS = ("index.docker.io", "registry-1.docker.io", "docker.io", "registry.hub.docker.com")
 MAX_CONFIG_BYTES = 1024 * 1024

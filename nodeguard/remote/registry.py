@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from nodeguard.node.images import DOCKER_HUB, ImageRef
+from nodeguard.model.reference import DOCKER_HUB, ImageRef
 from nodeguard.pinning import DIGEST, DigestLookup, image_key
 
 DOCKER_HUB_HOST = "registry-1.docker.io"

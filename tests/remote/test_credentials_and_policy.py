@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from nodeguard.node.images import parse_image_ref
+from nodeguard.model.reference import parse_image_ref
 from nodeguard.policy import PolicyError, load_policy
 from nodeguard.remote.credentials import load_credentials
 from nodeguard.remote.digests import resolver_for

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from nodeguard.node.images import parse_image_ref
+from nodeguard.model.reference import parse_image_ref
 from nodeguard.remote.credentials import load_credentials
 from nodeguard.remote.registry import DigestResolver
 from tests.remote.registry_server import DOCKER_LIST, DOCKER_MANIFEST, READER
