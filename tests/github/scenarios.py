@@ -232,13 +232,14 @@ def run_action(
 
 
 def dockerfiles_with_findings(count: int, files: int = 3) -> dict[str, bytes]:
-    """``files`` Dockerfiles with ``count`` ``FROM node:latest@sha256:…`` stages between them: one finding
-    each (NG101, the moving tag; the digest keeps NG102 quiet), before a final stage done right."""
+    """``files`` Dockerfiles with ``count`` ``FROM node:latest`` stages between them: one error each (NG101,
+    the moving tag; pinned by digest it would only be a warning), plus one NG102 warning per file (the
+    same unpinned image is reported once), before a final stage done right."""
     paths = ["Dockerfile", *(f"services/svc{index}/Dockerfile" for index in range(1, files))]
     contents = {}
     for index, path in enumerate(paths):
         untagged = count // files + (1 if index < count % files else 0)
-        stages = [f"FROM node:latest@sha256:{'5' * 64} AS build{stage}\n" for stage in range(untagged)]
+        stages = [f"FROM node:latest AS build{stage}\n" for stage in range(untagged)]
         final = f'{GOOD_FROM}\nENV NODE_ENV=production\nWORKDIR /app\nCOPY --chown=node:node server.js ./\nUSER node\nCMD ["node", "server.js"]\n'
         contents[path] = ("".join(stages) + final).encode()
     return contents
