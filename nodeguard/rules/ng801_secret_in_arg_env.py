@@ -11,7 +11,11 @@ and the npm ones count too (`AWS_ACCESS_KEY_ID`, `AZURE_CLIENT_ID`, `GITHUB_TOKE
 
 Stages the final image only copies files from are not reported: their `ARG`s and `ENV`s do not reach
 the final image's config or history. An `ENV` set to an empty value is a placeholder and is not
-reported either.
+reported either, nor one whose literal value is plainly configuration: a number (`TOKEN_TTL=3600`), a
+boolean (`ENABLE_AUTH=true`), a duration (`JWT_SECRET_EXPIRES_IN=7d`), a URL without credentials
+(`AUTH_URL=https://id.example.com/`), or a list of names (`AUTH_PROVIDERS=credentials,github`) unless
+the name ends in a credential noun (`DB_PASSWORD=postgres` is a password, whatever it looks like). A
+value that comes from a build argument (`ENV NPM_TOKEN=$NPM_TOKEN`), and every `ARG`, is reported.
 
 ## Why
 Every `RUN` after an `ARG` records the argument's value in the image history: `docker history` shows
@@ -41,6 +45,8 @@ No automatic fix: move the secret to a secret mount (build time) or to the conta
 (run time). A build-time `ARG` in a build stage whose output is copied is fine (NG1002 still prefers a
 secret mount for registry tokens).
 """
+import re
+
 from nodeguard.findings import Severity
 from nodeguard.model.image import has_variables
 from nodeguard.model.parse import key_values
@@ -52,10 +58,34 @@ def mount_form(name: str) -> str:
     return f"`RUN --mount=type=secret,id={name.lower()},env={name} npm ci`"
 
 
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_BOOLEAN = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null"})
+_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y|sec|secs|min|mins|hours?|days?|weeks?))+", re.IGNORECASE)
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://(?P<authority>[^/?#]*)(?P<rest>.*)", re.IGNORECASE)
+_NAME_LIST = re.compile(r"[a-z][a-z0-9_.-]*(?:\s*[,;| ]\s*[a-z][a-z0-9_.-]*)*")
+# The last word of a name that holds a credential whatever its shape (`DB_PASSWORD=postgres` is a password).
+_CREDENTIAL_NOUN = re.compile(r"(?:^|_)(?:PASSWORD|PASSWD|PWD|PWORD|SECRET|TOKEN|KEY|APIKEY|CREDENTIALS?|PIN)$",
+                              re.IGNORECASE)
+
+
+def is_configuration(name: str, value: str) -> bool:
+    """A literal that is plainly configuration, not a credential: a number, a boolean, a duration, a URL
+    without credentials, or (for a name whose last word is not a credential noun) a list of names."""
+    text = value.strip()
+    if has_variables(text):
+        return False
+    if _NUMBER.fullmatch(text) or text.lower() in _BOOLEAN or _DURATION.fullmatch(text):
+        return True
+    url = _URL.fullmatch(text)
+    if url:
+        return "@" not in url.group("authority") and not re.search(r"(?i)[?&](?:token|key|secret|password)=", url.group("rest"))
+    return not _CREDENTIAL_NOUN.search(name) and bool(_NAME_LIST.fullmatch(text))
+
+
 def describe(keyword: str, name: str, value: str | None) -> str | None:
     """What is wrong with this ARG/ENV of a secret-looking name, or None when nothing leaks."""
     if keyword == "ENV":
-        if not value:
+        if not value or is_configuration(name, value):
             return None
         if has_variables(value):
             return (f"`ENV {name}` copies a secret into the image config, where `docker inspect` shows it to "

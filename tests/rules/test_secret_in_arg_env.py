@@ -62,3 +62,31 @@ def test_build_stage_that_is_only_copied_from_is_fine(lint):
                                   "ENV NEXT_PUBLIC_STRIPE_KEY=pk_live", "ARG SSH_KEY_FILE=/run/key"])
 def test_placeholders_and_harmless_names_are_fine(lint, line):
     assert lint(f"FROM node:22-alpine\n{line}\n", rule="NG801").findings == []
+
+
+@pytest.mark.parametrize("line", [
+    "ENV AUTH_PROVIDERS='credentials'",
+    "ENV AUTH_PROVIDERS=credentials,github,google",
+    "ENV AUTH_TYPE oidc",
+    "ENV TOKEN_TTL=3600",
+    "ENV ENABLE_AUTH=true",
+    "ENV JWT_SECRET_EXPIRES_IN=7d",
+    "ENV SESSION_SECRET_ROTATION=1h30m",
+    "ENV AUTH_URL=https://id.example.com/realms/app",
+    "ENV PASSWORD_MIN_LENGTH=12",
+])
+def test_configuration_values_of_secret_sounding_names_are_fine(lint, line):
+    assert lint(f"FROM node:22-alpine\n{line}\n", rule="NG801").findings == []
+
+
+@pytest.mark.parametrize("line", [
+    "ENV POSTGRES_PASSWORD=postgres",  # a password is a password, whatever it looks like
+    "ENV API_KEY=abc123",
+    "ENV AUTH_SECRET=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "ENV NPM_TOKEN=npm_AbCdEf0123456789AbCdEf0123456789abcd",
+    "ENV AUTH_URL=https://admin:hunter2@id.example.com/",
+    "ENV AUTH_WEBHOOK=https://hooks.example.com/x?token=abc",
+    "ENV AUTH_PROVIDERS=$PROVIDERS_FROM_BUILD",  # any value from a build argument
+])
+def test_credential_looking_literals_and_build_arguments_are_reported(lint, line):
+    assert len(lint(f"FROM node:22-alpine\nARG PROVIDERS_FROM_BUILD\n{line}\n", rule="NG801").findings) == 1
