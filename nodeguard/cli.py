@@ -135,11 +135,11 @@ def _check_stdin(args: argparse.Namespace, finder):
 
     from nodeguard.discover import find_repo_root
     from nodeguard.engine import CheckResult, SourceFile, check_sources, unreadable_file_finding
-    from nodeguard.model.parse import MAX_BYTES
+    from nodeguard.model.parse import MAX_BYTES, size_text
 
     data = sys.stdin.buffer.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        message = f"standard input is larger than {MAX_BYTES // (1024 * 1024)} MiB; not checked"
+        message = f"standard input is larger than {size_text(MAX_BYTES)}; not checked"
         return CheckResult(findings=[unreadable_file_finding(args.stdin_filename or "-", message)], checked=["-"])
     cwd = Path.cwd().resolve()
     if args.stdin_filename:

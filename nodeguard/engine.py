@@ -22,7 +22,7 @@ from nodeguard.findings import Finding, Severity
 from nodeguard.model.context import BuildContext, DiskCache, context_for_dockerfile
 from nodeguard.model.ignore import parse_ignore_file
 from nodeguard.model.image import build_image
-from nodeguard.model.parse import MAX_BYTES, parse_dockerfile
+from nodeguard.model.parse import MAX_BYTES, parse_dockerfile, size_text
 from nodeguard.policy import Policy, RuleSetting
 from nodeguard.policy.pragmas import apply_pragmas, find_pragmas
 from nodeguard.rules import Problem, Rule, all_rules, rule_by_id
@@ -110,7 +110,7 @@ def read_limited(path: Path, max_bytes: int = MAX_BYTES) -> bytes | str:
     except OSError as error:
         return f"cannot read the file: {error.strerror or error}"
     if len(data) > max_bytes:
-        return f"the file is larger than {max_bytes // (1024 * 1024)} MiB; not checked"
+        return f"the file is larger than {size_text(max_bytes)}; not checked"
     return data
 
 

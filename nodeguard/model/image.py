@@ -191,10 +191,13 @@ def build_image(parsed: ParsedDockerfile) -> Image:
     stages: list[Stage] = []
     current: Stage | None = None
     state: _StageState | None = None
+    named: dict[str, Stage] = {}  # by lower-case name; the first stage of a name wins
     for instruction in parsed.instructions:
         if instruction.keyword == "FROM":
-            current = _new_stage(instruction, len(stages), global_args, stages)
+            current = _new_stage(instruction, len(stages), global_args, named)
             stages.append(current)
+            if current.name:
+                named.setdefault(current.name.lower(), current)
             state = _StageState.start(current)
             continue
         if current is None or state is None:
@@ -207,11 +210,11 @@ def build_image(parsed: ParsedDockerfile) -> Image:
     return Image(path=parsed.path, parsed=parsed, global_args=global_args, stages=stages)
 
 
-def _new_stage(instruction: Instruction, index: int, global_args: dict, stages: list[Stage]) -> Stage:
+def _new_stage(instruction: Instruction, index: int, global_args: dict, named: dict[str, Stage]) -> Stage:
     words = instruction.args.split()
     image_text = expand(words[0], global_args) if words else ""
     name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
-    parent = next((s for s in stages if s.name and s.name.lower() == image_text.lower()), None)
+    parent = named.get(image_text.lower())
     return Stage(
         index=index,
         name=name,

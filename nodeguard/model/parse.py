@@ -13,7 +13,8 @@ import re
 
 from nodeguard.model.instructions import Heredoc, Instruction, ParsedDockerfile, ParseProblem
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 256 * 1024  # real Dockerfiles are a few KiB; any file up to this is checked in about 2 s
+MAX_STAGES = 500  # real Dockerfiles have a few; each stage's lineage is walked per stage, so cost grows as n²
 UTF8_BOM = b"\xef\xbb\xbf"
 KNOWN_KEYWORDS = frozenset({
     "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
@@ -38,7 +39,7 @@ _DOUBLE_QUOTE_ESCAPE = re.compile(r'\\([\\"$])')
 def parse_dockerfile(path: str, data: bytes) -> ParsedDockerfile:
     """The instructions of a Dockerfile; what cannot be read goes into ``problems``, never an exception."""
     if len(data) > MAX_BYTES:
-        return _unreadable(path, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB; not parsed")
+        return _unreadable(path, f"the file is larger than {size_text(MAX_BYTES)}; not parsed")
     if b"\0" in data:
         return _unreadable(path, "the file holds NUL bytes: binary data or UTF-16 text, not a Dockerfile")
     problems: list[ParseProblem] = []
@@ -48,6 +49,10 @@ def parse_dockerfile(path: str, data: bytes) -> ParsedDockerfile:
         directives, directive_lines = _directives_after_shebang(lines)
     escape = directives.get("escape", "\\")
     instructions = _scan(lines, escape, directive_lines, problems)
+    stages = sum(1 for instruction in instructions if instruction.keyword == "FROM")
+    if stages > MAX_STAGES:
+        return _unreadable(path, f"the file has {stages} build stages, more than the {MAX_STAGES} nodeguard "
+                                 "checks; not checked")
     if not instructions:
         problems.append(ParseProblem(max(len(lines), 1), "no instructions: the file is empty or only comments"))
     elif not any(instruction.keyword == "FROM" for instruction in instructions):
@@ -66,6 +71,13 @@ def text_lines(data: bytes) -> list[str]:
     never on U+2028, form feeds or the other breaks ``str.splitlines`` knows. Every line number that
     reaches the user (fingerprints, suggestions, SARIF) is counted this way."""
     return _split_lines(_decode(data, []), [])
+
+
+def size_text(size: int) -> str:
+    """``262144`` -> ``256 KiB``; ``1048576`` -> ``1 MiB``."""
+    if size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)} MiB"
+    return f"{size // 1024} KiB"
 
 
 def _unreadable(path: str, message: str) -> ParsedDockerfile:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import NamedTuple
 
 
@@ -22,7 +23,7 @@ class Command:
     line_offset: int = 0  # lines from the start of the script to this command
     redirects: tuple[tuple[str, str], ...] = ()  # (operator, target): ('>', '.npmrc'), ('2>&', '1')
 
-    @property
+    @cached_property
     def program(self) -> str:
         """The program's base name: ``/usr/bin/npm`` -> ``npm``."""
         return self.argv[0].rsplit("/", 1)[-1] if self.argv else ""

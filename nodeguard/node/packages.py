@@ -198,11 +198,11 @@ _VALUE_OPTIONS = {"npm": _NPM_VALUE_OPTIONS, "yarn": _YARN_VALUE_OPTIONS, "pnpm"
 def classify_install(argv: tuple[str, ...]) -> InstallCommand | None:
     """What a package-manager command installs, or None when it installs nothing."""
     words = tuple(argv)
-    if words and posixpath.basename(words[0]) in ("corepack", "npx") and len(words) > 1:
+    if words and words[0].rsplit("/", 1)[-1] in ("corepack", "npx") and len(words) > 1:
         words = words[1:]
     if not words:
         return None
-    manager = posixpath.basename(words[0]).split("@", 1)[0]  # corepack accepts "pnpm@9.1.0"
+    manager = words[0].rsplit("/", 1)[-1].split("@", 1)[0]  # corepack accepts "pnpm@9.1.0"
     if manager not in _MANAGERS:
         return None
     options, positionals = _split_options(words[1:], _VALUE_OPTIONS[manager])

@@ -6,6 +6,7 @@ stage it is written in); a ``global`` pragma covers the whole file.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ def find_pragmas(parsed: ParsedDockerfile, rules: Sequence[Rule] | None = None) 
 
         rules = all_rules()
     ids = {rule.id: rule.id for rule in rules} | {rule.name: rule.id for rule in rules}
+    layout = _Layout(parsed)
     pragmas = []
     for line, text in _comment_lines(parsed):
         parsed_pragma = parse_pragma(text)
@@ -71,7 +73,7 @@ def find_pragmas(parsed: ParsedDockerfile, rules: Sequence[Rule] | None = None) 
             continue
         scope, names, reason = parsed_pragma
         resolved = [ids.get(name) or ids.get(name.upper()) for name in names]
-        start, end = _span(parsed, scope, line)
+        start, end = layout.span(scope, line)
         pragmas.append(Pragma(
             path=parsed.path,
             line=line,
@@ -102,42 +104,54 @@ def _comment_lines(parsed: ParsedDockerfile) -> list[tuple[int, str]]:
     return comments
 
 
-def _span(parsed: ParsedDockerfile, scope: str, line: int) -> tuple[int, int]:
-    if scope == "global":
-        return 1, max(len(parsed.lines), 1)
-    if scope == "stage":
-        return _stage_span(parsed, line)
-    instruction = _instruction_at_or_below(parsed, line)
-    if instruction is None:
-        return 0, 0
-    return instruction.start_line, instruction.end_line
+class _Layout:
+    """Where the instructions and stages are, searched by bisection: a file with thousands of pragmas is
+    read in n log n, not n²."""
 
+    def __init__(self, parsed: ParsedDockerfile) -> None:
+        self.instructions = parsed.instructions
+        self.end_lines = [instruction.end_line for instruction in parsed.instructions]
+        self.froms = [instruction.start_line for instruction in parsed.instructions if instruction.keyword == "FROM"]
+        self.last_line = max(len(parsed.lines), 1)
 
-def _instruction_at_or_below(parsed: ParsedDockerfile, line: int) -> Instruction | None:
-    """The instruction a plain pragma on ``line`` belongs to: the one it is written inside, else the one
-    its comment block sits directly above."""
-    for instruction in parsed.instructions:
-        if instruction.start_line <= line <= instruction.end_line:
+    def span(self, scope: str, line: int) -> tuple[int, int]:
+        if scope == "global":
+            return 1, self.last_line
+        if scope == "stage":
+            return self._stage_span(line)
+        instruction = self._instruction_at_or_below(line)
+        if instruction is None:
+            return 0, 0
+        return instruction.start_line, instruction.end_line
+
+    def _following(self, line: int) -> Instruction | None:
+        """The first instruction that ends on or after ``line``."""
+        index = bisect.bisect_left(self.end_lines, line)
+        return self.instructions[index] if index < len(self.instructions) else None
+
+    def _instruction_at_or_below(self, line: int) -> Instruction | None:
+        """The instruction a plain pragma on ``line`` belongs to: the one it is written inside, else the one
+        its comment block sits directly above."""
+        instruction = self._following(line)
+        if instruction is None or instruction.start_line <= line:
             return instruction
-        if instruction.start_line > line:
-            first_comment = instruction.start_line - len(instruction.comments_above)
-            return instruction if first_comment <= line else None
-    return None
+        first_comment = instruction.start_line - len(instruction.comments_above)
+        return instruction if first_comment <= line else None
 
-
-def _stage_span(parsed: ParsedDockerfile, line: int) -> tuple[int, int]:
-    """The lines of the stage whose FROM is the next instruction after ``line``, else of the stage
-    ``line`` is in (the first stage for lines above every FROM)."""
-    froms = [instruction.start_line for instruction in parsed.instructions if instruction.keyword == "FROM"]
-    if not froms:
-        return 0, 0
-    following = next((i for i in parsed.instructions if i.end_line >= line), None)
-    if following is not None and following.keyword == "FROM" and following.start_line > line:
-        start = following.start_line
-    else:
-        start = max((from_line for from_line in froms if from_line <= line), default=froms[0])
-    later = [from_line for from_line in froms if from_line > start]
-    return start, later[0] - 1 if later else max(len(parsed.lines), start)
+    def _stage_span(self, line: int) -> tuple[int, int]:
+        """The lines of the stage whose FROM is the next instruction after ``line``, else of the stage
+        ``line`` is in (the first stage for lines above every FROM)."""
+        froms = self.froms
+        if not froms:
+            return 0, 0
+        following = self._following(line)
+        if following is not None and following.keyword == "FROM" and following.start_line > line:
+            start = following.start_line
+        else:
+            before = bisect.bisect_right(froms, line)
+            start = froms[before - 1] if before else froms[0]
+        later = bisect.bisect_right(froms, start)
+        return start, froms[later] - 1 if later < len(froms) else max(self.last_line, start)
 
 
 def apply_pragmas(findings: list[Finding], pragmas: Sequence[Pragma], mode: str) -> list[Finding]:
@@ -149,11 +163,39 @@ def apply_pragmas(findings: list[Finding], pragmas: Sequence[Pragma], mode: str)
     if mode not in MODES:
         raise ValueError(f"unknown pragma mode {mode!r}; expected one of {', '.join(MODES)}")
     active = [p for p in pragmas if mode == "allow" or (mode == "require-reason" and p.reason)]
-    kept = [
-        finding for finding in findings
-        if finding.rule in PRAGMA_RULES or not any(pragma.covers(finding) for pragma in active)
-    ]
+    covered = _Coverage(active)
+    kept = [finding for finding in findings if finding.rule in PRAGMA_RULES or not covered.covers(finding)]
     return kept + [finding for pragma in pragmas for finding in pragma_findings(pragma, mode)]
+
+
+class _Coverage:
+    """The lines each rule is silenced on, as sorted disjoint ranges per (path, rule)."""
+
+    def __init__(self, pragmas: Sequence[Pragma]) -> None:
+        spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        for pragma in pragmas:
+            for rule_id in pragma.rules:
+                spans.setdefault((pragma.path, rule_id), []).append((pragma.start_line, pragma.end_line))
+        self.ranges = {key: _merged(ranges) for key, ranges in spans.items()}
+
+    def covers(self, finding: Finding) -> bool:
+        starts, ends = self.ranges.get((finding.path, finding.rule), ((), ()))
+        index = bisect.bisect_right(starts, finding.line) - 1
+        return index >= 0 and finding.line <= ends[index]
+
+
+def _merged(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(ranges):
+        if start > end:
+            continue
+        if ends and start <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
 
 
 def pragma_findings(pragma: Pragma, mode: str) -> list[Finding]:
