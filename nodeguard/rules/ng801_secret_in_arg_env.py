@@ -13,8 +13,9 @@ Stages the final image only copies files from are not reported: their `ARG`s and
 the final image's config or history. An `ENV` set to an empty value is a placeholder and is not
 reported either, nor one whose literal value is plainly configuration: a number (`TOKEN_TTL=3600`), a
 boolean (`ENABLE_AUTH=true`), a duration (`JWT_SECRET_EXPIRES_IN=7d`), a URL without credentials
-(`AUTH_URL=https://id.example.com/`), or a list of names (`AUTH_PROVIDERS=credentials,github`) unless
-the name ends in a credential noun (`DB_PASSWORD=postgres` is a password, whatever it looks like). A
+(`AUTH_URL=https://id.example.com/`), or a list of names (`AUTH_PROVIDERS=credentials,github`), unless
+the name ends in a credential noun (`DB_PASSWORD=postgres` and `NPM_TOKEN=1234` are credentials, whatever
+they look like). A
 value that comes from a build argument (`ENV NPM_TOKEN=$NPM_TOKEN`), and every `ARG`, is reported.
 
 ## Why
@@ -70,16 +71,16 @@ _CREDENTIAL_NOUN = re.compile(r"(?:^|_)(?:PASSWORD|PASSWD|PWD|PWORD|SECRET|TOKEN
 
 def is_configuration(name: str, value: str) -> bool:
     """A literal that is plainly configuration, not a credential: a number, a boolean, a duration, a URL
-    without credentials, or (for a name whose last word is not a credential noun) a list of names."""
+    without credentials, or a list of names; never for a name whose last word is a credential noun."""
     text = value.strip()
-    if has_variables(text):
+    if has_variables(text) or _CREDENTIAL_NOUN.search(name):
         return False
     if _NUMBER.fullmatch(text) or text.lower() in _BOOLEAN or _DURATION.fullmatch(text):
         return True
     url = _URL.fullmatch(text)
     if url:
         return "@" not in url.group("authority") and not re.search(r"(?i)[?&](?:token|key|secret|password)=", url.group("rest"))
-    return not _CREDENTIAL_NOUN.search(name) and bool(_NAME_LIST.fullmatch(text))
+    return bool(_NAME_LIST.fullmatch(text))
 
 
 def describe(keyword: str, name: str, value: str | None) -> str | None:

@@ -82,6 +82,7 @@ def test_configuration_values_of_secret_sounding_names_are_fine(lint, line):
 @pytest.mark.parametrize("line", [
     "ENV POSTGRES_PASSWORD=postgres",  # a password is a password, whatever it looks like
     "ENV API_KEY=abc123",
+    "ENV NPM_TOKEN 1234",  # the cheat sheet's own example
     "ENV AUTH_SECRET=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     "ENV NPM_TOKEN=npm_AbCdEf0123456789AbCdEf0123456789abcd",
     "ENV AUTH_URL=https://admin:hunter2@id.example.com/",
