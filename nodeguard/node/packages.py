@@ -80,6 +80,18 @@ SECRET_NAMES = frozenset(
 # the prefix decides. trivy DS031 strips VITE_ and REACT_APP_ (with trim_left, which trims characters
 # rather than a prefix; the prefix is what it means); NEXT_PUBLIC_ is Next.js's equivalent.
 SECRET_NAME_PREFIXES = ("VITE_", "REACT_APP_", "NEXT_PUBLIC_")
+# Front-end frameworks put only keys with these prefixes into the browser bundle, so env files whose keys
+# all carry one are public build settings by convention, committed on purpose: Vite, Next.js, Create
+# React App, Nuxt, Astro/SvelteKit, Expo.
+PUBLIC_ENV_PREFIXES = ("VITE_", "NEXT_PUBLIC_", "REACT_APP_", "NUXT_PUBLIC_", "PUBLIC_", "EXPO_PUBLIC_")
+# Values that are credentials whatever their key says: private keys, well-known token formats,
+# URLs that carry a password.
+CREDENTIAL_VALUES = re.compile(
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|\b(?:sk|rk)_live_[0-9A-Za-z]{10,}|\bsk-[A-Za-z0-9_-]{20,}"
+    r"|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}|\bnpm_[A-Za-z0-9]{30,}"
+    r"|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bAKIA[0-9A-Z]{16}\b|://[^/\s:@]+:[^/\s@]+@"
+)
+_ENV_LINE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=(.*)")
 # trivy DS031: variables that name a file of credentials rather than holding one.
 SECRET_FILE_VARIABLES = frozenset({"AWS_CONFIG_FILE", "HF_TOKEN_PATH", "GOOGLE_APPLICATION_CREDENTIALS"})
 
@@ -93,6 +105,23 @@ def is_secret_name(name: str) -> bool:
     if upper in SECRET_NAMES:
         return True
     return bool(_SECRET_WORD.search(name)) and not _ALLOWED_WORD.search(name)
+
+
+def is_public_env_file(text: str) -> bool:
+    """An env file that holds only public build settings: every key has a public prefix, and no value
+    looks like a credential. A line that is not ``KEY=value`` (or a comment) makes it not public."""
+    keys = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _ENV_LINE.fullmatch(line)
+        if match is None or not match.group(1).upper().startswith(PUBLIC_ENV_PREFIXES):
+            return False
+        if CREDENTIAL_VALUES.search(match.group(2)):
+            return False
+        keys += 1
+    return keys > 0
 
 
 @dataclass(frozen=True)

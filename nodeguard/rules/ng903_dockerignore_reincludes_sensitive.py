@@ -8,7 +8,9 @@ is on disk, against the files that are really there (a `!config` that brings bac
 counts). An exception that a later line overrides again does not count, and sample files
 (`.env.example`, `.env.sample`, `.env.template`) are not secrets. An `.npmrc` or `.yarnrc.yml` counts
 only when it is on disk and holds a token (Yarn needs its `.yarnrc.yml`, and many `.npmrc` files hold
-only settings). A bare folder exception (`!.yarn/plugins/*`) is judged by the files really there.
+only settings). An env file on disk whose keys all carry a front-end framework's public prefix
+(`VITE_`, `NEXT_PUBLIC_`, `REACT_APP_`, `NUXT_PUBLIC_`, `PUBLIC_`, `EXPO_PUBLIC_`) and whose values do
+not look like credentials is a public build setting committed on purpose, not a secret. A bare folder exception (`!.yarn/plugins/*`) is judged by the files really there.
 
 ## Why
 The exception undoes the protection the ignore file gives: the file is sent to the builder, and a
@@ -33,7 +35,7 @@ import posixpath
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.model.ignore import parse_ignore_file
-from nodeguard.node.packages import sensitive_file_reason
+from nodeguard.node.packages import is_public_env_file, sensitive_file_reason
 from nodeguard.rules.base import Problem, Rule
 from nodeguard.model.copies import context_copies, explicitly_copied
 
@@ -67,9 +69,17 @@ def reinclusions(ignore, pattern, context) -> list[tuple[str, str]]:
             continue
         # An .npmrc or .yarnrc.yml counts only when it is on disk with a token: Yarn needs its .yarnrc.yml.
         reason = sensitive_file_reason(path, context.read_text)
-        if reason:
+        if reason and not _public_env_file(path, context):
             found.append((path, reason))
     return found
+
+
+def _public_env_file(path: str, context) -> bool:
+    """An env file on disk whose keys are all public build settings (`VITE_`, `NEXT_PUBLIC_`, ...)."""
+    if not posixpath.basename(path).startswith(".env"):
+        return False
+    text = context.read_text(path) if context.exists(path) else None
+    return text is not None and is_public_env_file(text)
 
 
 def check(image, context, options):

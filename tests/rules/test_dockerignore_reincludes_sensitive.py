@@ -60,3 +60,30 @@ def test_an_npmrc_on_disk_with_a_token_counts(lint):
 @pytest.mark.parametrize("ignore", ["*\n!.yarnrc.yml\n", "*\n!.npmrc\n", "*\n!.yarn/plugins/*\n", "*\n!/.git/refs/heads/*\n"])
 def test_unknown_rc_files_and_bare_folder_exceptions_are_fine(lint, ignore):
     assert lint(DOCKERFILE, files={".dockerignore": ignore}, rule="NG903").findings == []
+
+
+@pytest.mark.parametrize("env", [
+    "VITE_API_URL=https://api.example.com\nVITE_APP_TITLE=Shop\n",
+    "# public settings\nNEXT_PUBLIC_SITE_URL=https://example.com\nNEXT_PUBLIC_FIREBASE_API_KEY=AIzaSyA-public\n",
+    "REACT_APP_SENTRY_DSN=https://abc@o1.ingest.sentry.io/2\n",  # a DSN's key is public by design
+    "export NUXT_PUBLIC_API_BASE=/api\nPUBLIC_SITE=astro\nEXPO_PUBLIC_ENV=prod\n",
+])
+def test_a_framework_env_file_with_only_public_keys_is_fine(lint, env):
+    files = {".dockerignore": ".env*\n!.env.production\n", ".env.production": env}
+    assert lint(DOCKERFILE, files=files, rule="NG903").findings == []
+
+
+@pytest.mark.parametrize("env", [
+    "VITE_API_URL=https://api.example.com\nDATABASE_URL=postgres://app:pw@db/app\n",  # a private key
+    "VITE_STRIPE_KEY=sk_live_0123456789abcdefABCDEF\n",  # a credential under a public prefix
+    "NEXT_PUBLIC_DB=postgres://admin:hunter2@db.example.com/app\n",
+    "VITE_API_URL=https://api.example.com\nnot an assignment\n",
+    "",  # nothing that shows it is public
+])
+def test_an_env_file_with_private_keys_or_credential_values_is_reported(lint, env):
+    files = {".dockerignore": ".env*\n!.env.production\n", ".env.production": env}
+    assert len(lint(DOCKERFILE, files=files, rule="NG903").findings) == 1
+
+
+def test_a_public_env_file_that_is_not_on_disk_is_still_reported(lint):
+    assert len(lint(DOCKERFILE, files={".dockerignore": ".env*\n!.env.production\n"}, rule="NG903").findings) == 1
