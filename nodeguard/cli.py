@@ -19,7 +19,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", help="policy file (default: .github/nodeguard.yml or .nodeguard.yml)")
     check.add_argument("--format", choices=FORMATS, default="text")
     check.add_argument("--fail-on", choices=THRESHOLDS, help="lowest severity that fails the run")
-    check.add_argument("--fix", action="store_true", help="apply mechanical fixes in place, then report the rest")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes in place, then report the rest")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff, apply unsafe fixes too (they may change what the image does)")
+    check.add_argument("--diff", action="store_true",
+                       help="print the diff --fix would make and change no file; exit 1 when there is one")
+    check.add_argument("--show-fixes", action="store_true", help="with --fix or --diff, list each fix applied")
     check.add_argument("--output", "-o", help="write the report to this file instead of standard output")
     check.add_argument("--force-exclude", action="store_true",
                        help="apply the policy's exclude to files named on the command line too (for pre-commit)")
@@ -76,6 +81,8 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         if args.paths == ["-"]:
             result = _check_stdin(args, finder)
+        elif args.diff:
+            return run_diff(args, finder)
         else:
             result = _check_disk(args, finder)
     except PolicyError as error:
@@ -119,9 +126,7 @@ def _check_disk(args: argparse.Namespace, finder):
     if args.fix:
         from nodeguard.fixes import fix_paths
 
-        fixed = fix_paths(args.paths, finder)
-        for path, count in fixed.items():
-            print(f"nodeguard: fixed {count} problem{'s' if count != 1 else ''} in {path}", file=sys.stderr)
+        report_fixes(args, fix_paths(args.paths, finder, unsafe=args.unsafe_fixes, force_exclude=args.force_exclude))
     result = check_paths(args.paths, finder, force_exclude=args.force_exclude)
     result.notes[:0] = digest_notes
     return result
@@ -198,6 +203,27 @@ def run_pin(args: argparse.Namespace) -> int:
     if not any(result.changes or result.problems for result in results):
         print("nodeguard: every FROM image is pinned already", file=sys.stderr)
     return EXIT_FINDINGS if any(result.problems for result in results) else EXIT_CLEAN
+
+
+def run_diff(args: argparse.Namespace, policy) -> int:
+    """``--diff``: the unified diff of what ``--fix`` would do; no file changes."""
+    from nodeguard.fixes import plan_fixes
+
+    planned = plan_fixes(args.paths, policy, unsafe=args.unsafe_fixes, force_exclude=args.force_exclude)
+    sys.stdout.write("".join(file.diff() for file in planned))
+    report_fixes(args, planned, would=True)
+    return EXIT_FINDINGS if planned else EXIT_CLEAN
+
+
+def report_fixes(args: argparse.Namespace, planned, would: bool = False) -> None:
+    from nodeguard.fixes import describe, listed
+
+    for file in planned:
+        text = describe(file)
+        print(f"nodeguard: {'would have ' + text if would else text}", file=sys.stderr)
+        if args.show_fixes:
+            for line in listed(file):
+                print(f"  {line}", file=sys.stderr)
 
 
 def write_report(args: argparse.Namespace, result) -> None:

@@ -166,11 +166,13 @@ def check_paths(
     *,
     cwd: Path | None = None,
     force_exclude: bool = False,
+    disk: DiskCache | None = None,
 ) -> CheckResult:
     """Check files and folders on disk. Ignore files are checked through the Dockerfiles they govern.
 
     ``policy`` is the policy of every file, or a function that gives a file's own. What ``paths`` name is
-    checked even when the policy excludes it, unless ``force_exclude`` (see ``discover.is_selected``)."""
+    checked even when the policy excludes it, unless ``force_exclude`` (see ``discover.is_selected``).
+    ``disk`` may hold edited texts that stand in for files (fixes being planned)."""
     cwd = (cwd or Path.cwd()).resolve()
     files, missing, notes = expand_paths(paths)
     result = CheckResult(notes=notes)
@@ -188,7 +190,7 @@ def check_paths(
             continue
         result.checked.append(shown)
         selected.append(_DiskFile(path, repo_root, repo_relative, shown, cwd, file_policy))
-    check = functools.partial(_check_disk_file, disk=DiskCache())  # a pool's chunks get copies
+    check = functools.partial(_check_disk_file, disk=disk or DiskCache())  # a pool's chunks get copies
     for findings in _map_in_processes(check, selected):
         result.findings.extend(findings)
     result.findings = _unique_sorted(result.findings)
@@ -211,7 +213,8 @@ def _check_disk_file(file: _DiskFile, disk: DiskCache) -> list[Finding]:
 
 def _check_disk_file_unguarded(file: _DiskFile, disk: DiskCache) -> list[Finding]:
     policy = file.policy
-    data = read_limited(file.path)
+    edited = disk.edits.get(file.path)
+    data = read_limited(file.path) if edited is None else edited.encode("utf-8")
     if isinstance(data, str):
         return [unreadable_file_finding(file.shown, data)]
     context = _disk_context(file.path, file.repo_root, file.repo_relative, policy, disk)

@@ -1,69 +1,273 @@
-"""Apply the mechanical fixes that rules attach to findings."""
+"""Apply the mechanical fixes that rules attach to findings: line by line as the parser numbers the lines,
+every other byte kept, in rounds until nothing more applies.
+
+The text is split exactly as ``model/parse.py`` splits it (on "\\n", a line's trailing "\\r" belonging to
+its ending; on "\\r" in a CR-only file), so a fix lands on the line it names, and each line keeps its
+own ending. Fixes are planned in memory: ``--diff`` prints the plan and ``--fix`` writes it, so the two
+cannot disagree.
+"""
 from __future__ import annotations
 
-from collections import defaultdict
+import difflib
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nodeguard.findings import Finding, Fix
 
 MAX_ROUNDS = 5
+BOM = "\ufeff"
 
 
-def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
-    """``text`` with every fix applied that does not overlap an earlier one; and how many were applied.
+@dataclass
+class SplitText:
+    """A text as lines the parser would number: ``contents[i]`` is line i + 1 without its ending.
 
-    Line endings and the final newline are kept as they were.
-    """
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.split(newline)
-    trailing = lines[-1] == ""
-    if trailing:
-        lines.pop()
-    chosen = _non_overlapping(fixes, len(lines))
-    for fix in sorted(chosen, key=lambda f: f.line, reverse=True):
-        replacement = fix.replacement.split("\n") if fix.replacement else []
-        lines[fix.line - 1 : fix.end_line] = replacement
-    result = newline.join(lines)
-    return (result + newline if trailing or not lines else result), len(chosen)
+    ``prefix`` is a byte order mark; ``tail`` is what follows the last line that the parser does not
+    count as a line (a final segment of only "\\r"s)."""
+
+    prefix: str
+    contents: list[str]
+    endings: list[str]
+    tail: str
+
+    def join(self) -> str:
+        return self.prefix + "".join(c + e for c, e in zip(self.contents, self.endings)) + self.tail
 
 
-def _non_overlapping(fixes: Iterable[Fix], line_count: int) -> list[Fix]:
+def split_lines(text: str) -> SplitText:
+    prefix = BOM if text.startswith(BOM) else ""
+    body = text[len(prefix):]
+    separator = "\r" if cr_only(body) else "\n"
+    segments = body.split(separator)
+    contents: list[str] = []
+    endings: list[str] = []
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        content = segment if separator == "\r" else segment.rstrip("\r")
+        if last and content == "":
+            return SplitText(prefix, contents, endings, segment)
+        contents.append(content)
+        endings.append(segment[len(content):] + ("" if last else separator))
+    return SplitText(prefix, contents, endings, "")
+
+
+def cr_only(text: str) -> bool:
+    """Lines end with CR alone (classic Mac OS): the parser splits on "\\r"; Docker and GitHub see one line."""
+    return "\n" not in text and "\r" in text.rstrip("\r")
+
+
+def _usual_ending(split: SplitText) -> str:
+    counts = Counter(ending for ending in split.endings if ending)
+    if counts:
+        return max(counts, key=lambda ending: (counts[ending], ending == "\n"))
+    return "\r" if cr_only(split.join()) else "\n"
+
+
+def overlaps(first: Fix, second: Fix) -> bool:
+    """Two fixes touch the same lines; an insertion overlaps a replacement only strictly inside it."""
+    if first.inserts and second.inserts:
+        return False
+    if first.inserts or second.inserts:
+        point, span = (first, second) if first.inserts else (second, first)
+        return span.line < point.line <= span.end_line
+    return first.line <= second.end_line and second.line <= first.end_line
+
+
+def applicable(fix: Fix, line_count: int, broken_from: int | None = None) -> bool:
+    """The fix names lines that exist, and stays before the first line the parser could not read."""
+    last = line_count + 1 if fix.inserts else line_count
+    if not (1 <= fix.line <= last and fix.end_line <= line_count and fix.end_line >= fix.line - 1):
+        return False
+    if broken_from is None:
+        return True
+    return fix.line <= broken_from if fix.inserts else fix.end_line < broken_from
+
+
+def choose(fixes: Sequence[Fix], line_count: int, broken_from: int | None = None) -> list[Fix]:
+    """The fixes that can be applied together: in order, each that overlaps none chosen before it, and
+    no insertion twice."""
     chosen: list[Fix] = []
-    taken_until = 0
-    for fix in sorted(set(fixes), key=lambda f: (f.line, f.end_line, f.replacement)):
-        if fix.line > taken_until and 1 <= fix.line <= fix.end_line <= max(line_count, 1):
+    for fix in fixes:
+        if fix in chosen or not applicable(fix, line_count, broken_from):
+            continue
+        if not any(overlaps(fix, other) for other in chosen):
             chosen.append(fix)
-            taken_until = fix.end_line
     return chosen
 
 
-def fixes_by_path(findings: Iterable[Finding]) -> dict[str, list[Fix]]:
-    grouped: dict[str, list[Fix]] = defaultdict(list)
-    for finding in findings:
-        if finding.fix is not None:
-            grouped[finding.path].append(finding.fix)
-    return grouped
+def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:
+    """``text`` with ``fixes`` applied (they must not overlap: see ``choose``). A new line takes the ending
+    of the line it replaces, or of the line before it; every other byte stays."""
+    split = split_lines(text)
+    usual = _usual_ending(split)
+    ordered = sorted(enumerate(fixes), key=lambda item: (item[1].line, not item[1].inserts, item[0]), reverse=True)
+    for _, fix in ordered:
+        new = fix.replacement.split("\n") if fix.replacement or fix.inserts else []
+        start = fix.line - 1
+        if fix.inserts:
+            endings = _insert_endings(split, start, len(new), usual)
+            split.contents[start:start] = new
+            split.endings[start:start] = endings
+        else:
+            old = split.endings[start:fix.end_line]
+            endings = [old[i] if i < len(old) - 1 else old[-1] or usual for i in range(len(new))]
+            if new:
+                endings[-1] = old[-1]
+            split.contents[start:fix.end_line] = new
+            split.endings[start:fix.end_line] = endings
+    return split.join()
 
 
-def fix_paths(paths: Sequence[str], policy) -> dict[str, int]:
-    """Fix files in place, re-checking after each round until no fix applies; counts per file."""
+def _insert_endings(split: SplitText, start: int, count: int, usual: str) -> list[str]:
+    if start == len(split.contents) and start > 0 and not split.endings[start - 1]:
+        split.endings[start - 1] = usual  # the old last line had no ending; the new last line has none
+        return [usual] * (count - 1) + [""]
+    before = split.endings[start - 1] if start > 0 else split.endings[0] if split.endings else usual
+    return [before or usual] * count
+
+
+@dataclass
+class FileFixes:
+    """What fixing one file does: its text before and after, and the findings whose fixes were applied,
+    round by round."""
+
+    path: str
+    original: str
+    text: str
+    applied: list[list[Finding]] = field(default_factory=list)
+    inserted: set[str] = field(default_factory=set)  # lines fixes added: never added twice
+    texts: set[str] = field(default_factory=set)  # every text the file had: no fix goes back to one
+
+    def __post_init__(self) -> None:
+        self.texts.add(self.original)
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+    def count(self) -> int:
+        return sum(len(round_) for round_ in self.applied)
+
+    def diff(self) -> str:
+        lines = difflib.unified_diff(
+            _whole_lines(self.original),
+            _whole_lines(self.text),
+            fromfile=f"a/{self.path}",
+            tofile=f"b/{self.path}",
+        )
+        return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+                       for line in lines)
+
+
+def _whole_lines(text: str) -> list[str]:
+    split = split_lines(text)
+    lines = [content + ending for content, ending in zip(split.contents, split.endings)]
+    if lines:
+        lines[0] = split.prefix + lines[0]
+        lines[-1] += split.tail
+    return lines
+
+
+def wanted(finding: Finding, unsafe: bool) -> bool:
+    return finding.fix is not None and (unsafe or finding.fix.safe)
+
+
+def plan_fixes(paths: Sequence[str], policy, *, unsafe: bool = False, force_exclude: bool = False) -> list[FileFixes]:
+    """Fix the files in memory, re-checking after each round, until no fix applies (at most MAX_ROUNDS).
+
+    A round applies, per file, every wanted fix that overlaps no other (the rest wait for the next
+    round, re-checked against the new text). A Dockerfile that does not parse cleanly gets no fix at or
+    after its first problem; a line a fix inserted once is not inserted again; no round returns a file
+    to a text it had before."""
     from nodeguard.engine import check_paths
+    from nodeguard.model.context import DiskCache
 
-    counts: dict[str, int] = defaultdict(int)
+    cwd = Path.cwd()
+    files: dict[str, FileFixes] = {}
     for _ in range(MAX_ROUNDS):
+        edits = {(cwd / path).resolve(): file.text for path, file in files.items()}
+        by_path: dict[str, list[Finding]] = {}
+        checked = check_paths(paths, policy, force_exclude=force_exclude, disk=DiskCache(edits=edits))
+        for finding in checked.findings:
+            if wanted(finding, unsafe):
+                by_path.setdefault(finding.path, []).append(finding)
         changed = False
-        for path, fixes in fixes_by_path(check_paths(paths, policy).findings).items():
-            file = Path(path)
-            try:
-                text = file.read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            new_text, applied = apply_fixes(text, fixes)
-            if applied and new_text != text:
-                file.write_bytes(new_text.encode("utf-8"))
-                counts[path] += applied
+        for path, candidates in by_path.items():
+            file = files.get(path) or _read(path)
+            if file is not None and _fix_round(file, candidates):
+                files[path] = file
                 changed = True
         if not changed:
             break
-    return dict(counts)
+    return [file for file in files.values() if file.changed]
+
+
+def _read(path: str) -> FileFixes | None:
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return FileFixes(path, text, text)
+
+
+def _fix_round(file: FileFixes, candidates: list[Finding]) -> bool:
+    split = split_lines(file.text)
+    fresh = [f for f in candidates if not (_added_lines(f.fix, split) & file.inserted)]
+    chosen = choose([f.fix for f in fresh], len(split.contents), _first_problem(file))
+    new_text = apply_fixes(file.text, chosen)
+    if new_text in file.texts:
+        return False
+    for fix in chosen:
+        file.inserted |= _added_lines(fix, split)
+    file.texts.add(new_text)
+    file.text = new_text
+    file.applied.append([next(f for f in fresh if f.fix == fix) for fix in chosen])
+    return True
+
+
+def _added_lines(fix: Fix, split: SplitText) -> set[str]:
+    old = set(split.contents[fix.line - 1:fix.end_line])
+    return {line for line in fix.replacement.split("\n") if line.strip() and line not in old}
+
+
+def _first_problem(file: FileFixes) -> int | None:
+    """The first line of a Dockerfile that the parser could not read, or None when it reads cleanly."""
+    from nodeguard.discover import is_ignore_file_name
+    from nodeguard.model.parse import parse_dockerfile
+
+    if is_ignore_file_name(Path(file.path).name):
+        return None
+    problems = parse_dockerfile(file.path, file.text.encode("utf-8")).problems
+    return min((problem.line for problem in problems), default=None)
+
+
+def fix_paths(paths: Sequence[str], policy, *, unsafe: bool = False, force_exclude: bool = False) -> list[FileFixes]:
+    """Plan the fixes and write them; the files changed."""
+    planned = plan_fixes(paths, policy, unsafe=unsafe, force_exclude=force_exclude)
+    for file in planned:
+        Path(file.path).write_bytes(file.text.encode("utf-8"))
+    return planned
+
+
+def describe(file: FileFixes) -> str:
+    """``fixed 3 problems in Dockerfile (NG103 1, NG301 2; in 2 rounds: a fix made another possible)``."""
+    per_rule = Counter(finding.rule for round_ in file.applied for finding in round_)
+    rules = ", ".join(f"{rule} {count}" for rule, count in sorted(per_rule.items()))
+    count = file.count()
+    text = f"fixed {count} problem{'s' if count != 1 else ''} in {file.path} ({rules}"
+    if len(file.applied) > 1:
+        text += f"; in {len(file.applied)} rounds: fixes made others possible"
+    return text + ")"
+
+
+def listed(file: FileFixes) -> list[str]:
+    """One line per fix applied: ``Dockerfile:4: NG501 safe (round 1) message``."""
+    return [
+        f"{file.path}:{finding.fix.line}: {finding.rule} {finding.fix.applicability.value} "
+        f"(round {number}) {finding.message}"
+        for number, round_ in enumerate(file.applied, 1)
+        for finding in round_
+        if finding.fix is not None
+    ]

@@ -71,8 +71,10 @@ class Linter:
         return Linted(findings, root)
 
     def fix(self, dockerfile: str, *, files: dict | None = None, path: str = "Dockerfile",
-            policy: str | None = None, rule: str | tuple[str, ...] | None = None) -> tuple[dict[str, str], Linted]:
-        """Apply ``--fix`` to a small repository; returns every file's new text and a re-lint.
+            policy: str | None = None, rule: str | tuple[str, ...] | None = None,
+            unsafe: bool = True) -> tuple[dict[str, str], Linted]:
+        """Apply ``--fix`` (``--unsafe-fixes`` too unless ``unsafe`` is false) to a small repository;
+        returns every file's new text and a re-lint.
 
         With ``rule`` (an id, or several) and no ``policy`` only those rules run, so only their fixes are
         applied: other rules' fixes of the same lines would otherwise change the expected text.
@@ -89,7 +91,7 @@ class Linter:
         previous = os.getcwd()
         os.chdir(root)
         try:
-            fix_paths(["."], loaded)
+            fix_paths(["."], loaded, unsafe=unsafe)
         finally:
             os.chdir(previous)
         texts = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")

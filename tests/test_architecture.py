@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "nodeguard"
-ENGINE_SIDE = ["engine.py", "discover.py", "fixes.py", "findings.py", "pinning.py", "model", "rules", "node", "policy"]
+ENGINE_SIDE = ["engine.py", "discover.py", "fixes.py", "fix_builders.py", "findings.py", "pinning.py", "model", "rules",
+               "node", "policy"]
 
 
 def imported_modules(path: Path) -> set[str]:

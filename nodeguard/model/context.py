@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,12 +22,15 @@ class DiskCache:
     which one listing of their folder answers without a system call each. Memory stays the same however
     many files a run checks."""
 
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int = 256, edits: Mapping[Path, str] | None = None):
         self.size = size
+        self.edits = dict(edits or {})  # texts that stand in for files on disk (real paths): fixes being planned
         self._texts: OrderedDict[tuple[Path, int], str | None] = OrderedDict()
         self._folders: OrderedDict[str, dict[str, str] | None] = OrderedDict()
 
     def read(self, path: Path, max_bytes: int) -> str | None:
+        if path in self.edits:
+            return self.edits[path]
         key = (path, max_bytes)
         if key in self._texts:
             self._texts.move_to_end(key)

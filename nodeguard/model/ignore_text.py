@@ -1,8 +1,7 @@
-"""Edits of a ``.dockerignore``'s text: inline comments (which Docker keeps in the pattern) and appended lines."""
+"""Edits of a ``.dockerignore``'s text: inline comments, which Docker keeps in the pattern."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from nodeguard.model.ignore import IgnoreFile, parse_ignore_file
 
@@ -26,10 +25,3 @@ def without_inline_comments(ignore: IgnoreFile) -> IgnoreFile:
         lines.append(split[0] if split else line)
     return parse_ignore_file(ignore.path, "\n".join(lines))
 
-
-def append_lines(ignore: IgnoreFile, entries: Iterable[str]) -> tuple[int, str]:
-    """Where and what to write to add ``entries`` at the end of the file: (line, replacement)."""
-    added = "\n".join(entries)
-    if not ignore.lines:
-        return 1, added
-    return len(ignore.lines), f"{ignore.lines[-1]}\n{added}"

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from nodeguard.findings import Finding, Severity
 
 FIX_HINT = "(fixable: run nodeguard check --fix)"
+UNSAFE_FIX_HINT = "(fixable with --unsafe-fixes: check the change)"
 
 # Paints ``text`` in a named style ("path", "rule", "hint", or a severity label); ``unpainted`` leaves it.
 Paint = Callable[[str, str], str]
@@ -43,8 +44,19 @@ def finding_line(finding: Finding, paint: Paint = unpainted) -> str:
         printable(finding.message),
     ]
     if finding.fix is not None:
-        parts.append(paint("hint", FIX_HINT))
+        parts.append(paint("hint", FIX_HINT if finding.fix.safe else UNSAFE_FIX_HINT))
     return " ".join(parts)
+
+
+def fixable_line(findings: Iterable[Finding]) -> str:
+    """``2 fixable with `nodeguard check --fix` (1 more with `--unsafe-fixes`)``, or "" when none is."""
+    fixes = [finding.fix for finding in findings if finding.fix is not None]
+    safe = sum(1 for fix in fixes if fix.safe)
+    unsafe = len(fixes) - safe
+    if not fixes:
+        return ""
+    more = f" ({unsafe} more with `--unsafe-fixes`)" if unsafe else ""
+    return f"{safe} fixable with `nodeguard check --fix`{more}"
 
 
 def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:

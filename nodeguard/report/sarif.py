@@ -158,10 +158,12 @@ def artifact_location(path: str) -> dict:
 
 
 def sarif_fix(fix: Fix, location: dict) -> dict:
-    """Whole lines ``line``..``end_line`` with their newline give way to the replacement lines."""
+    """Whole lines ``line``..``end_line`` with their newline give way to the replacement lines (none, for
+    an insertion before ``line``)."""
     lines = f"line {fix.line}" if fix.end_line <= fix.line else f"lines {fix.line}-{fix.end_line}"
+    action = "Insert before" if fix.inserts else "Replace" if fix.replacement else "Delete"
     return {
-        "description": {"text": f"{'Replace' if fix.replacement else 'Delete'} {lines}"},
+        "description": {"text": f"{action} {lines}"},
         "artifactChanges": [
             {
                 "artifactLocation": location,
@@ -170,7 +172,7 @@ def sarif_fix(fix: Fix, location: dict) -> dict:
                         "deletedRegion": {
                             "startLine": fix.line,
                             "startColumn": 1,
-                            "endLine": max(fix.end_line, fix.line) + 1,
+                            "endLine": fix.line if fix.inserts else fix.end_line + 1,
                             "endColumn": 1,
                         },
                         "insertedContent": {"text": f"{fix.replacement}\n" if fix.replacement else ""},

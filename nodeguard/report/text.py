@@ -6,7 +6,7 @@ from itertools import groupby
 from typing import TextIO
 
 from nodeguard.findings import Finding
-from nodeguard.report.common import Paint, finding_line, ordered, printable, summary_line, unpainted
+from nodeguard.report.common import Paint, finding_line, fixable_line, ordered, printable, summary_line, unpainted
 
 _ANSI_STYLES = {
     "header": "1;4",
@@ -60,4 +60,7 @@ def render(
     if findings and not headers:
         lines.append("")
     lines.append(paint("summary", summary_line(findings, checked_files)))
+    fixable = fixable_line(findings)
+    if fixable:
+        lines.append(paint("hint", fixable))
     return "\n".join(lines) + "\n"

@@ -37,6 +37,9 @@ need the compilers: give the final stage its own `FROM`), or when the stage call
 the full image has (`curl`, `git`, `make`, `python3`...): install it, or move that step to a build stage.
 The suggested distroless image is named only for a supported line; the `today` option
 (`"2026-11-26"`) fixes the day the release schedule is read for.
+
+Applicability: **unsafe**. The slim image lacks libraries and tools of the full one that the app or a
+native module may load at run time, which no Dockerfile shows.
 """
 from nodeguard.findings import Fix, Severity
 from nodeguard.node.images import describe_node_image

@@ -39,6 +39,9 @@ has no npm lockfile: `npm ci` would fail; see NG203), adds `--frozen-lockfile` t
 Yarn 1 from Yarn 2+ (`packageManager` in package.json, `.yarnrc.yml`, the yarn.lock format). Only the
 words of the install change; the line layout stays. An exec-form `RUN ["npm", "install"]` is not
 rewritten.
+
+Applicability: **unsafe**. `npm ci` fails when the lockfile is out of sync with package.json, and a
+frozen lockfile makes the other managers fail the same way.
 """
 from nodeguard.findings import Severity
 from nodeguard.node.manifest import yarn_is_berry

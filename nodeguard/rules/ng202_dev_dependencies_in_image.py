@@ -45,6 +45,9 @@ RUN npm ci && npm run build && npm prune --omit=dev
 `--fix` adds `--omit=dev` to an `npm ci` in the final stage when nothing after it runs a build
 script (which would need the devDependencies). Otherwise prune after the build, or install the
 production dependencies in a stage of their own.
+
+Applicability: **unsafe**. The app may load a devDependency at run time (a TypeScript runner, a
+logger's pretty printer), which no Dockerfile shows.
 """
 import posixpath
 from dataclasses import dataclass

@@ -32,6 +32,9 @@ RUN npm ci --omit=dev
 `--fix` adds the lockfile beside `package.json` in a shell-form `COPY` that names `package.json`
 itself, and deletes a `.dockerignore` line that names the lockfile exactly. A missing lockfile has to
 be generated (`npm install --package-lock-only`) and committed.
+
+Applicability: **unsafe**. The install then follows the lockfile, which may be out of sync with
+package.json (`npm ci` fails) or pin other versions than the build used so far.
 """
 import fnmatch
 import posixpath

@@ -22,6 +22,9 @@ RUN npm ci --omit=dev
 
 ## Fix
 `--fix` replaces the option with `--omit=dev`, leaving the rest of the line as it is.
+
+Applicability: **unsafe**. npm 6 (the npm of Node.js 14 and older images) does not know `--omit` and
+then installs the devDependencies too.
 """
 from nodeguard.findings import Severity
 from nodeguard.rules.base import Problem, Rule

@@ -35,8 +35,12 @@ When `NODE_ENV` is unset, or set to another value by an `ENV` of a parent stage,
 sets only `NODE_ENV` to a literal value, `--fix` rewrites it to `ENV NODE_ENV=production`. A value
 fed by a build argument is not rewritten: change the `ARG` default (or pass
 `--build-arg NODE_ENV=production`).
+
+Applicability: **unsafe**. With `NODE_ENV=production` npm and yarn skip devDependencies and many
+frameworks change behaviour; the app may need a devDependency or a development setting at run time.
 """
 from nodeguard.findings import Fix, Severity
+from nodeguard.fix_builders import UNSAFE, insert_after
 from nodeguard.model.image import has_variables
 from nodeguard.model.parse import key_values
 from nodeguard.node.runtime import process_commands, runs_node
@@ -58,7 +62,7 @@ def declares(stage, keyword: str) -> bool:
 
 def insert_after_from(stage) -> Fix:
     instruction = stage.from_instruction
-    return Fix(instruction.start_line, instruction.end_line, f"{instruction.original}\n{SET_PRODUCTION}")
+    return insert_after(instruction, [SET_PRODUCTION], UNSAFE)
 
 
 def rewrite_fix(stage, step) -> Fix | None:
@@ -70,7 +74,7 @@ def rewrite_fix(stage, step) -> Fix | None:
     if len(pairs) != 1 or has_variables(written) or step.line != step.end_line:
         return None
     indent = step.instruction.original[: len(step.instruction.original) - len(step.instruction.original.lstrip())]
-    return Fix(step.line, step.end_line, indent + SET_PRODUCTION)
+    return Fix(step.line, step.end_line, indent + SET_PRODUCTION, UNSAFE)
 
 
 def check(image, context, options):

@@ -41,8 +41,12 @@ On an official `node` image with no `USER` at all, `--fix` adds `USER node` befo
 `CMD`/`ENTRYPOINT` (or at the end of the stage when a `RUN` comes after them). A last `USER root` is
 not changed automatically: it is often there for a step that follows; switch back to a non-root user
 after that step.
+
+Applicability: **unsafe**. The app may need root at run time (binding a port below 1024, mounting a
+filesystem, writing under `/etc`), which no Dockerfile shows.
 """
 from nodeguard.findings import Fix, Severity
+from nodeguard.fix_builders import UNSAFE, insert_after, insert_before
 from nodeguard.model.image import has_variables
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.runtime import drops_privileges, is_root
@@ -60,9 +64,8 @@ def add_user_fix(stage) -> Fix:
     own = stage.steps
     for index, step in enumerate(own):
         if step.keyword in ("CMD", "ENTRYPOINT") and not any(later.keyword == "RUN" for later in own[index:]):
-            return Fix(step.line, step.end_line, f"{SWITCH}\n{step.instruction.original}")
-    last = own[-1].instruction if own else stage.from_instruction
-    return Fix(last.start_line, last.end_line, f"{last.original}\n{SWITCH}")
+            return insert_before(step.line, [SWITCH], UNSAFE)
+    return insert_after(own[-1].instruction if own else stage.from_instruction, [SWITCH], UNSAFE)
 
 
 def no_user_problem(stage) -> Problem | None:

@@ -46,12 +46,16 @@ USER node
 `COPY` of the image already gives that user (`--chown=nextjs:nodejs`), else `node:node` for the
 official image's `node` user, else the `USER` as written (`--chown=1000:1000`, `--chown=app`: Docker
 then uses the user's uid as the group id, so the build cannot fail on a missing group).
+
+Applicability: **safe** for a numeric owner (`1000:1000`); **unsafe** for a user name, which the
+build resolves when the `COPY` runs: a user created later in the Dockerfile fails the build.
 """
 import posixpath
 import re
 import shlex
 
 from nodeguard.findings import Fix, Severity
+from nodeguard.fix_builders import SAFE, UNSAFE, add_flag
 from nodeguard.model.copies import absolute, copy_words
 from nodeguard.model.image import has_variables
 from nodeguard.node.images import describe_node_image
@@ -106,7 +110,9 @@ def chown_fix(step, owner: str) -> Fix | None:
     keyword = _KEYWORD.match(first)
     if keyword is None:
         return None
-    return Fix(step.line, step.line, f"{first[:keyword.end()]} --chown={owner}{first[keyword.end():]}")
+    # A name must exist in the image when the COPY runs (a user created later fails the build); ids cannot fail.
+    numeric = re.fullmatch(r"[0-9]+(?::[0-9]+)?", owner) is not None
+    return add_flag(step.instruction, f"--chown={owner}", SAFE if numeric else UNSAFE)
 
 
 def check(image, context, options):

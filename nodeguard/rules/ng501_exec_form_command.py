@@ -20,33 +20,20 @@ CMD ["node", "server.js"]
 ```
 
 ## Fix
-When the command is plain words (no `&&`, pipes, redirections or variables), `--fix` rewrites it to
-the exec form of the same command. Otherwise move the logic into a script that ends with
-`exec node server.js`, and run that script in exec form.
+When the command is plain words, `--fix` rewrites it to the exec form of the same command; a leading
+`exec` and a trailing `# comment` are shell syntax and are dropped. A single command that needs the
+shell for variables, globs or redirections becomes `["sh", "-c", "exec …"]`: the shell expands, then
+`exec` makes the app PID 1. Commands chained with `&&`, `;` or pipes, or that set variables, get no
+fix: move the logic into a script that ends with `exec node server.js`, and run that script in exec
+form.
+
+Applicability: **safe** for a `CMD` when the final stage has no `ENTRYPOINT`; **unsafe** for an
+`ENTRYPOINT` (the exec form appends `CMD` and `docker run` arguments, which the shell form ignored) and
+for a `CMD` under an `ENTRYPOINT` (the entrypoint receives the words instead of `/bin/sh -c "…"`).
 """
-import json
-import re
-import shlex
-
-from nodeguard.findings import Fix, Severity
+from nodeguard.findings import Severity
+from nodeguard.fix_builders import SAFE, UNSAFE, exec_form_command, exec_form_line, replace_instruction
 from nodeguard.rules.base import Problem, Rule
-
-SHELL_SYNTAX = set("&|;<>$`()*?~\\\n")
-ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-
-
-def exec_form(instruction) -> str | None:
-    """The exec-form text of a shell-form instruction, when the rewrite cannot change its meaning."""
-    if any(char in SHELL_SYNTAX for char in instruction.args) or len(instruction.original.splitlines()) > 1:
-        return None
-    try:
-        words = shlex.split(instruction.args)
-    except ValueError:
-        return None
-    if not words or ASSIGNMENT.match(words[0]):
-        return None  # ``CMD PORT=80 node server.js``: the exec form cannot set a variable
-    keyword = instruction.original.lstrip().split(None, 1)[0]
-    return f"{keyword} {json.dumps(words)}"
 
 
 def check(image, context, options):
@@ -56,8 +43,12 @@ def check(image, context, options):
     for instruction in (stage.entrypoint, stage.cmd):
         if instruction is None or instruction.is_exec_form:
             continue
-        replacement = exec_form(instruction)
-        fix = Fix(instruction.start_line, instruction.end_line, replacement) if replacement else None
+        argv = exec_form_command(instruction)
+        replacement = exec_form_line(instruction, argv) if argv is not None else None
+        # An exec-form ENTRYPOINT takes CMD and `docker run` arguments, which the shell form ignores;
+        # a CMD becomes an ENTRYPOINT's arguments word by word instead of as one `sh -c` string.
+        safe = instruction.keyword == "CMD" and stage.entrypoint is None
+        fix = replace_instruction(instruction, replacement, SAFE if safe else UNSAFE) if replacement else None
         yield Problem(
             instruction.start_line,
             f"shell-form {instruction.keyword} runs under /bin/sh, which does not pass SIGTERM on to "

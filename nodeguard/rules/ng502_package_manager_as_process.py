@@ -26,12 +26,16 @@ When the build context is on disk and the script run (`start`, or the one named:
 instruction with the exec form of that command, keeping an init in front of it. npm's default
 `start` (`node server.js`, when package.json has no `start` script) counts. Otherwise the message
 names the script to run with node directly.
+
+Applicability: **unsafe**. The package manager does more than start the script: `pre`/`post` scripts,
+`npm_package_*` and `npm_config_*` variables, its own working folder; the app may rely on them.
 """
 import json
 import posixpath
 import shlex
 
 from nodeguard.findings import Fix, Severity
+from nodeguard.fix_builders import UNSAFE, exec_form_line, replace_instruction
 from nodeguard.node.manifest import plain_node_command, read_package_json, script_command, script_name
 from nodeguard.model.process import final_process, instruction_words, plain_words
 from nodeguard.node.image_files import ImageReader
@@ -66,8 +70,7 @@ def _fix(instruction, other, node_words: list[str], script: str) -> Fix | None:
     prefix = words[: len(words) - len(command)]
     if not command or posixpath.basename(command[0]) not in PACKAGE_MANAGERS or not _invokes_only(command[1:], script):
         return None
-    keyword = instruction.original.lstrip().split(None, 1)[0]
-    return Fix(instruction.start_line, instruction.end_line, f"{keyword} {json.dumps(prefix + node_words)}")
+    return replace_instruction(instruction, exec_form_line(instruction, prefix + node_words), UNSAFE)
 
 
 def check(image, context, options):

@@ -40,13 +40,18 @@ exec node server.js
 
 ## Fix
 `--fix` rewrites `["sh", "-c", "node server.js"]` to `["node", "server.js"]` when the script is one
-plain command (no operators, quotes or variables), keeping an init in front. A script file needs
-`exec` added by hand.
+plain command (no operators, quotes or variables), keeping an init in front; a single command that
+needs the shell for variables or redirections gets `exec` in front of it inside the script. Chained
+commands and a script file need `exec` added by hand.
+
+Applicability: **safe** in a `CMD`; **unsafe** in an `ENTRYPOINT`, where the exec form appends `CMD`
+and `docker run` arguments to the command that `sh -c` received as `$0`, `$1`, ….
 """
 import json
 import posixpath
 
-from nodeguard.findings import Fix, Severity
+from nodeguard.findings import Severity
+from nodeguard.fix_builders import SAFE, UNSAFE, exec_form_line, read_shell_command, replace_instruction
 from nodeguard.model.process import hands_over, instruction_words, plain_words, shell_c_script, shell_script_argument
 from nodeguard.node.programs import NODE_IMAGE_ENTRYPOINT, is_shell, strip_init
 from nodeguard.node.runtime import Script, container_process
@@ -59,10 +64,15 @@ def _inline_shell(instruction, command, script):
     words = plain_words(script)
     fix = None
     own = list(instruction.json_args or ())
-    if words is not None and own[-len(command) :] == list(command) and len(own) >= len(command):
+    single = read_shell_command(script)
+    if words is None and len(command) != 3:
+        single = None  # `sh -c script name args`: the words after the script are its $0, $1, …
+    if single is not None and own[-len(command) :] == list(command) and len(own) >= len(command):
         prefix = own[: len(own) - len(command)]
-        keyword = instruction.original.lstrip().split(None, 1)[0]
-        fix = Fix(instruction.start_line, instruction.end_line, f"{keyword} {json.dumps(prefix + words)}")
+        argv = list(words) if words is not None else [*command[:2], f"exec {single.text}"]
+        # An exec-form ENTRYPOINT gets CMD and `docker run` arguments: `sh -c` took them as $0, $1, …
+        applicability = SAFE if instruction.keyword == "CMD" else UNSAFE
+        fix = replace_instruction(instruction, exec_form_line(instruction, prefix + argv), applicability)
     shell = posixpath.basename(command[0])
     advice = f"use {json.dumps(words)}" if words else "put `exec` before the command that starts the app"
     return Problem(

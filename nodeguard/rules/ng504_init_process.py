@@ -38,10 +38,14 @@ puts it in front of the exec-form `ENTRYPOINT` (or `CMD` when there is no `ENTRY
 An image without a package manager (distroless, Chainguard's runtime image) cannot install one: copy
 a static tini from a build stage (`COPY --from=build /usr/bin/tini-static /tini`), or let the runtime
 add an init (`docker run --init`, Compose `init: true`) and set `init-provided: true`.
+
+Applicability: **safe**: the init is installed in the image, starts the same command, and only
+forwards signals and reaps zombies.
 """
 import json
 
 from nodeguard.findings import Fix, Severity
+from nodeguard.fix_builders import SAFE, exec_form_line, replace_instruction
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.programs import INIT_PREFIXES
 from nodeguard.node.runtime import container_process
@@ -64,9 +68,8 @@ def _fix(process, init: str) -> Fix | None:
     instruction = process.entrypoint or process.cmd
     if instruction is None or instruction.json_args is None:
         return None
-    keyword = instruction.original.lstrip().split(None, 1)[0]
     words = [*INIT_PREFIXES[init], *instruction.json_args]
-    return Fix(instruction.start_line, instruction.end_line, f"{keyword} {json.dumps(words)}")
+    return replace_instruction(instruction, exec_form_line(instruction, words), SAFE)
 
 
 def check(image, context, options):

@@ -39,11 +39,15 @@ npm-debug.log
 
 ## Fix
 `--fix` appends the missing lines at the end of the ignore file.
+
+Applicability: **unsafe**. The build may use what is then left out (a `git` command reading `.git`,
+a `node_modules` copied instead of installed, an `.env` the app reads at run time).
 """
-from nodeguard.findings import Fix, Severity
+from nodeguard.findings import Severity
+from nodeguard.fix_builders import UNSAFE, append_lines
 from nodeguard.rules.base import Problem, Rule
 from nodeguard.model.copies import context_copies
-from nodeguard.model.ignore_text import append_lines, without_inline_comments
+from nodeguard.model.ignore_text import without_inline_comments
 from nodeguard.node.dockerignore import missing_ignore_lines
 
 
@@ -57,12 +61,11 @@ def check(image, context, options):
         return
     named = "; ".join(f"{', '.join(f'`{line}`' for line in lines)} ({entry.reason})" for entry, lines in missing)
     lines = [line for _, entry_lines in missing for line in entry_lines]
-    line, replacement = append_lines(ignore, lines)
     yield Problem(
-        line,
+        max(len(ignore.lines), 1),
         f"{ignore.path} does not keep out {named}; add: {', '.join(lines)}",
         path=ignore.path,
-        fix=Fix(line, line, replacement),
+        fix=append_lines(len(ignore.lines), lines, UNSAFE),
     )
 
 

@@ -30,6 +30,9 @@ and give the container its settings when it starts (`docker run --env-file`, a K
 ## Fix
 `--fix` deletes the `!` line, unless the Dockerfile copies that very file by name (deleting the line
 would then break the build; move the values out of the file instead).
+
+Applicability: **unsafe**. A build step or the app may still read the file (a `RUN` that sources it,
+an `.env` loaded at start).
 """
 import posixpath
 

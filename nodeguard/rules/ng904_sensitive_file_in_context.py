@@ -33,12 +33,14 @@ server.key
 ## Fix
 When the context has an ignore file, `--fix` appends a line for each such file. Without one, create
 it (NG901).
+
+Applicability: **unsafe**. A build step or the app may still read the file from the image.
 """
-from nodeguard.findings import Fix, Severity
+from nodeguard.findings import Severity
+from nodeguard.fix_builders import UNSAFE, append_lines
 from nodeguard.node.packages import sensitive_file_reason
 from nodeguard.rules.base import Problem, Rule
 from nodeguard.model.copies import whole_context_copy
-from nodeguard.model.ignore_text import append_lines
 
 _GLOB_SPECIALS = "\\*?["
 
@@ -73,8 +75,7 @@ def check(image, context, options):
     target = "the image" if stage.index in lineage else f"a layer of build stage `{stage.label}`"
     fix = None
     if ignore is not None:
-        line, replacement = append_lines(ignore, [ignore_line(path) for path, _ in found])
-        fix = Fix(line, line, replacement)
+        fix = append_lines(len(ignore.lines), [ignore_line(path) for path, _ in found], UNSAFE)
     for path, reason in found:
         shown = context.display_path(path)
         if ignore is None:
@@ -86,7 +87,7 @@ def check(image, context, options):
             )
         else:
             yield Problem(
-                fix.line,
+                max(len(ignore.lines), 1),
                 f"`{shown}` ({reason}) is not ignored, so {command} (line {copy.step.line} of "
                 f"{image.path}) copies it into {target}; add `{ignore_line(path)}` to {ignore.path}",
                 path=ignore.path,

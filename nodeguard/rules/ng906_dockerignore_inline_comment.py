@@ -24,6 +24,8 @@ node_modules
 
 ## Fix
 `--fix` moves the comment to a line of its own above the pattern.
+
+Applicability: **unsafe**. The pattern then starts to exclude files, which the build may copy.
 """
 from nodeguard.findings import Fix, Severity
 from nodeguard.rules.base import Problem, Rule

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from nodeguard.findings import Finding, Fix, Severity
+from nodeguard.findings import Applicability, Finding, Fix, Severity
 
 
 def make_finding(
@@ -56,7 +56,7 @@ def sample_findings() -> list[Finding]:
             path="Dockerfile",
             line=1,
             message="Pin node:latest to a version",
-            fix=Fix(line=1, end_line=1, replacement="FROM node:22.11.0-bookworm-slim"),
+            fix=Fix(line=1, end_line=1, replacement="FROM node:22.11.0-bookworm-slim", applicability=Applicability.SAFE),
         ),
         make_finding(
             "NG301",

@@ -187,6 +187,16 @@ def test_a_fix_that_deletes_lines_inserts_nothing(finding):
     assert fix["artifactChanges"][0]["replacements"][0]["insertedContent"] == {"text": ""}
 
 
+def test_an_insertion_deletes_an_empty_region(finding):
+    output = sarif_of([finding(line=2, fix=Fix(line=3, end_line=2, replacement="USER node"))])
+    (fix,) = output["runs"][0]["results"][0]["fixes"]
+    assert fix["description"] == {"text": "Insert before line 3"}
+    assert fix["artifactChanges"][0]["replacements"][0] == {
+        "deletedRegion": {"startLine": 3, "startColumn": 1, "endLine": 3, "endColumn": 1},
+        "insertedContent": {"text": "USER node\n"},
+    }
+
+
 def test_findings_without_fix_have_no_fixes(finding):
     assert "fixes" not in sarif_of([finding()])["runs"][0]["results"][0]
 

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from nodeguard.findings import Severity
+from nodeguard.findings import Applicability, Fix, Severity
 from nodeguard.report.text import render, should_color
 
 
@@ -15,6 +15,7 @@ def test_plain_output_is_sorted_by_file_and_line_with_fix_hint_and_summary(sampl
         "api/Dockerfile:7:1: NG401 warning The container runs as root\n"
         "\n"
         "1 error, 1 warning, 1 info in 2 files\n"
+        "1 fixable with `nodeguard check --fix`\n"
     )
 
 
@@ -28,7 +29,16 @@ def test_headers_group_findings_under_their_file(sample_findings):
         "  api/Dockerfile:7:1: NG401 warning The container runs as root\n"
         "\n"
         "1 error, 1 warning, 1 info in 2 files\n"
+        "1 fixable with `nodeguard check --fix`\n"
     )
+
+
+def test_unsafe_fixes_are_hinted_and_counted_apart(finding):
+    safe = finding(line=1, fix=Fix(1, 1, "FROM node:22", Applicability.SAFE))
+    unsafe = finding(line=2, fix=Fix(2, 2, "USER node"))
+    output = render([safe, unsafe])
+    assert "Dockerfile:2:1: NG101 error Pin the base image (fixable with --unsafe-fixes: check the change)\n" in output
+    assert output.endswith("1 fixable with `nodeguard check --fix` (1 more with `--unsafe-fixes`)\n")
 
 
 def test_color_paints_location_rule_severity_hint_and_summary(finding):

@@ -70,17 +70,47 @@ def test_fix_writes_the_exec_form(lint, before, after):
 
 
 @pytest.mark.parametrize(
+    "before, after",
+    [
+        ("CMD exec node server.js", 'CMD ["node", "server.js"]'),  # not ["exec", …], which never starts
+        ("CMD node server.js # start the app", 'CMD ["node", "server.js"]'),  # a comment is not arguments
+        ("CMD node '#1' server.js", 'CMD ["node", "#1", "server.js"]'),  # a quoted # is a word
+        ("CMD node \\\n    server.js", 'CMD ["node", "server.js"]'),  # continued over lines
+        ("CMD node server.js --port $PORT", 'CMD ["sh", "-c", "exec node server.js --port $PORT"]'),
+        ("CMD exec node \"$APP\" # run", 'CMD ["sh", "-c", "exec node \\"$APP\\""]'),
+        ("CMD node server.js > /var/log/app.log", 'CMD ["sh", "-c", "exec node server.js > /var/log/app.log"]'),
+        ("CMD node dist/*.js", 'CMD ["sh", "-c", "exec node dist/*.js"]'),
+    ],
+)
+def test_fix_keeps_what_the_shell_would_run(lint, before, after):
+    texts, relinted = lint.fix(f"FROM node:22-alpine\n{before}\n", rule="NG501")
+    assert texts["Dockerfile"] == f"FROM node:22-alpine\n{after}\n"
+    assert relinted.of("NG501") == []
+
+
+@pytest.mark.parametrize(
     "instruction",
     [
         "CMD npm run migrate && node server.js",
-        "CMD node server.js --port $PORT",
-        "CMD node server.js > /var/log/app.log",
         "CMD node server.js | tee log",
         "CMD node server.js; echo done",
-        "CMD node \\\n    server.js",  # continued over lines
+        "CMD node server.js 2>&1",  # `&` reads as chaining to this reader: no guess
+        "CMD if [ -f a ]; then node a; fi",
+        "CMD node 'unterminated",
         'CMD HOSTNAME="0.0.0.0" node server.js',  # the exec form cannot set a variable
     ],
 )
-def test_no_fix_when_the_shell_does_something(lint, instruction):
+def test_no_fix_when_no_rewrite_keeps_the_meaning(lint, instruction):
     [found] = lint(f"FROM node:22-alpine\n{instruction}\n", rule="NG501").findings
     assert found.fix is None and found.message.endswith("use the exec form")
+
+
+def test_cmd_is_safe_but_entrypoint_or_cmd_under_an_entrypoint_is_unsafe(lint):
+    [cmd] = lint("FROM node:22-alpine\nCMD node server.js\n", rule="NG501").findings
+    assert cmd.fix.safe
+    entrypoint, under = lint("FROM node:22-alpine\nENTRYPOINT node server.js\nCMD node --port 80\n", rule="NG501").findings
+    assert not entrypoint.fix.safe and not under.fix.safe
+    [flagged] = lint("FROM node:22-alpine\nCMD --port 80\n", rule="NG501").findings
+    assert flagged.fix is None  # BuildKit reads `--port` as a flag of CMD: no rewrite can keep it
+    texts, _ = lint.fix("FROM node:22-alpine\nENTRYPOINT node server.js\n", rule="NG501", unsafe=False)
+    assert texts["Dockerfile"] == "FROM node:22-alpine\nENTRYPOINT node server.js\n"

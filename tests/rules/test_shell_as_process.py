@@ -74,8 +74,8 @@ def test_fix_drops_a_shell_around_a_plain_command(lint):
 @pytest.mark.parametrize(
     "process",
     [
-        'CMD ["sh", "-c", "node server.js --port $PORT"]',  # the shell expands the variable
         'CMD ["sh", "-c", "npm run migrate && node server.js"]',
+        'CMD ["sh", "-c", "node $1", "name", "server.js"]',  # words after the script are its $0, $1
         'ENTRYPOINT ["sh", "-c"]\nCMD ["node server.js"]',  # the words are split over two instructions
     ],
 )
@@ -95,3 +95,17 @@ def test_shell_running_a_script_that_starts_node_as_its_child(lint, process):
 @pytest.mark.parametrize("process", ['CMD ["bash", "./exec-app.sh"]', 'CMD ["sh", "missing.sh"]'])
 def test_shell_running_a_script_that_execs_or_cannot_be_read_passes(lint, process):
     assert lint(HEAD + process + "\n", files=SCRIPTS, rule="NG503").findings == []
+
+
+def test_a_single_command_that_needs_the_shell_gets_exec_in_front(lint):
+    process = 'CMD ["sh", "-c", "node server.js --port $PORT"]'  # the shell expands the variable
+    [found] = lint(HEAD + process + "\n", files=SCRIPTS, rule="NG503").findings
+    assert found.fix.safe
+    texts, relinted = lint.fix(HEAD + process + "\n", files=SCRIPTS, rule="NG503")
+    assert texts["Dockerfile"].splitlines()[-1] == 'CMD ["sh", "-c", "exec node server.js --port $PORT"]'
+    assert relinted.of("NG503") == []
+
+
+def test_an_entrypoint_rewrite_is_unsafe(lint):
+    [found] = lint(HEAD + 'ENTRYPOINT ["sh", "-c", "node server.js"]\n', files=SCRIPTS, rule="NG503").findings
+    assert found.fix.replacement == 'ENTRYPOINT ["node", "server.js"]' and not found.fix.safe
