@@ -65,10 +65,20 @@ def check_dockerfile(source: SourceFile, context: BuildContext, policy: Policy) 
             continue
         problems.extend(_run_rule(rule, image, context, setting))
     findings = [_to_finding(rule, problem, source.path, settings) for rule, problem in problems]
-    own = [finding for finding in findings if finding.path == source.path]
+    own = [readable_part_only(finding, parsed) for finding in findings if finding.path == source.path]
     others = [finding for finding in findings if finding.path != source.path]
     own = apply_pragmas(own, find_pragmas(parsed), policy.pragmas)
     return _apply_pragma_settings(own, settings) + others
+
+
+def readable_part_only(finding: Finding, parsed) -> Finding:
+    """The finding without its fix when the fix lands at or after the first line the parser could not
+    read (inside an unterminated heredoc; anywhere in a CR-only file, which Docker and GitHub read as one
+    line): neither --fix nor a suggestion may edit what nobody reads the same way."""
+    if finding.fix is None or not parsed.problems:
+        return finding
+    first = min(problem.line for problem in parsed.problems)
+    return finding if finding.fix.before(first) else replace(finding, fix=None)
 
 
 def _run_rule(rule: Rule, image, context: BuildContext, setting: RuleSetting) -> list[tuple[Rule, Problem]]:

@@ -54,6 +54,10 @@ class Fix:
     def inserts(self) -> bool:
         return self.end_line == self.line - 1
 
+    def before(self, line: int) -> bool:
+        """The fix edits nothing at or after ``line`` (an insertion right before it is still before it)."""
+        return self.line <= line if self.inserts else self.end_line < line
+
     def to_dict(self) -> dict:
         return {
             "line": self.line,

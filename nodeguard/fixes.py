@@ -80,9 +80,7 @@ def applicable(fix: Fix, line_count: int, broken_from: int | None = None) -> boo
     last = line_count + 1 if fix.inserts else line_count
     if not (1 <= fix.line <= last and fix.end_line <= line_count and fix.end_line >= fix.line - 1):
         return False
-    if broken_from is None:
-        return True
-    return fix.line <= broken_from if fix.inserts else fix.end_line < broken_from
+    return broken_from is None or fix.before(broken_from)
 
 
 def choose(fixes: Sequence[Fix], line_count: int, broken_from: int | None = None) -> list[Fix]:

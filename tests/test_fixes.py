@@ -168,3 +168,13 @@ def test_every_fixable_rule_states_its_applicability_and_why():
     for rule in all_rules():
         if rule.fixable:
             assert "Applicability: **safe**" in rule.doc or "Applicability: **unsafe**" in rule.doc, rule.id
+
+
+def test_findings_carry_no_fix_into_the_part_the_parser_cannot_read(lint):
+    heredoc = lint("FROM node:24\nCMD node server.js\nRUN <<EOF\necho hi\n")
+    fixed = [f for f in heredoc.findings if f.fix is not None]
+    assert "NG501" in [f.rule for f in fixed] and all(f.fix.before(3) for f in fixed)
+    assert [f.fix for f in heredoc.findings if f.rule == "NG401"] == [None]  # USER node would go into the heredoc
+    # Docker (and GitHub) read a CR-only file as one line: no suggestion may replace it whole.
+    cr_only = lint("FROM node:24\rCMD node server.js\r")
+    assert [f for f in cr_only.findings if f.fix is not None] == []

@@ -53,17 +53,25 @@ def posted_fingerprints(bodies: Iterable[str]) -> set[str]:
     return {match.group(1) for body in bodies if (match := FINGERPRINT.search(body))}
 
 
-def suggestion_block(fix: Fix | None, start: int, end: int, lines: Sequence[str]) -> str | None:
+def suggestion_block(fix: Fix | None, start: int, end: int, lines: Sequence[str], kind: str = "suggestion") -> str | None:
     """A GitHub ```suggestion replacing the commented lines ``start``..``end``; None unless the fix lies
     inside them (a suggestion replaces exactly the lines the comment covers)."""
-    if fix is None or not (start <= fix.line <= fix.end_line <= end) or end > len(lines):
+    if fix is None or not (start <= fix.line and fix.end_line <= end and fix.line <= end + 1) or end > len(lines):
         return None
-    replaced = lines[start - 1 : fix.line - 1] + (fix.replacement.split("\n") if fix.replacement else [])
-    replaced += lines[fix.end_line : end]
+    new = fix.replacement.split("\n") if fix.replacement or fix.inserts else []
+    replaced = lines[start - 1 : fix.line - 1] + new + lines[fix.end_line : end]
     content = "\n".join(replaced)
     longest_run = max((len(run) for run in re.findall(r"`+", content)), default=0)
     fence = "`" * max(3, longest_run + 1)
-    return f"{fence}suggestion\n{content}{chr(10) if content else ''}{fence}"
+    return f"{fence}{kind}\n{content}{chr(10) if content else ''}{fence}"
+
+
+def fix_block(fix: Fix | None, start: int, end: int, lines: Sequence[str]) -> str | None:
+    """A safe fix as a one-click suggestion; an unsafe one as a plain block to read and check first."""
+    if fix is None or fix.safe:
+        return suggestion_block(fix, start, end, lines)
+    block = suggestion_block(fix, start, end, lines, kind="dockerfile")
+    return None if block is None else f"Possible fix (check before applying):\n\n{block}"
 
 
 def comment_body(finding: Finding, suggestion: str | None, mark: str, where: str = "") -> str:
@@ -126,6 +134,6 @@ def plan_comments(
             plan.comments.append(InlineComment(finding, finding.line, finding.line, body, mark, file_level=True))
             continue
         start, end = anchor
-        body = comment_body(finding, suggestion_block(finding.fix, start, end, lines), mark)
+        body = comment_body(finding, fix_block(finding.fix, start, end, lines), mark)
         plan.comments.append(InlineComment(finding, start, end, body, mark))
     return plan

@@ -83,10 +83,14 @@ def test_pull_request_review_check_run_summary_and_outputs(github, tmp_path):
     assert "```suggestion" not in untagged["body"]  # NG101 has no mechanical fix
     entrypoint = next(c for c in review["comments"] if "NG501" in c["body"] and "ENTRYPOINT" in c["body"])
     assert (entrypoint["start_line"], entrypoint["line"], entrypoint["start_side"]) == (11, 12, "RIGHT")
-    assert "```suggestion" not in entrypoint["body"]  # no mechanical fix over several lines
+    # Unsafe fixes (an exec-form ENTRYPOINT takes CMD's words; a CMD under it changes them) are shown to
+    # check, never as one-click suggestions.
+    assert "```suggestion" not in entrypoint["body"]
+    assert 'Possible fix (check before applying):\n\n```dockerfile\nENTRYPOINT ["node", "server.js"]\n```' in entrypoint["body"]
     command = next(c for c in review["comments"] if "NG501" in c["body"] and "CMD" in c["body"])
     assert command["line"] == 13 and "start_line" not in command
-    assert '```suggestion\nCMD ["node", "server.js"]\n```' in command["body"]
+    assert 'Possible fix (check before applying):\n\n```dockerfile\nCMD ["node", "server.js"]\n```' in command["body"]
+    assert "```suggestion" not in command["body"]
     outside = next(f for f in findings if f.rule == "NG101" and f.line == 1)
     assert outside not in anchors
 

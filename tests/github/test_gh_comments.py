@@ -1,11 +1,12 @@
 """Hunks, anchors, fingerprints, suggestion blocks and comment plans, on findings built by hand."""
 from __future__ import annotations
 
-from nodeguard.findings import Finding, Fix, Severity
+from nodeguard.findings import Applicability, Finding, Fix, Severity
 from nodeguard.github.comments import (
     InlineComment,
     comment_body,
     fingerprint,
+    fix_block,
     plan_comments,
     posted_fingerprints,
     suggestion_block,
@@ -64,6 +65,21 @@ def test_no_suggestion_when_the_fix_leaves_the_commented_lines():
     assert suggestion_block(Fix(6, 6, "x"), 6, 6, LINES) is None
 
 
+def test_an_insertion_is_suggested_with_the_commented_lines_around_it():
+    assert suggestion_block(Fix(2, 1, "ENV NODE_ENV=production"), 1, 1, LINES) == (
+        "```suggestion\nFROM node:latest\nENV NODE_ENV=production\n```"
+    )
+
+
+def test_safe_fixes_are_one_click_suggestions_and_unsafe_ones_plain_blocks_to_check():
+    safe = Fix(1, 1, "FROM node:22", Applicability.SAFE)
+    assert fix_block(safe, 1, 1, LINES) == "```suggestion\nFROM node:22\n```"
+    unsafe = Fix(2, 1, "USER node")
+    block = fix_block(unsafe, 1, 1, LINES)
+    assert block == "Possible fix (check before applying):\n\n```dockerfile\nFROM node:latest\nUSER node\n```"
+    assert "suggestion" not in block
+
+
 def test_suggestion_fence_outgrows_backticks_in_the_content():
     assert suggestion_block(Fix(1, 1, "RUN echo ```"), 1, 1, LINES).startswith("````suggestion\n")
 
@@ -78,7 +94,7 @@ def test_comment_body_has_rule_link_severity_message_and_marker():
 def test_plan_splits_new_already_posted_and_outside_the_diff():
     hunks = {"Dockerfile": (Hunk(1, 4),)}
     lines = {"Dockerfile": LINES}
-    on_diff = finding(1, fix=Fix(1, 1, "FROM node:22"))
+    on_diff = finding(1, fix=Fix(1, 1, "FROM node:22", Applicability.SAFE))
     multi = finding(3, 4, rule="NG302")
     outside = finding(5, rule="NG501")
     other_file = finding(1, path="other/Dockerfile")
