@@ -100,8 +100,7 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:
     of the line it replaces, or of the line before it; every other byte stays."""
     split = split_lines(text)
     usual = _usual_ending(split)
-    ordered = sorted(enumerate(fixes), key=lambda item: (item[1].line, not item[1].inserts, item[0]), reverse=True)
-    for _, fix in ordered:
+    for _, fix in _bottom_up(list(fixes)):
         new = fix.replacement.split("\n") if fix.replacement or fix.inserts else []
         start = fix.line - 1
         if fix.inserts:
@@ -116,6 +115,12 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:
             split.contents[start:fix.end_line] = new
             split.endings[start:fix.end_line] = endings
     return split.join()
+
+
+def _bottom_up(fixes: list[Fix]) -> list[tuple[int, Fix]]:
+    """The order that keeps the line numbers of fixes still to apply: the last lines first; at one line a
+    replacement before the insertions above it, and insertions in reverse, so they end up in order."""
+    return sorted(enumerate(fixes), key=lambda item: (item[1].line, not item[1].inserts, item[0]), reverse=True)
 
 
 def _insert_endings(split: SplitText, start: int, count: int, usual: str) -> list[str]:
@@ -214,7 +219,7 @@ def _fix_round(file: FileFixes, candidates: list[Finding]) -> bool:
     split = split_lines(file.text)
     fresh = [f for f in candidates if not (_added_lines(f.fix, split) & file.inserted)]
     chosen = choose([f.fix for f in fresh], len(split.contents), _first_problem(file))
-    new_text = apply_fixes(file.text, chosen)
+    chosen, new_text = _keeping_the_rest(file, chosen)
     if new_text in file.texts:
         return False
     for fix in chosen:
@@ -225,6 +230,48 @@ def _fix_round(file: FileFixes, candidates: list[Finding]) -> bool:
     return True
 
 
+def _keeping_the_rest(file: FileFixes, fixes: list[Fix]) -> tuple[list[Fix], str]:
+    """The fixes, applied one by one from the bottom up, that change no instruction but the ones on their
+    own lines (an insertion after a line ending in a continuation would join the next instruction), and
+    the text they make."""
+    text = file.text
+    if _is_ignore_file(file.path):
+        return fixes, apply_fixes(text, fixes)
+    kept = []
+    for _, fix in _bottom_up(fixes):
+        candidate = apply_fixes(text, [fix])
+        if _changes_only_its_lines(text, candidate, fix):
+            kept.append(fix)
+            text = candidate
+    return [fix for fix in fixes if fix in kept], text
+
+
+def _changes_only_its_lines(old: str, new: str, fix: Fix) -> bool:
+    from nodeguard.model.parse import parse_dockerfile
+
+    before, after = parse_dockerfile("Dockerfile", old.encode()), parse_dockerfile("Dockerfile", new.encode())
+    if len(after.problems) > len(before.problems):
+        return False
+    written = len(fix.replacement.split("\n")) if fix.replacement or fix.inserts else 0
+    old_words = [(i.keyword, i.original) for i in before.instructions]
+    new_words = [(i.keyword, i.original) for i in after.instructions]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if any(fix.inserts or not (i.start_line <= fix.end_line and fix.line <= i.end_line)
+               for i in before.instructions[i1:i2]):
+            return False
+        if any(not (i.start_line < fix.line + written and fix.line <= i.end_line) for i in after.instructions[j1:j2]):
+            return False
+    return True
+
+
+def _is_ignore_file(path: str) -> bool:
+    from nodeguard.discover import is_ignore_file_name
+
+    return is_ignore_file_name(Path(path).name)
+
+
 def _added_lines(fix: Fix, split: SplitText) -> set[str]:
     old = set(split.contents[fix.line - 1:fix.end_line])
     return {line for line in fix.replacement.split("\n") if line.strip() and line not in old}
@@ -232,10 +279,9 @@ def _added_lines(fix: Fix, split: SplitText) -> set[str]:
 
 def _first_problem(file: FileFixes) -> int | None:
     """The first line of a Dockerfile that the parser could not read, or None when it reads cleanly."""
-    from nodeguard.discover import is_ignore_file_name
     from nodeguard.model.parse import parse_dockerfile
 
-    if is_ignore_file_name(Path(file.path).name):
+    if _is_ignore_file(file.path):
         return None
     problems = parse_dockerfile(file.path, file.text.encode("utf-8")).problems
     return min((problem.line for problem in problems), default=None)
