@@ -7,7 +7,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from nodeguard.model.copies import context_copy
+from nodeguard.model.ignore import clean_path
 from nodeguard.model.shell import Command
+from nodeguard.node.packages import is_secret_name
 
 RC_FILES = (".npmrc", ".yarnrc", ".yarnrc.yml")
 # Keys that hold a credential in .npmrc (``//host/:_authToken``, ``_auth``, ``_password``) and
@@ -166,3 +169,68 @@ def mount_for_rc_file(file: str, workdir: str) -> str:
 def uses_secret_mount(flags: Iterable[str]) -> bool:
     """True when a RUN's flags mount a build secret (``--mount=type=secret,...``)."""
     return any(flag.startswith("--mount=") and "type=secret" in flag for flag in flags)
+
+
+def rc_files_before(stage, install_step, context) -> tuple[set[str], bool]:
+    """Variables the rc files present before ``install_step`` take credentials from, and whether some
+    copied rc file could not be read."""
+    variables: set[str] = set()
+    unreadable = False
+    for step in stage.all_steps():
+        if step is install_step:
+            break
+        copy = context_copy(step)
+        if copy is not None:
+            for source in copy.sources:
+                if clean_path(source) == ".":
+                    paths = list(RC_FILES)
+                elif posixpath.basename(source.rstrip("/")) in RC_FILES:
+                    paths = [clean_path(source)]
+                else:
+                    continue
+                for path in paths:
+                    text = context.read_text(path)
+                    if text is None and clean_path(source) != ".":
+                        unreadable = True
+                    variables |= credential_variables(text or "")
+        elif (step.keyword == "RUN" and any(written_rc_file(command) for command in step.commands)
+              and not credential_writes(step.commands)):  # a file that keeps ``${NPM_TOKEN}`` for later
+            variables |= credential_variables(step.instruction.args)
+    return variables, unreadable
+
+
+def read_directly(name: str, manager: str) -> bool:
+    """True when the package manager reads this variable as a credential without any file."""
+    upper = name.upper()
+    return upper in TOKEN_VARIABLES_READ_DIRECTLY and (manager == "yarn" or not upper.startswith("YARN_"))
+
+
+def install_token_arguments(stage, step, manager: str, context) -> list[str]:
+    """The build arguments an install step (of ``manager``) takes its registry token from."""
+    arguments = [name for name in step.args if name not in step.env]
+    if not arguments:
+        return []
+    script = step.instruction.args + "".join(heredoc.body for heredoc in step.instruction.heredocs)
+    referenced = referenced_variables(script)
+    from_files, unreadable = rc_files_before(stage, step, context)
+    found = []
+    for name in arguments:
+        if (read_directly(name, manager) or name in from_files
+                or (is_secret_name(name) and (name in referenced or unreadable))):
+            found.append(name)
+    return found
+
+
+def token_arguments_written(step) -> set[str]:
+    """The build arguments (ARGs in force, not shadowed by an ENV) whose value a RUN writes into an rc file."""
+    if step.keyword != "RUN":
+        return set()
+    arguments = {name for name in step.args if name not in step.env}
+    bodies = [(heredoc.body, not heredoc.quoted) for heredoc in step.instruction.heredocs]
+    names: set[str] = set()
+    for write in credential_writes(step.commands, bodies):
+        names |= referenced_variables(write.command.text)
+    for body, expanded in bodies:
+        if expanded:
+            names |= credential_variables(body)
+    return names & arguments

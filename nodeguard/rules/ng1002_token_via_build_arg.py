@@ -13,7 +13,9 @@ install`...) in any stage that gets its registry token from an `ARG` of that sta
 
 A `RUN` that already uses a secret mount is left alone. This rule is about where the token comes
 from; NG802 is about a token written to a file in a layer of the shipped image, and NG801 about the
-`ARG` itself in the shipped image.
+`ARG` itself in the shipped image. One token is one finding: in the shipped image, a token written to
+a file is NG802's and a secret-looking `ARG` is NG801's (both errors, and their messages name this
+install), so this rule reports only what they do not.
 
 ## Why
 Build-argument values are recorded in the image history of every `RUN` after the `ARG` (`docker
@@ -45,77 +47,21 @@ built with `docker build --secret id=npm_token,env=NPM_TOKEN .`.
 ## Fix
 No automatic fix: the build command changes too (`--secret` instead of `--build-arg`).
 """
-import posixpath
-
 from nodeguard.findings import Severity
-from nodeguard.model.ignore import clean_path
 from nodeguard.node.credentials import (
-    RC_FILES,
-    TOKEN_VARIABLES_READ_DIRECTLY,
-    credential_variables,
-    credential_writes,
-    referenced_variables,
+    install_token_arguments,
+    token_arguments_written,
     token_mount,
     uses_secret_mount,
-    written_rc_file,
 )
 from nodeguard.node.packages import classify_install, is_secret_name
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.model.copies import context_copy
 
 INSTALL_KINDS = ("install", "ci")
 
 
-def rc_files_before(stage, install_step, context) -> tuple[set[str], bool]:
-    """Variables the rc files present before ``install_step`` take credentials from, and whether some
-    copied rc file could not be read."""
-    variables: set[str] = set()
-    unreadable = False
-    for step in stage.all_steps():
-        if step is install_step:
-            break
-        copy = context_copy(step)
-        if copy is not None:
-            for source in copy.sources:
-                if clean_path(source) == ".":
-                    paths = list(RC_FILES)
-                elif posixpath.basename(source.rstrip("/")) in RC_FILES:
-                    paths = [clean_path(source)]
-                else:
-                    continue
-                for path in paths:
-                    text = context.read_text(path)
-                    if text is None and clean_path(source) != ".":
-                        unreadable = True
-                    variables |= credential_variables(text or "")
-        elif (step.keyword == "RUN" and any(written_rc_file(command) for command in step.commands)
-              and not credential_writes(step.commands)):  # a file that keeps ``${NPM_TOKEN}`` for later
-            variables |= credential_variables(step.instruction.args)
-    return variables, unreadable
-
-
-def read_directly(name: str, manager: str) -> bool:
-    """True when the package manager reads this variable as a credential without any file."""
-    upper = name.upper()
-    return upper in TOKEN_VARIABLES_READ_DIRECTLY and (manager == "yarn" or not upper.startswith("YARN_"))
-
-
-def token_arguments(stage, step, manager, context) -> list[str]:
-    arguments = [name for name in step.args if name not in step.env]
-    if not arguments:
-        return []
-    script = step.instruction.args + "".join(heredoc.body for heredoc in step.instruction.heredocs)
-    referenced = referenced_variables(script)
-    from_files, unreadable = rc_files_before(stage, step, context)
-    found = []
-    for name in arguments:
-        if (read_directly(name, manager) or name in from_files
-                or (is_secret_name(name) and (name in referenced or unreadable))):
-            found.append(name)
-    return found
-
-
 def check(image, context, options):
+    shipped = {member.index for member in image.final.lineage()} if image.final is not None else set()
     for stage in image.stages:
         for step in stage.steps:
             if step.keyword != "RUN" or uses_secret_mount(step.instruction.flags):
@@ -125,7 +71,12 @@ def check(image, context, options):
                                   if kind is not None and kind.kind in INSTALL_KINDS), (None, None))
             if install is None:
                 continue
-            names = token_arguments(stage, step, kind.manager, context)
+            names = install_token_arguments(stage, step, kind.manager, context)
+            if shipped and stage.index in shipped:
+                # the token's own finding tells the whole story: NG802 for a token written to a file,
+                # else NG801 for the secret-looking ARG of the shipped image (both errors)
+                written = token_arguments_written(step)
+                names = [name for name in names if name not in written and not is_secret_name(name)]
             if not names:
                 continue
             name = names[0]

@@ -18,6 +18,10 @@ the name ends in a credential noun (`DB_PASSWORD=postgres` and `NPM_TOKEN=1234` 
 they look like). A
 value that comes from a build argument (`ENV NPM_TOKEN=$NPM_TOKEN`), and every `ARG`, is reported.
 
+One token is one finding: an `ARG` whose value a `RUN` writes into an `.npmrc` is NG802's finding (which
+names the argument), and an install that reads the `ARG` as its registry token is named in this
+finding instead of being NG1002's.
+
 ## Why
 Every `RUN` after an `ARG` records the argument's value in the image history: `docker history` shows
 `RUN |1 NPM_TOKEN=npm_abc… /bin/sh -c npm ci`. An `ENV` is worse: its value is stored in the image
@@ -51,7 +55,8 @@ import re
 from nodeguard.findings import Severity
 from nodeguard.model.image import has_variables
 from nodeguard.model.parse import key_values
-from nodeguard.node.packages import is_secret_name
+from nodeguard.node.credentials import credential_writes, install_token_arguments, token_arguments_written, uses_secret_mount
+from nodeguard.node.packages import classify_install, is_secret_name
 from nodeguard.rules.base import Problem, Rule
 
 
@@ -105,15 +110,41 @@ def check(image, context, options):
     stage = image.final
     if stage is None:
         return
-    for step in stage.all_steps():
+    steps = stage.all_steps()
+    written = {name for step in steps if step.keyword == "RUN" and not _mounts_and_removes(step)
+               for name in token_arguments_written(step)}
+    for step in steps:
         if step.keyword not in ("ARG", "ENV"):
             continue
         for name, value in key_values(step.instruction):
-            if not is_secret_name(name):
-                continue
+            if not is_secret_name(name) or (step.keyword == "ARG" and name in written):
+                continue  # a token written into an rc file is NG802's finding, which names the ARG
             message = describe(step.keyword, name, value)
             if message is not None:
+                if step.keyword == "ARG":
+                    message += _install_note(image, context, steps, name)
                 yield Problem(step.line, message, end_line=step.end_line)
+
+
+def _mounts_and_removes(step) -> bool:
+    """NG802 leaves alone a RUN that mounts its secret and deletes the file it wrote."""
+    writes = credential_writes(step.commands)
+    return bool(writes) and writes[0].removed_in_same_run and uses_secret_mount(step.instruction.flags)
+
+
+def _install_note(image, context, steps, name: str) -> str:
+    """The installs that read this ARG as their registry token (NG1002 then stays silent)."""
+    for step in steps:
+        if step.keyword != "RUN" or uses_secret_mount(step.instruction.flags):
+            continue
+        for command in step.commands:
+            install = classify_install(command.argv)
+            if install is None or install.kind not in ("install", "ci"):
+                continue
+            stage = image.stages[step.stage_index]
+            if name in install_token_arguments(stage, step, install.manager, context):
+                return f"; `{' '.join(command.argv)}` on line {step.line} reads it as its registry token"
+    return ""
 
 
 RULE = Rule(

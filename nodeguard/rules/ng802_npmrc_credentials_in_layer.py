@@ -46,7 +46,7 @@ the token (`--mount=type=secret,id=npm_token,env=NPM_TOKEN`) next to an `.npmrc`
 `//registry.npmjs.org/:_authToken=${NPM_TOKEN}`. Or install in a build stage and copy `node_modules`.
 """
 from nodeguard.findings import Severity
-from nodeguard.node.credentials import credential_writes, mount_for_rc_file, uses_secret_mount
+from nodeguard.node.credentials import credential_writes, mount_for_rc_file, token_arguments_written, uses_secret_mount
 from nodeguard.rules.base import Problem, Rule
 
 
@@ -69,9 +69,14 @@ def check(image, context, options):
         else:
             what = (f"this RUN writes a registry token into {write.file}, which stays in this layer of the shipped "
                     f"image even if a later RUN deletes it")
+        arguments = sorted(token_arguments_written(step))
+        source = ""
+        if arguments:
+            source = (f" (the token comes from build argument `{arguments[0]}`, which the image history records "
+                      f"as well; neither the ARG nor the install is reported again)")
         yield Problem(
             step.line,
-            f"{what}; mount it as a secret instead: {mount_for_rc_file(write.file, step.workdir)}",
+            f"{what}{source}; mount it as a secret instead: {mount_for_rc_file(write.file, step.workdir)}",
             end_line=step.end_line,
         )
 
