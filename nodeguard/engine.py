@@ -19,6 +19,7 @@ from nodeguard.discover import (
     walk,
 )
 from nodeguard.findings import Finding, Severity
+from nodeguard.model import jsontext
 from nodeguard.model.context import BuildContext, DiskCache, context_for_dockerfile
 from nodeguard.model.ignore import parse_ignore_file
 from nodeguard.model.image import build_image
@@ -68,7 +69,18 @@ def check_dockerfile(source: SourceFile, context: BuildContext, policy: Policy) 
     own = [readable_part_only(finding, parsed) for finding in findings if finding.path == source.path]
     others = [finding for finding in findings if finding.path != source.path]
     own = apply_pragmas(own, find_pragmas(parsed), policy.pragmas)
-    return _apply_pragma_settings(own, settings) + others
+    return _apply_pragma_settings(own, settings) + others + _unreadable_manifest(context)
+
+
+def _unreadable_manifest(context: BuildContext) -> list[Finding]:
+    """The context's package.json, when it is refused as too deeply nested, reported once here (the rules
+    that read it judge as if it were absent)."""
+    text = context.read_text("package.json") if context.root is not None else None
+    problem = jsontext.nesting_problem(text) if text is not None else None
+    if problem is None:
+        return []
+    message = f"package.json cannot be read: {problem}; the rules that need it judged without it"
+    return [unreadable_file_finding(context.display_path("package.json"), message)]
 
 
 def readable_part_only(finding: Finding, parsed) -> Finding:

@@ -5,10 +5,10 @@ except through ``BuildContext.read_text``.
 """
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 
+from nodeguard.model import jsontext
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, Stage
 from nodeguard.model.copies import REMOTE_SOURCE, absolute, copy_words
@@ -109,7 +109,7 @@ def typescript_layout(context: BuildContext) -> Layout:
     options = {}
     if text is not None:
         try:
-            options = json.loads(re.sub(r"^\s*//.*$", "", text, flags=re.MULTILINE)).get("compilerOptions") or {}
+            options = jsontext.loads(re.sub(r"^\s*//.*$", "", text, flags=re.MULTILINE)).get("compilerOptions") or {}
         except (ValueError, AttributeError):
             options = {}
     out_dir = posixpath.normpath(str(options.get("outDir", "dist")))

@@ -4,11 +4,11 @@ Files are read through a ``read_text(relpath) -> str | None`` callback with cont
 """
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections.abc import Callable
 
+from nodeguard.model import jsontext
 from nodeguard.node.programs import SCRIPT_RUNNERS
 
 ReadText = Callable[[str], "str | None"]
@@ -26,7 +26,7 @@ def read_package_json(read_text: ReadText, directory: str = "") -> dict | None:
     if text is None:
         return None
     try:
-        data = json.loads(text)
+        data = jsontext.loads(text)
     except ValueError:
         return None
     return data if isinstance(data, dict) else None

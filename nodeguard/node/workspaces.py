@@ -1,11 +1,11 @@
 """Contexts that hold more than one package: npm/Yarn/pnpm workspaces or nested package.json files."""
 from __future__ import annotations
 
-import json
 import posixpath
 
 import yaml
 
+from nodeguard.model import jsontext
 from nodeguard.model.context import BuildContext
 
 MAX_PROBES = 20
@@ -27,7 +27,7 @@ def nested_node_modules(context: BuildContext) -> list[str]:
 def declared_workspaces(context: BuildContext) -> list[str]:
     """The workspace globs of ``package.json`` (``workspaces``) and ``pnpm-workspace.yaml`` (``packages``)."""
     patterns: list[str] = []
-    manifest = _load(context.read_text("package.json"), json.loads)
+    manifest = _load(context.read_text("package.json"), jsontext.loads)
     if isinstance(manifest, dict):
         workspaces = manifest.get("workspaces")
         if isinstance(workspaces, dict):  # Yarn classic: {"packages": [...], "nohoist": [...]}
@@ -44,7 +44,7 @@ def _load(text, loader):
         return None
     try:
         return loader(text)
-    except (ValueError, yaml.YAMLError):
+    except (ValueError, yaml.YAMLError, RecursionError):  # PyYAML recurses once per nesting level
         return None
 
 

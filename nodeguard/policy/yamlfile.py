@@ -60,7 +60,10 @@ def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | No
 
 def read_yaml(path: str, text: str) -> YamlFile:
     """The document in ``text``; a PolicyError for bad syntax, duplicate or non-text keys, or huge expansions."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:  # a control character: the reader refuses the text at once
+        raise _reader_error(path, text, error) from None
     try:
         root = loader.get_single_node()
         if root is not None:
@@ -70,6 +73,8 @@ def read_yaml(path: str, text: str) -> YamlFile:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         raise PolicyError(path, f"invalid YAML: {error.problem or error.context}", line) from None
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(path, text, error) from None
     except yaml.YAMLError as error:
         raise PolicyError(path, f"invalid YAML: {error}") from None
     except RecursionError:
@@ -77,6 +82,16 @@ def read_yaml(path: str, text: str) -> YamlFile:
     finally:
         loader.dispose()
     return YamlFile(path, data, root)
+
+
+def _reader_error(path: str, text: str, error: yaml.reader.ReaderError) -> PolicyError:
+    """YAML allows no control character but tab and line breaks: say which one, and where."""
+    position = min(max(error.position, 0), len(text))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+    return PolicyError(path, f"invalid YAML: {character}, a control character, at column {column}; "
+                             "YAML allows no control characters but tab and line breaks", line)
 
 
 def _check_keys(path: str, root: yaml.Node) -> None:
