@@ -21,6 +21,7 @@ from nodeguard.model.process import (
 from nodeguard.model.shell import Command, split_commands
 from nodeguard.node.image_files import ImageReader
 from nodeguard.node.images import is_node_image
+from nodeguard.node.manifest import plain_node_command, read_package_json, script_command, script_name
 from nodeguard.node.programs import (
     NODE_IMAGE_ENTRYPOINT,
     PRIVILEGE_DROPPERS,
@@ -290,3 +291,20 @@ def is_system_destination(path: str) -> bool:
     folder = path if path.endswith("/") else path + "/"
     name = posixpath.basename(path.rstrip("/"))
     return folder.startswith(SYSTEM_FOLDERS) or name in ("tini", "dumb-init", "docker-init") or name.endswith(".sh")
+
+
+def invokes_only_script(words: list[str] | tuple[str, ...], script: str) -> bool:
+    """``npm start`` / ``npm run start`` / ``yarn start``: the script and nothing more."""
+    words = list(words)
+    return words in (["start"], ["run", script], ["run-script", script], [script]) and (words != ["start"] or script == "start")
+
+
+def script_node_command(image: Image, context: BuildContext, command: list[str] | tuple[str, ...]) -> list[str] | None:
+    """The plain ``node …`` command a package-manager command (``npm start``) runs: its package.json
+    script, read from the files of the final image; None when it is not known or not plain."""
+    script = script_name(command)
+    if script is None or context.root is None or image.final is None:
+        return None
+    reader = ImageReader(image, image.final, context, image.final.workdir)
+    text = script_command(read_package_json(reader), script, posixpath.basename(command[0]))
+    return plain_node_command(text) if text else None

@@ -36,11 +36,10 @@ import shlex
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, exec_form_line, replace_instruction
-from nodeguard.node.manifest import plain_node_command, read_package_json, script_command, script_name
+from nodeguard.node.manifest import script_name
 from nodeguard.model.process import final_process, instruction_words, plain_words
-from nodeguard.node.image_files import ImageReader
 from nodeguard.node.programs import PACKAGE_MANAGERS, strip_init
-from nodeguard.node.runtime import launched
+from nodeguard.node.runtime import invokes_only_script, launched, script_node_command
 from nodeguard.rules.base import Problem, Rule
 
 
@@ -57,18 +56,13 @@ def _words_of(instruction) -> list[str] | None:
         return None
 
 
-def _invokes_only(words: list[str], script: str) -> bool:
-    """``npm start`` / ``npm run start`` / ``yarn start``: the script and nothing more."""
-    return words in (["start"], ["run", script], ["run-script", script], [script]) and (words != ["start"] or script == "start")
-
-
 def _fix(instruction, other, node_words: list[str], script: str) -> Fix | None:
     words = _words_of(instruction)
     if words is None or (instruction.keyword == "ENTRYPOINT" and other is not None):
         return None
     command = list(strip_init(words))
     prefix = words[: len(words) - len(command)]
-    if not command or posixpath.basename(command[0]) not in PACKAGE_MANAGERS or not _invokes_only(command[1:], script):
+    if not command or posixpath.basename(command[0]) not in PACKAGE_MANAGERS or not invokes_only_script(command[1:], script):
         return None
     return replace_instruction(instruction, exec_form_line(instruction, prefix + node_words), UNSAFE)
 
@@ -86,11 +80,7 @@ def check(image, context, options):
     other = process.cmd if in_entrypoint else None
     shown = " ".join(command)
     script = script_name(command)
-    node_words = None
-    if script is not None and context.root is not None:
-        reader = ImageReader(image, image.final, context, image.final.workdir)
-        text = script_command(read_package_json(reader), script, manager)
-        node_words = plain_node_command(text) if text else None
+    node_words = script_node_command(image, context, command)
     fix = _fix(instruction, other, node_words, script) if node_words is not None else None
     if node_words is not None:
         runs = fix.replacement if fix else json.dumps(node_words)

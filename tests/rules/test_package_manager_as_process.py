@@ -127,3 +127,34 @@ def test_package_json_is_found_through_the_copies(lint):
 def test_no_fix_when_the_rewrite_is_not_certain(lint, dockerfile):
     [found] = lint(dockerfile, files=SCRIPTS, rule="NG502").findings
     assert found.fix is None
+
+
+@pytest.mark.parametrize(
+    ("process", "expected"),
+    [("CMD npm start", 'CMD ["node", "server.js"]'),
+     ("CMD npm run start:prod", 'CMD ["node", "--enable-source-maps", "dist/main.js", "--port", "3000"]')],
+)
+def test_shell_form_package_manager_gets_one_fix_that_satisfies_ng501_and_ng502(lint, process, expected):
+    dockerfile = "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nUSER node\n" + process + "\n"
+    linted = lint(dockerfile, files=SCRIPTS)
+    [shell] = linted.of("NG501")
+    [manager] = linted.of("NG502")
+    assert shell.fix is not None and manager.fix is not None
+    assert shell.fix.replacement == manager.fix.replacement == expected
+    assert shell.fix.applicability == manager.fix.applicability  # running node instead of npm: unsafe
+    texts, relinted = lint.fix(dockerfile, files=SCRIPTS, rule=("NG501", "NG502"))
+    assert texts["Dockerfile"].endswith(expected + "\n")
+    assert relinted.of("NG501") == [] and relinted.of("NG502") == []
+
+
+def test_shell_form_package_manager_without_a_known_script_keeps_ng501s_own_fix(lint):
+    dockerfile = "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nUSER node\nCMD npm run dev\n"
+    linted = lint(dockerfile, files=SCRIPTS)
+    [shell] = linted.of("NG501")
+    assert shell.fix.replacement == 'CMD ["npm", "run", "dev"]' and linted.of("NG502")[0].fix is None
+
+
+def test_an_init_in_front_of_the_package_manager_stays_in_the_exec_form_fix(lint):
+    dockerfile = "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nUSER node\nCMD dumb-init npm start\n"
+    [shell] = lint(dockerfile, files=SCRIPTS, rule="NG501").findings
+    assert shell.fix.replacement == 'CMD ["dumb-init", "node", "server.js"]'
