@@ -4,14 +4,20 @@ Read by the rules of practice 2.
 """
 from __future__ import annotations
 
+import fnmatch
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nodeguard.findings import Fix
+from nodeguard.model.copies import ContextCopy, context_copy
+from nodeguard.model.ignore import clean_path
 from nodeguard.model.image import Step
 from nodeguard.model.shell import Command
-from nodeguard.node.packages import InstallCommand, classify_install
+from nodeguard.node.packages import LOCKFILES, InstallCommand, classify_install
+
+PACKAGE_JSON = "package.json"
 
 _SEPARATOR = r"(?:[ \t]+|[ \t]*\\[ \t]*\r?\n[ \t]*)+"  # blanks, or a line continuation
 
@@ -120,3 +126,61 @@ def word_index(use: InstallUse, words: Iterable[str]) -> int | None:
     wanted = set(words)
     start = manager_index(use) + 1
     return next((index for index, word in enumerate(use.command.argv[start:], start) if word in wanted), None)
+
+
+def brings(source: str, path: str) -> bool:
+    """True when a copied source (a file, a folder or a glob) brings the context file ``path``."""
+    source = clean_path(source)
+    if source in (".", ""):
+        return True
+    return path == source or path.startswith(source + "/") or fnmatch.fnmatchcase(path, source)
+
+
+def copies_before(use: InstallUse, image) -> list[ContextCopy]:
+    stage = image.stages[use.step.stage_index]
+    steps = stage.all_steps()
+    copies = (context_copy(step) for step in steps[: steps.index(use.step)])
+    return [copy for copy in copies if copy is not None]
+
+
+def bind_sources(use: InstallUse) -> list[str]:
+    """Context paths that ``RUN --mount=type=bind`` makes visible to the install ("." for a default source)."""
+    sources = []
+    for flag in use.step.instruction.flags:
+        if not flag.startswith("--mount="):
+            continue
+        fields = dict(part.partition("=")[::2] for part in flag[len("--mount=") :].split(","))
+        if fields.get("type", "bind") == "bind" and not fields.get("from"):
+            sources.append(fields.get("source") or fields.get("src") or ".")
+    return sources
+
+
+def package_folder(copies: list[ContextCopy]) -> str:
+    """The context folder package.json is copied from; the root when no copy names it."""
+    for copy in copies:
+        for source in copy.sources:
+            if posixpath.basename(clean_path(source)) == PACKAGE_JSON:
+                folder = posixpath.dirname(clean_path(source))
+                return "" if folder == "." else folder
+    return ""
+
+
+def lockfiles_in(context, folder: str, manager: str) -> list[str]:
+    """The manager's lockfiles in ``folder`` or the nearest folder above it that has one."""
+    while True:
+        found = [posixpath.join(folder, name) if folder else name for name in LOCKFILES[manager] if context.exists(posixpath.join(folder, name))]
+        if found or not folder:
+            return found
+        folder = posixpath.dirname(folder)
+
+
+def lockfile_in_place(use: InstallUse, image, context) -> bool:
+    """The install's lockfile is in the build context on disk, sent, and copied (or bind-mounted) before
+    the install: then ``npm ci`` and frozen installs can follow it."""
+    if context.root is None:
+        return False
+    copies = copies_before(use, image)
+    lockfiles = [lockfile for lockfile in lockfiles_in(context, package_folder(copies), use.manager)
+                 if context.is_sent(lockfile)]
+    sources = [*bind_sources(use), *(source for copy in copies for source in copy.sources)]
+    return any(brings(source, lockfile) for source in sources for lockfile in lockfiles)

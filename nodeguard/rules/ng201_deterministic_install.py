@@ -33,8 +33,9 @@ RUN yarn install --frozen-lockfile
 ```
 
 ## Fix
-`--fix` rewrites `npm install` to `npm ci` with the same options (not when the build context on disk
-has no npm lockfile: `npm ci` would fail; see NG203), adds `--frozen-lockfile` to `pnpm install` and
+`--fix` rewrites `npm install` to `npm ci` with the same options only when the build context on disk
+holds an npm lockfile that is sent and copied (or bind-mounted) before the install: `npm ci` fails
+without it (see NG203). With the same condition on the manager's lockfile it adds `--frozen-lockfile` to `pnpm install` and
 `bun install`, and adds `--frozen-lockfile` or `--immutable` to `yarn install` when the context tells
 Yarn 1 from Yarn 2+ (`packageManager` in package.json, `.yarnrc.yml`, the yarn.lock format). Only the
 words of the install change; the line layout stays. An exec-form `RUN ["npm", "install"]` is not
@@ -47,7 +48,15 @@ from nodeguard.findings import Severity
 from nodeguard.node.manifest import yarn_is_berry
 from nodeguard.node.packages import LOCKFILES
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.node.installs import InstallUse, edit_words, install_uses, installs_dependencies, manager_index, word_index
+from nodeguard.node.installs import (
+    InstallUse,
+    edit_words,
+    install_uses,
+    installs_dependencies,
+    lockfile_in_place,
+    manager_index,
+    word_index,
+)
 
 NPM_INSTALL_WORDS = ("install", "i", "add", "in", "isntall")
 _TRUE = ("true", "1", "yes")
@@ -69,17 +78,18 @@ def _lockfile_missing(context, manager: str) -> bool:
     return not any(context.exists(name) for name in LOCKFILES[manager])
 
 
-def _npm_problem(use: InstallUse, context) -> Problem:
+def _npm_problem(use: InstallUse, image, context) -> Problem:
     index = word_index(use, NPM_INSTALL_WORDS)
     no_lockfile = _lockfile_missing(context, "npm")
-    fix = None if index is None or no_lockfile else edit_words(use, {index: "ci"})
+    # `npm ci` fails without a lockfile in the image: rewrite only where one is known to be copied first.
+    fix = edit_words(use, {index: "ci"}) if index is not None and lockfile_in_place(use, image, context) else None
     advice = "commit a package-lock.json and use `npm ci`" if no_lockfile else "use `npm ci`, which installs exactly the lockfile"
     return _problem(use, f"`{use.text}` may resolve newer versions than the lockfile; {advice}", fix)
 
 
-def _add_flag_problem(use: InstallUse, flag: str | None, message: str) -> Problem:
+def _add_flag_problem(use: InstallUse, image, context, flag: str | None, message: str) -> Problem:
     fix = None
-    if flag is not None:
+    if flag is not None and lockfile_in_place(use, image, context):
         index = word_index(use, ("install", "i"))
         if index is None and len(use.command.argv) == manager_index(use) + 1:
             index = manager_index(use)  # a bare `yarn`
@@ -102,17 +112,17 @@ def check(image, context, options):
         if not installs_dependencies(use) or use.install.deterministic or _frozen_by_environment(use, berry):
             continue
         if use.manager == "npm":
-            yield _npm_problem(use, context)
+            yield _npm_problem(use, image, context)
         elif use.manager == "yarn":
             if "workspaces" in use.command.argv:
                 continue
             flag = _yarn_flag(berry)
             wanted = f"`{flag}`" if flag else "`--frozen-lockfile` (Yarn 1) or `--immutable` (Yarn 2+)"
-            yield _add_flag_problem(use, flag, f"`{use.text}` may change yarn.lock instead of following it; add {wanted}")
+            yield _add_flag_problem(use, image, context, flag, f"`{use.text}` may change yarn.lock instead of following it; add {wanted}")
         else:
             lockfile = LOCKFILES[use.manager][0]
             yield _add_flag_problem(
-                use, "--frozen-lockfile", f"`{use.text}` may change {lockfile} instead of following it; add `--frozen-lockfile`"
+                use, image, context, "--frozen-lockfile", f"`{use.text}` may change {lockfile} instead of following it; add `--frozen-lockfile`"
             )
 
 

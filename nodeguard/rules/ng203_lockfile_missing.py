@@ -36,7 +36,6 @@ be generated (`npm install --package-lock-only`) and committed.
 Applicability: **unsafe**. The install then follows the lockfile, which may be out of sync with
 package.json (`npm ci` fails) or pin other versions than the build used so far.
 """
-import fnmatch
 import posixpath
 import re
 
@@ -44,57 +43,18 @@ from nodeguard.findings import Fix, Severity
 from nodeguard.model.ignore import clean_path
 from nodeguard.node.packages import LOCKFILES
 from nodeguard.rules.base import Problem, Rule
-from nodeguard.model.copies import context_copy, ContextCopy
-from nodeguard.node.installs import InstallUse, install_uses, installs_dependencies
-
-PACKAGE_JSON = "package.json"
-
-
-def _matches(source: str, path: str) -> bool:
-    """True when a copied source (a file, a folder or a glob) brings the context file ``path``."""
-    source = clean_path(source)
-    if source in (".", ""):
-        return True
-    return path == source or path.startswith(source + "/") or fnmatch.fnmatchcase(path, source)
-
-
-def _copies_before(use: InstallUse, image) -> list[ContextCopy]:
-    stage = image.stages[use.step.stage_index]
-    steps = stage.all_steps()
-    copies = (context_copy(step) for step in steps[: steps.index(use.step)])
-    return [copy for copy in copies if copy is not None]
-
-
-def _bind_sources(use: InstallUse) -> list[str]:
-    """Context paths that ``RUN --mount=type=bind`` makes visible to the install ("." for a default source)."""
-    sources = []
-    for flag in use.step.instruction.flags:
-        if not flag.startswith("--mount="):
-            continue
-        fields = dict(part.partition("=")[::2] for part in flag[len("--mount=") :].split(","))
-        if fields.get("type", "bind") == "bind" and not fields.get("from"):
-            sources.append(fields.get("source") or fields.get("src") or ".")
-    return sources
-
-
-def _package_folder(copies: list[ContextCopy]) -> str:
-    """The context folder package.json is copied from; the root when no copy names it."""
-    for copy in copies:
-        for source in copy.sources:
-            if posixpath.basename(clean_path(source)) == PACKAGE_JSON:
-                folder = posixpath.dirname(clean_path(source))
-                return "" if folder == "." else folder
-    return ""
-
-
-def _lockfiles_in(context, folder: str, manager: str) -> list[str]:
-    """The manager's lockfiles in ``folder`` or the nearest folder above it that has one."""
-    while True:
-        found = [posixpath.join(folder, name) if folder else name for name in LOCKFILES[manager] if context.exists(posixpath.join(folder, name))]
-        if found or not folder:
-            return found
-        folder = posixpath.dirname(folder)
-
+from nodeguard.model.copies import ContextCopy
+from nodeguard.node.installs import (
+    PACKAGE_JSON,
+    InstallUse,
+    bind_sources,
+    brings,
+    copies_before,
+    install_uses,
+    installs_dependencies,
+    lockfiles_in,
+    package_folder,
+)
 
 def _copy_fix(copy: ContextCopy, lockfile: str) -> Fix | None:
     """Add the lockfile after the ``package.json`` source word of a one-line shell-form COPY."""
@@ -126,11 +86,11 @@ def _ignore_problem(context, lockfile: str, use: InstallUse) -> Problem:
 def _problems(use: InstallUse, image, context):
     """(what makes the problem the same as another, the problem): a missing or ignored lockfile is one
     problem however many installs need it."""
-    copies = _copies_before(use, image)
-    folder = _package_folder(copies)
+    copies = copies_before(use, image)
+    folder = package_folder(copies)
     if not context.exists(posixpath.join(folder, PACKAGE_JSON)):
         return  # the app's sources are not in this context (a partial checkout): nothing to judge
-    lockfiles = _lockfiles_in(context, folder, use.manager)
+    lockfiles = lockfiles_in(context, folder, use.manager)
     names = " or ".join(LOCKFILES[use.manager])
     if not lockfiles:
         yield use.manager, Problem(
@@ -143,9 +103,9 @@ def _problems(use: InstallUse, image, context):
     if not sent:
         yield use.manager, _ignore_problem(context, lockfiles[0], use)
         return
-    if not copies or any(_matches(source, lockfile) for source in _bind_sources(use) for lockfile in sent):
+    if not copies or any(brings(source, lockfile) for source in bind_sources(use) for lockfile in sent):
         return
-    if any(_matches(source, lockfile) for copy in copies for source in copy.sources for lockfile in sent):
+    if any(brings(source, lockfile) for copy in copies for source in copy.sources for lockfile in sent):
         return
     lockfile = sent[0]
     carrier = next((copy for copy in copies if any(posixpath.basename(clean_path(s)) == PACKAGE_JSON for s in copy.sources)), None)

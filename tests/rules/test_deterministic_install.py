@@ -4,6 +4,8 @@ import pytest
 from nodeguard.findings import Severity
 
 NPM_LOCK = {"package.json": "{}", "package-lock.json": "{}"}
+EVERY_LOCK = {**NPM_LOCK, "pnpm-lock.yaml": "", "bun.lock": ""}
+COPIED = "FROM node:22-alpine\nCOPY . .\n"  # the lockfile is in the image before the install
 
 
 @pytest.mark.parametrize(
@@ -105,27 +107,49 @@ def test_npm_without_a_lockfile_on_disk_is_told_to_commit_one(lint):
     ],
 )
 def test_fix_changes_only_the_words_of_the_install(lint, before, after):
-    texts, relinted = lint.fix("FROM node:22-alpine\n" + before, files=NPM_LOCK, rule="NG201")
-    assert texts["Dockerfile"] == "FROM node:22-alpine\n" + after
+    texts, relinted = lint.fix(COPIED + before, files=EVERY_LOCK, rule="NG201")
+    assert texts["Dockerfile"] == COPIED + after
     assert relinted.of("NG201") == []
 
 
 def test_fix_for_yarn_follows_the_context(lint):
     classic = {"yarn.lock": "# yarn lockfile v1\n"}
-    texts, relinted = lint.fix("FROM node:22-alpine\nRUN yarn\nRUN yarn install --production\n", files=classic, rule="NG201")
-    assert texts["Dockerfile"] == "FROM node:22-alpine\nRUN yarn --frozen-lockfile\nRUN yarn install --frozen-lockfile --production\n"
+    texts, relinted = lint.fix(COPIED + "RUN yarn\nRUN yarn install --production\n", files=classic, rule="NG201")
+    assert texts["Dockerfile"] == COPIED + "RUN yarn --frozen-lockfile\nRUN yarn install --frozen-lockfile --production\n"
     assert relinted.of("NG201") == []
-    texts, relinted = lint.fix("FROM node:22-alpine\nRUN yarn install\n", files={".yarnrc.yml": "", "yarn.lock": ""}, rule="NG201")
-    assert texts["Dockerfile"] == "FROM node:22-alpine\nRUN yarn install --immutable\n"
+    texts, relinted = lint.fix(COPIED + "RUN yarn install\n", files={".yarnrc.yml": "", "yarn.lock": ""}, rule="NG201")
+    assert texts["Dockerfile"] == COPIED + "RUN yarn install --immutable\n"
     assert relinted.of("NG201") == []
 
 
 def test_two_installs_in_one_run_are_both_fixed(lint):
-    texts, relinted = lint.fix("FROM node:22-alpine\nRUN npm install && cd client && npm install\n", files=NPM_LOCK, rule="NG201")
-    assert texts["Dockerfile"] == "FROM node:22-alpine\nRUN npm ci && cd client && npm ci\n"
+    texts, relinted = lint.fix(COPIED + "RUN npm install && cd client && npm install\n", files=NPM_LOCK, rule="NG201")
+    assert texts["Dockerfile"] == COPIED + "RUN npm ci && cd client && npm ci\n"
     assert relinted.of("NG201") == []
 
 
 def test_exec_form_run_is_reported_without_a_fix(lint):
     [found] = lint('FROM node:22\nRUN ["npm", "install"]\n', files=NPM_LOCK, rule="NG201").findings
     assert found.fix is None
+
+
+@pytest.mark.parametrize(
+    "dockerfile, files",
+    [
+        ("FROM node:22\nRUN npm install\n", NPM_LOCK),  # the lockfile is never copied
+        ("FROM node:22\nCOPY package.json ./\nRUN npm install\n", NPM_LOCK),  # copied without its lockfile
+        ("FROM node:22\nCOPY . .\nRUN npm install\n", {**NPM_LOCK, ".dockerignore": "package-lock.json\n"}),
+        ("FROM node:22\nRUN npm install\nCOPY . .\n", NPM_LOCK),  # copied after the install
+        ("FROM node:22\nCOPY . .\nRUN pnpm install\n", NPM_LOCK),  # not pnpm's lockfile
+    ],
+)
+def test_no_fix_unless_the_lockfile_is_copied_before_the_install(lint, dockerfile, files):
+    [found] = lint(dockerfile, files=files, rule="NG201").findings
+    assert found.fix is None
+
+
+def test_a_lockfile_copied_or_mounted_before_the_install_gets_the_fix(lint):
+    copied = "FROM node:22\nCOPY package.json package-lock.json ./\nRUN npm install\n"
+    assert lint(copied, files=NPM_LOCK, rule="NG201").findings[0].fix.replacement == "RUN npm ci"
+    mounted = "FROM node:22\nRUN --mount=type=bind,source=package-lock.json,target=package-lock.json npm install\n"
+    assert lint(mounted, files=NPM_LOCK, rule="NG201").findings[0].fix is not None
