@@ -6,7 +6,7 @@ PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv docs clean
+.PHONY: demo test venv docs node-data clean
 
 venv: $(STAMP)
 
@@ -32,6 +32,9 @@ test: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m nodeguard.docs docs/rules
+
+node-data: $(STAMP)
+	$(BIN)/python -m nodeguard.remote.node_data --write
 
 clean:
 	rm -rf $(VENV)

@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="look unpinned base images up in their registries: NG102 then offers the exact digest")
     check.add_argument("--check-digests", action="store_true",
                        help="look pinned base images up: report (info) a tag that now points to another digest")
+    check.add_argument("--refresh-data", action="store_true",
+                       help="read Node.js's published release schedule for this run (default: the bundled copy)")
     commands.add_parser("rules", help="list the rules")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", help="rule ID or name, e.g. NG101 or base-image-tag")
@@ -55,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.version:
         from nodeguard import __version__
 
-        print(f"nodeguard {__version__}")
+        from nodeguard.node.releases import data_date
+
+        print(f"nodeguard {__version__} (Node.js release data of {data_date()})")
         return EXIT_CLEAN
     handlers = {"check": run_check, "rules": run_rules, "explain": run_explain, "schema": run_schema, "pin": run_pin}
     if args.command not in handlers:
@@ -77,6 +81,12 @@ def run_check(args: argparse.Namespace) -> int:
     if problem:
         print(f"nodeguard: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    if args.refresh_data:
+        from datetime import date
+
+        from nodeguard.remote.node_data import refresh_for_run
+
+        print(f"nodeguard: {refresh_for_run(date.today())}", file=sys.stderr)
     finder = PolicyFinder(args.config)
     try:
         if args.paths == ["-"]:

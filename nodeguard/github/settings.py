@@ -42,6 +42,7 @@ class Inputs:
     findings_file: str | None = None
     resolve_digests: bool = True  # look unpinned base images up: NG102's suggestion carries the digest
     check_digests: bool = True  # look pinned ones up: a tag that moved is reported at info level
+    refresh_data: bool = True  # read Node.js's published release schedule for the run
 
     def threshold(self, policy_fail_on: Severity | None) -> Severity | None:
         if self.fail_on is None:
@@ -106,6 +107,7 @@ def read_inputs(environ: Mapping[str, str]) -> Inputs:
         findings_file=_input(environ, "findings-file") or None,
         resolve_digests=_boolean(environ, "resolve-digests", True),
         check_digests=_boolean(environ, "check-digests", True),
+        refresh_data=_boolean(environ, "refresh-data", True),
     )
 
 

@@ -1,7 +1,9 @@
 """The Node.js release schedule: which major lines are LTS, in maintenance or end-of-life on a given day.
 
-The dates come from ``data/node-release-schedule.json`` (the Release working group's schedule, as the
-``node-releases`` npm package ships it); refresh that file, not this code, when a new line appears.
+The dates come from ``data/node-release-schedule.json`` (the Release working group's ``schedule.json``),
+taken on the day ``data/node-release-data.json`` names. ``nodeguard check --refresh-data`` and the
+action read the published schedule for the run instead (``use_schedule``); the maintainer command
+``python -m nodeguard.remote.node_data --write`` refreshes the bundled copy for a release.
 """
 from __future__ import annotations
 
@@ -63,12 +65,47 @@ def _major_of_key(key: str) -> int:
     return int(key.lstrip("v").split(".")[0])
 
 
+DATA = Path(__file__).parent / "data"
+_schedule_in_force: dict | None = None  # a schedule read for this run (--refresh-data, the action)
+_taken_in_force: str | None = None
+
+
+def parse_schedule(schedule: object) -> dict[int, ReleaseLine]:
+    """The lines of a schedule in the Release working group's format; ValueError when it is not one."""
+    if not isinstance(schedule, dict) or not schedule:
+        raise ValueError("the schedule is not a JSON object of release lines")
+    try:
+        return _lines_of(schedule)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"the schedule has an entry nodeguard cannot read ({error!r})") from None
+
+
+def use_schedule(schedule: dict, taken: str) -> None:
+    """Judge by ``schedule`` (already checked with ``parse_schedule``) for the rest of this process."""
+    global _schedule_in_force, _taken_in_force
+    _schedule_in_force, _taken_in_force = schedule, taken
+    release_lines.cache_clear()
+    codenames.cache_clear()
+
+
+def data_date() -> str:
+    """The day the release data in force was taken: the bundled copy's, or the day of a refresh."""
+    if _taken_in_force is not None:
+        return _taken_in_force
+    return json.loads((DATA / "node-release-data.json").read_text("utf-8"))["taken"]
+
+
 @functools.cache
 def release_lines() -> dict[int, ReleaseLine]:
-    """Every major line of the schedule by major number."""
-    text = (Path(__file__).parent / "data" / "node-release-schedule.json").read_text("utf-8")
+    """Every major line of the schedule in force by major number."""
+    if _schedule_in_force is not None:
+        return _lines_of(_schedule_in_force)
+    return _lines_of(json.loads((DATA / "node-release-schedule.json").read_text("utf-8")))
+
+
+def _lines_of(schedule: dict) -> dict[int, ReleaseLine]:
     lines: dict[int, ReleaseLine] = {}
-    for key, entry in json.loads(text).items():
+    for key, entry in schedule.items():
         line = ReleaseLine(
             major=_major_of_key(key),
             start=_date(entry.get("start")),

@@ -188,6 +188,7 @@ def run_action(
     event_name: str = "pull_request",
     inputs: dict[str, str] | None = None,
     sha: str = MERGE_SHA,
+    env: dict[str, str] | None = None,
 ) -> ActionResult:
     with tempfile.TemporaryDirectory(prefix="nodeguard-runner-") as runner:
         runner_dir = Path(runner)
@@ -217,8 +218,10 @@ def run_action(
             "INPUT_SARIF-FILE": "",
             "INPUT_RESOLVE-DIGESTS": "false",  # no registry to ask here: tests/remote/test_action_digests_e2e.py has one
             "INPUT_CHECK-DIGESTS": "false",
+            "INPUT_REFRESH-DATA": "false",  # no Node.js site here: tests/remote/test_node_data.py serves one
         }
         environ.update({f"INPUT_{name.upper()}": value for name, value in (inputs or {}).items()})
+        environ.update(env or {})
         done = subprocess.run(
             [sys.executable, "-P", str(ENTRYPOINT)],
             cwd=workspace,

@@ -31,6 +31,7 @@ def test_action_yml_declares_what_the_action_reads_and_writes():
     assert list(action["inputs"]) == [
         "github-token", "config", "fail-on", "comments", "review-event", "policy-from", "sarif-file", "json-file",
         "check-name", "filter", "max-comments", "ignore", "findings-file", "resolve-digests", "check-digests",
+        "refresh-data",
     ]
     assert list(action["outputs"]) == ["findings", "errors", "warnings", "conclusion", "sarif-file", "json-file"]
     assert all(spec.get("description") for spec in [*action["inputs"].values(), *action["outputs"].values()])
