@@ -354,9 +354,10 @@ class ActionRun:
         plan = plan_comments(findings, hunks, lines, posted, file_level=in_files)
         placements = {finding: self.not_commented(finding, gathered) for finding in plan.outside_diff}
         placements.update((finding, Placement.ALREADY_COMMENTED) for finding in plan.already_posted)
-        to_post = sorted(plan.comments, key=lambda comment: -comment.finding.severity)
-        over_cap = to_post[self.inputs.max_comments :]
-        to_post = [comment for comment in plan.comments if comment not in over_cap]
+        by_severity = sorted(plan.comments, key=lambda comment: -comment.finding.severity)
+        over_cap = by_severity[self.inputs.max_comments :]
+        capped = {id(comment) for comment in over_cap}
+        to_post = [comment for comment in plan.comments if id(comment) not in capped]
         placements.update((comment.finding, Placement.OVER_CAP) for comment in over_cap)
         if not to_post:
             return placements
