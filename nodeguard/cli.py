@@ -222,6 +222,9 @@ def run_diff(args: argparse.Namespace, policy) -> int:
     planned = plan_fixes(args.paths, policy, unsafe=args.unsafe_fixes, force_exclude=args.force_exclude)
     sys.stdout.write("".join(file.diff() for file in planned))
     report_fixes(args, planned, would=True)
+    if not planned:
+        print(f"nodeguard: no fix to make{'' if args.unsafe_fixes else ' (safe fixes only: see --unsafe-fixes)'}",
+              file=sys.stderr)
     return EXIT_FINDINGS if planned else EXIT_CLEAN
 
 

@@ -157,8 +157,8 @@ class FileFixes:
         lines = difflib.unified_diff(
             _whole_lines(self.original),
             _whole_lines(self.text),
-            fromfile=f"a/{self.path}",
-            tofile=f"b/{self.path}",
+            fromfile=self.path if Path(self.path).is_absolute() else f"a/{self.path}",
+            tofile=self.path if Path(self.path).is_absolute() else f"b/{self.path}",
         )
         return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
                        for line in lines)
@@ -312,6 +312,5 @@ def listed(file: FileFixes) -> list[str]:
         f"{file.path}:{finding.fix.line}: {finding.rule} {finding.fix.applicability.value} "
         f"(round {number}) {finding.message}"
         for number, round_ in enumerate(file.applied, 1)
-        for finding in round_
-        if finding.fix is not None
+        for finding in sorted(round_, key=lambda finding: (finding.fix.line, finding.rule))
     ]

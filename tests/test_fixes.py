@@ -120,7 +120,7 @@ def test_fix_applies_safe_fixes_only_and_unsafe_fixes_adds_the_rest(repo: Path):
     assert (repo / "Dockerfile").read_text() == 'FROM node:24-alpine\nCMD ["node", "server.js"]\n'
     assert "fixed 1 problem in Dockerfile (NG501 1)" in result.stderr
     assert "Dockerfile:2: NG501 safe (round 1)" in result.stderr
-    assert "more with `--unsafe-fixes`" in result.stdout
+    assert "2 fixable with `nodeguard check --fix --unsafe-fixes`" in result.stdout  # what --fix left
     result = run(["check", "--fix", "--unsafe-fixes", "--show-fixes", "."], repo)
     text = (repo / "Dockerfile").read_text()
     assert "ENV NODE_ENV=production" in text and "USER node" in text
@@ -178,3 +178,10 @@ def test_findings_carry_no_fix_into_the_part_the_parser_cannot_read(lint):
     # Docker (and GitHub) read a CR-only file as one line: no suggestion may replace it whole.
     cr_only = lint("FROM node:24\rCMD node server.js\r")
     assert [f for f in cr_only.findings if f.fix is not None] == []
+
+
+def test_diff_with_nothing_to_fix_says_so(repo: Path):
+    (repo / "Dockerfile").write_text("FROM node:24-alpine\nUSER root\n")
+    result = run(["check", "--diff", "."], repo)
+    assert (result.returncode, result.stdout) == (0, "")
+    assert "no fix to make (safe fixes only: see --unsafe-fixes)" in result.stderr

@@ -55,6 +55,8 @@ def fixable_line(findings: Iterable[Finding]) -> str:
     unsafe = len(fixes) - safe
     if not fixes:
         return ""
+    if not safe:
+        return f"{unsafe} fixable with `nodeguard check --fix --unsafe-fixes` (check each change: `--diff` shows them)"
     more = f" ({unsafe} more with `--unsafe-fixes`)" if unsafe else ""
     return f"{safe} fixable with `nodeguard check --fix`{more}"
 

@@ -117,3 +117,8 @@ def test_should_not_color_a_file_a_pipe_or_a_closed_stream():
     assert should_color(io.StringIO(), {}) is False
     assert should_color(object(), {}) is False
     assert should_color(ClosedTerminal(), {}) is False
+
+
+def test_only_unsafe_fixes_point_to_unsafe_fixes_and_the_diff(finding):
+    output = render([finding(line=2, fix=Fix(2, 2, "USER node"))])
+    assert output.endswith("1 fixable with `nodeguard check --fix --unsafe-fixes` (check each change: `--diff` shows them)\n")
