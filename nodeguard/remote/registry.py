@@ -12,7 +12,8 @@ policy is asked first, and Docker Hub when the mirror cannot answer, as the Dock
 Registries on the loopback interface are tried over HTTPS, then plain HTTP, as Docker treats them.
 
 Bounded: a 5 s timeout per request, ``attempts`` tries when the connection fails or the registry answers
-5xx/429, one lookup per image per run, and a registry found unreachable is not asked again in the run.
+5xx/429, one lookup per image per run, at most ``MAX_IMAGES`` images a run, and a registry found
+unreachable is not asked again in the run.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ DOCKER_HUB_HOST = "registry-1.docker.io"
 TIMEOUT_SECONDS = 5.0
 ATTEMPTS = 2
 RETRY_PAUSE_SECONDS = 0.5
+MAX_IMAGES = 100  # distinct images looked up in one run
 _RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
 MANIFEST_TYPES = ", ".join((
     "application/vnd.oci.image.index.v1+json",
@@ -108,7 +110,14 @@ class DigestResolver:
         return result
 
     def lookup_all(self, refs: Mapping[str, ImageRef]) -> dict[str, DigestLookup]:
-        return {key: self.lookup(ref) for key, ref in refs.items()}
+        """Each image once; past ``MAX_IMAGES`` distinct images the rest are not asked (bounded time)."""
+        found = {}
+        for index, (key, ref) in enumerate(refs.items()):
+            if index < MAX_IMAGES:
+                found[key] = self.lookup(ref)
+            else:
+                found[key] = DigestLookup(key, None, f"not looked up: at most {MAX_IMAGES} images a run", 0)
+        return found
 
     # -- one image
 

@@ -68,7 +68,7 @@ def check(image, context, options):
             yield Problem(
                 instruction.start_line,
                 f"`{raw}` is not pinned by digest, so each build may get a different image{also}; its tag "
-                f"points to `{lookup.digest}` today: write `{raw}@{lookup.digest}`",
+                f"points to `{lookup.digest}` today: write `{raw}@{lookup.digest}` (`nodeguard pin` does)",
                 end_line=instruction.end_line,
                 # safe: the build gets the very image the tag gives it today
                 fix=Fix(instruction.start_line, instruction.start_line, pinned, Applicability.SAFE),

@@ -159,3 +159,15 @@ def silent_server():
     for connection in held:
         connection.close()
     listener.close()
+
+
+def test_past_the_limit_images_are_not_looked_up_and_say_so(hub_mirror, monkeypatch):
+    from nodeguard.remote import registry as registry_module
+
+    registry, digests = hub_mirror
+    monkeypatch.setattr(registry_module, "MAX_IMAGES", 1)
+    refs = {"a": parse_image_ref("node:22-alpine"), "b": parse_image_ref("node:single")}
+    found = mirror_resolver(registry).lookup_all(refs)
+    assert found["a"].digest == digests["22-alpine"]
+    assert found["b"].digest is None and found["b"].problem == "not looked up: at most 1 images a run"
+    assert found["b"].requests == 0
