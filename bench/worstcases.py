@@ -72,7 +72,18 @@ DOCKERFILES: dict[str, Callable[[int], str]] = {
     "continuation lines": continuation_lines,
     "nested $( )": nested_substitutions,
 }
+def dockerignore_distinct_patterns(size: int) -> str:
+    lines, total, index = [], 0, 0
+    while total < size - 40:
+        line = f"**/a{index}*b*c*d/**/*.log\n"
+        lines.append(line)
+        total += len(line)
+        index += 1
+    return "".join(lines)
+
+
 IGNORE_FILES: dict[str, Callable[[int], str]] = {
     "many patterns": dockerignore_patterns,
     "backtracking patterns": dockerignore_backtracking,
+    "distinct patterns": dockerignore_distinct_patterns,
 }

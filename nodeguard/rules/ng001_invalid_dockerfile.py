@@ -4,7 +4,9 @@
 Reports what stopped nodeguard from reading a Dockerfile completely: an empty or binary file, text
 that is not UTF-8, a file over the size limit, an unterminated heredoc, an unknown instruction,
 arguments `docker build` refuses (`ENV PATH` without a value, `ENV a=1 b`, `HEALTHCHECK CMD [1]`,
-an ARG or ENV with a blank name), or a file without `FROM`.
+an ARG or ENV with a blank name), or a file without `FROM`. Also a `.dockerignore` pattern that
+`docker build` refuses (a lone `!`, `[]a]`, `[x-]`, `[a-b-c]`, a trailing backslash), reported on
+the ignore file's line.
 
 ## Why
 A file that cannot be read cannot be checked. Saying so, with the line, is better than a silent pass:
@@ -28,6 +30,9 @@ from nodeguard.rules.base import Problem, Rule
 def check(image, context, options):
     for problem in image.parsed.problems:
         yield Problem(line=problem.line, message=problem.message)
+    ignore = context.dockerignore
+    for error in ignore.errors if ignore is not None else ():
+        yield Problem(line=error.line, message=error.message, path=ignore.path)
 
 
 RULE = Rule(

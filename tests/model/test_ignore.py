@@ -58,8 +58,8 @@ def excluded(patterns: list[str], path: str) -> bool:
         (["[!a].txt"], "b.txt", False),
         (["\\*.txt"], "*.txt", True),
         (["\\*.txt"], "a.txt", False),
-        (["\\d"], "d", True),
-        (["\\d"], "1", False),
+        (["\\d"], "1", True),  # Go's regexp meaning, as Docker reads it: a digit
+        (["\\d"], "d", False),
         # regex metacharacters are literal
         (["a+b(1).txt"], "a+b(1).txt", True),
         (["a.txt"], "abtxt", False),
