@@ -158,11 +158,16 @@ _PUBLIC_KEY_SUFFIX = ".pub"
 
 def sensitive_file_reason(relpath: str, read_text: Callable[[str], str | None] | None = None) -> str | None:
     """Why a file should not reach an image, or None. ``read_text`` (optional) lets a file that needs a
-    marker (an ``.npmrc`` with a token) be confirmed; without it such a file counts as sensitive."""
+    marker (an ``.npmrc`` with a token) be confirmed, and an env file of only public keys
+    (``VITE_API_URL=...``) be cleared; without it such files count as sensitive."""
     path = posixpath.normpath(relpath.replace("\\", "/")).lstrip("/")
     base = posixpath.basename(path)
     if base.endswith(_SAMPLE_SUFFIXES) or base.endswith(_PUBLIC_KEY_SUFFIX):
         return None
+    if base.startswith(".env") and read_text is not None:
+        text = read_text(relpath)
+        if text is not None and is_public_env_file(text):
+            return None  # a framework's public build settings, committed on purpose
     for entry in SENSITIVE_FILES:
         if not _matches(entry.pattern, path, base):
             continue

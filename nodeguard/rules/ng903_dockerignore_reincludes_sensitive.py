@@ -38,7 +38,7 @@ import posixpath
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.model.ignore import parse_ignore_file
-from nodeguard.node.packages import is_public_env_file, sensitive_file_reason
+from nodeguard.node.packages import sensitive_file_reason
 from nodeguard.rules.base import Problem, Rule
 from nodeguard.model.copies import context_copies, explicitly_copied
 
@@ -72,17 +72,9 @@ def reinclusions(ignore, pattern, context) -> list[tuple[str, str]]:
             continue
         # An .npmrc or .yarnrc.yml counts only when it is on disk with a token: Yarn needs its .yarnrc.yml.
         reason = sensitive_file_reason(path, context.read_text)
-        if reason and not _public_env_file(path, context):
+        if reason:
             found.append((path, reason))
     return found
-
-
-def _public_env_file(path: str, context) -> bool:
-    """An env file on disk whose keys are all public build settings (`VITE_`, `NEXT_PUBLIC_`, ...)."""
-    if not posixpath.basename(path).startswith(".env"):
-        return False
-    text = context.read_text(path) if context.exists(path) else None
-    return text is not None and is_public_env_file(text)
 
 
 def check(image, context, options):

@@ -5,7 +5,10 @@ When the build context is on disk and a `COPY . .` (or `ADD .`, `COPY ./ /app`..
 reports every sensitive file that the ignore file lets through: `.env` and `.env.*` (not
 `.env.example`, `.env.sample`, `.env.template`), `*.pem`, `*.key`, `*.p12`, `id_rsa*`, `id_ed25519*`,
 `aws.json`, `.aws/credentials`, `credentials.json`, `service-account*.json`, `.netrc`,
-`.git-credentials`, and an `.npmrc` or `.yarnrc.yml` that holds a registry token. One finding per
+`.git-credentials`, and an `.npmrc` or `.yarnrc.yml` that holds a registry token. An env file whose
+keys all carry a front-end framework's public prefix (`VITE_`, `NEXT_PUBLIC_`, `REACT_APP_`,
+`NUXT_PUBLIC_`, `PUBLIC_`, `EXPO_PUBLIC_`) and whose values do not look like credentials holds public
+build settings, committed on purpose, and is not reported. One finding per
 file. With an ignore file the finding is on its last line (that is where the fix goes) and names the
 `COPY`; without one it is on the `COPY` line (and NG901 asks for the file).
 

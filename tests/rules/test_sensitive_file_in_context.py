@@ -46,3 +46,15 @@ def test_an_npmrc_with_a_token_counts(lint):
 
 def test_no_whole_copy_no_finding(lint):
     assert lint("FROM node:22-alpine\nCOPY src ./src\n", files={".env": "A=1\n"}, rule="NG904").findings == []
+
+
+def test_an_env_file_of_public_framework_keys_is_not_sensitive(lint):
+    files = {".dockerignore": "node_modules\n.git\n.npmrc\nnpm-debug.log\n.env\n",
+             ".env.production": "VITE_API_URL=https://api.example.com\nVITE_TITLE=Shop\n"}
+    assert lint(DOCKERFILE, files=files, rule="NG904").findings == []
+
+
+def test_an_env_file_with_a_private_key_among_public_ones_is_sensitive(lint):
+    files = {".dockerignore": "node_modules\n.git\n.npmrc\nnpm-debug.log\n.env\n",
+             ".env.production": "VITE_API_URL=https://api.example.com\nSTRIPE_SECRET=sk_live_abc\n"}
+    assert len(lint(DOCKERFILE, files=files, rule="NG904").findings) == 1
