@@ -231,39 +231,48 @@ def _fix_round(file: FileFixes, candidates: list[Finding]) -> bool:
 
 
 def _keeping_the_rest(file: FileFixes, fixes: list[Fix]) -> tuple[list[Fix], str]:
-    """The fixes, applied one by one from the bottom up, that change no instruction but the ones on their
-    own lines (an insertion after a line ending in a continuation would join the next instruction), and
-    the text they make."""
+    """The fixes that change no instruction but the ones on their own lines (an insertion after a line
+    ending in a continuation would join the next instruction), and the text they make: all of them when
+    together they pass, else those that pass one by one, from the bottom up."""
     text = file.text
-    if _is_ignore_file(file.path):
-        return fixes, apply_fixes(text, fixes)
+    together = apply_fixes(text, fixes)
+    if _is_ignore_file(file.path) or _changes_only_their_lines(text, together, fixes):
+        return fixes, together
     kept = []
     for _, fix in _bottom_up(fixes):
         candidate = apply_fixes(text, [fix])
-        if _changes_only_its_lines(text, candidate, fix):
+        if _changes_only_their_lines(text, candidate, [fix]):
             kept.append(fix)
             text = candidate
     return [fix for fix in fixes if fix in kept], text
 
 
-def _changes_only_its_lines(old: str, new: str, fix: Fix) -> bool:
+def _changes_only_their_lines(old: str, new: str, fixes: list[Fix]) -> bool:
     from nodeguard.model.parse import parse_dockerfile
 
     before, after = parse_dockerfile("Dockerfile", old.encode()), parse_dockerfile("Dockerfile", new.encode())
     if len(after.problems) > len(before.problems):
         return False
-    written = len(fix.replacement.split("\n")) if fix.replacement or fix.inserts else 0
+    replaced = [(fix.line, fix.end_line) for fix in fixes if not fix.inserts]
+    written, shift = [], 0
+    for _, fix in reversed(_bottom_up(fixes)):  # top down, as the lines stand in the new text
+        count = len(fix.replacement.split("\n")) if fix.replacement or fix.inserts else 0
+        written.append((fix.line + shift, fix.line + shift + count - 1))
+        shift += count - (fix.end_line - fix.line + 1)
     old_words = [(i.keyword, i.original) for i in before.instructions]
     new_words = [(i.keyword, i.original) for i in after.instructions]
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        if any(fix.inserts or not (i.start_line <= fix.end_line and fix.line <= i.end_line)
-               for i in before.instructions[i1:i2]):
+        if not all(_overlaps_any(i, replaced) for i in before.instructions[i1:i2]):
             return False
-        if any(not (i.start_line < fix.line + written and fix.line <= i.end_line) for i in after.instructions[j1:j2]):
+        if not all(_overlaps_any(i, written) for i in after.instructions[j1:j2]):
             return False
     return True
+
+
+def _overlaps_any(instruction, spans: list[tuple[int, int]]) -> bool:
+    return any(instruction.start_line <= end and start <= instruction.end_line for start, end in spans)
 
 
 def _is_ignore_file(path: str) -> bool:

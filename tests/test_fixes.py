@@ -185,3 +185,11 @@ def test_diff_with_nothing_to_fix_says_so(repo: Path):
     result = run(["check", "--diff", "."], repo)
     assert (result.returncode, result.stdout) == (0, "")
     assert "no fix to make (safe fixes only: see --unsafe-fixes)" in result.stderr
+
+
+def test_a_fix_that_would_join_another_instruction_is_left_out_and_the_others_applied(repo: Path):
+    # BuildKit accepts a last line ending in a continuation; a USER line after it would become RUN's words.
+    (repo / "Dockerfile").write_text("FROM node:24-alpine\nCMD node server.js\nRUN echo a \\\n")
+    run(["check", "--fix", "--unsafe-fixes", "."], repo)
+    text = (repo / "Dockerfile").read_text()
+    assert 'CMD ["node", "server.js"]' in text and text.endswith("RUN echo a \\\n") and "USER node" not in text
