@@ -32,6 +32,7 @@ test: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m nodeguard.docs docs/rules
+	$(BIN)/python scripts/json_format_example.py
 
 node-data: $(STAMP)
 	$(BIN)/python -m nodeguard.remote.node_data --write

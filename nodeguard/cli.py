@@ -6,7 +6,8 @@ import os
 import sys
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "checkstyle")
+COLORS = ("auto", "always", "never")
 THRESHOLDS = ("error", "warning", "info", "never")
 
 
@@ -38,22 +39,37 @@ def build_parser() -> argparse.ArgumentParser:
                        help="look pinned base images up: report (info) a tag that now points to another digest")
     check.add_argument("--refresh-data", action="store_true",
                        help="read Node.js's published release schedule for this run (default: the bundled copy)")
-    commands.add_parser("rules", help="list the rules")
+    check.add_argument("--select", metavar="RULES", action="append", default=[],
+                       help="run only these rules (IDs or names, comma-separated), on top of the policy")
+    check.add_argument("--ignore", metavar="RULES", action="append", default=[],
+                       help="turn these rules off (IDs or names, comma-separated), on top of the policy")
+    check.add_argument("--statistics", action="store_true",
+                       help="print how many findings each rule has instead of the findings (text or json)")
+    check.add_argument("--color", choices=COLORS, default="auto",
+                       help="colour the text output: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it)")
+    check.set_defaults(command_parser=check)
+    rules = commands.add_parser("rules", help="list the rules")
+    rules.set_defaults(command_parser=rules)
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", help="rule ID or name, e.g. NG101 or base-image-tag")
-    commands.add_parser("schema", help="print the policy file's JSON schema")
+    explain.set_defaults(command_parser=explain)
+    schema = commands.add_parser("schema", help="print the policy file's JSON schema")
+    schema.set_defaults(command_parser=schema)
     pin = commands.add_parser("pin", help="pin FROM images by digest, looked up in their registries")
     pin.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
     pin.add_argument("--config", help="policy file (its registries: mirrors; include/exclude)")
     pin.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
     pin.add_argument("--diff", action="store_true", help="print the changes as a unified diff; write nothing")
     pin.add_argument("--update", action="store_true", help="also move pinned digests whose tag now points elsewhere")
+    pin.set_defaults(command_parser=pin)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # argparse would print the top-level usage; the subcommand's is the one that helps
+        getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.version:
         from nodeguard import __version__
 
@@ -77,9 +93,10 @@ def run_check(args: argparse.Namespace) -> int:
     from nodeguard.policy import PolicyError
     from nodeguard.policy.loader import PolicyFinder
 
-    problem = _path_problem(args.paths)
-    if problem:
-        print(f"nodeguard: {problem}", file=sys.stderr)
+    problem = _path_problem(args.paths) or _statistics_problem(args)
+    selection = _rule_selection(args)
+    if problem or isinstance(selection, str):
+        print(f"nodeguard: {problem or selection}", file=sys.stderr)
         return EXIT_USAGE
     if args.refresh_data:
         from datetime import date
@@ -87,7 +104,7 @@ def run_check(args: argparse.Namespace) -> int:
         from nodeguard.remote.node_data import refresh_for_run
 
         print(f"nodeguard: {refresh_for_run(date.today())}", file=sys.stderr)
-    finder = PolicyFinder(args.config)
+    finder = PolicyFinder(args.config, adjust=selection)
     try:
         if args.paths == ["-"]:
             result = _check_stdin(args, finder)
@@ -96,7 +113,8 @@ def run_check(args: argparse.Namespace) -> int:
         else:
             result = _check_disk(args, finder)
     except PolicyError as error:
-        print(f"nodeguard: policy error: {error}", file=sys.stderr)
+        for each in error.errors:
+            print(f"nodeguard: policy error: {each}", file=sys.stderr)
         return EXIT_USAGE
     for note in result.notes:
         print(f"nodeguard: {note}", file=sys.stderr)
@@ -118,6 +136,39 @@ def _path_problem(paths: list[str]) -> str | None:
     if missing:
         return f"no such file or folder: {', '.join(missing)}"
     return None
+
+
+def _statistics_problem(args: argparse.Namespace) -> str | None:
+    if args.statistics and args.format not in ("text", "json"):
+        return f"--statistics prints text or json, not {args.format}"
+    return None
+
+
+def _rule_selection(args: argparse.Namespace):
+    """A function that applies ``--select`` and ``--ignore`` to a policy; None without them; the message
+    when a rule named there does not exist."""
+    from nodeguard.policy import select_rules
+    from nodeguard.rules import rule_by_id
+
+    chosen: dict[str, set[str]] = {}
+    for flag in ("select", "ignore"):
+        chosen[flag] = set()
+        for word in filter(None, (part.strip() for value in getattr(args, flag) for part in value.split(","))):
+            rule = rule_by_id(word)
+            if rule is None:
+                return f"--{flag}: {_no_such_rule(word)}"
+            chosen[flag].add(rule.id)
+    if not chosen["select"] and not chosen["ignore"]:
+        return None
+    return lambda policy: select_rules(policy, chosen["select"], chosen["ignore"])
+
+
+def _no_such_rule(word: str) -> str:
+    from nodeguard.policy.validation import did_you_mean
+    from nodeguard.rules import all_rules
+
+    names = [name for rule in all_rules() for name in (rule.id, rule.name)]
+    return f"no rule named {word!r}{did_you_mean(word, names)}; `nodeguard rules` lists them"
 
 
 def _check_disk(args: argparse.Namespace, finder):
@@ -242,12 +293,19 @@ def report_fixes(args: argparse.Namespace, planned, would: bool = False) -> None
 def write_report(args: argparse.Namespace, result) -> None:
     from nodeguard.report import render
 
-    if args.format == "text":
-        from nodeguard.report.text import should_color
+    checked = len(result.checked)
+    if args.statistics:
+        from nodeguard.report.statistics import render as statistics
 
-        terminal = not args.output and should_color(sys.stdout, os.environ)
+        text = statistics(result.findings, json=args.format == "json", checked_files=checked)
+    elif args.format == "text":
+        from nodeguard.report.text import color_wanted
+
+        color = color_wanted(args.color, None if args.output else sys.stdout, os.environ)
         headers = not args.output and sys.stdout.isatty()
-        text = render("text", result.findings, color=terminal, headers=headers, checked_files=len(result.checked))
+        text = render("text", result.findings, color=color, headers=headers, checked_files=checked)
+    elif args.format in ("json", "github"):
+        text = render(args.format, result.findings, checked_files=checked)
     else:
         text = render(args.format, result.findings)
     if args.output:
@@ -272,7 +330,7 @@ def run_explain(args: argparse.Namespace) -> int:
 
     rule = rule_by_id(args.rule)
     if rule is None:
-        print(f"nodeguard: no rule named {args.rule!r}; `nodeguard rules` lists them", file=sys.stderr)
+        print(f"nodeguard: {_no_such_rule(args.rule)}", file=sys.stderr)
         return EXIT_USAGE
     print(rule_page(rule))
     return EXIT_CLEAN

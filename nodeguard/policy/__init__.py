@@ -1,8 +1,8 @@
 """The YAML policy: which rules run, how severe they are, and where."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from nodeguard.findings import Severity
@@ -19,6 +19,17 @@ class PolicyError(Exception):
         self.path, self.line, self.key, self.message = path, line, key, message
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {key + ': ' if key else ''}{message}")
+        self.errors: tuple[PolicyError, ...] = (self,)
+
+    @classmethod
+    def of_all(cls, errors: Sequence[PolicyError]) -> PolicyError:
+        """One error standing for several: the first's attributes, and ``str()`` lists them all, one a
+        line; ``errors`` holds each."""
+        first = errors[0]
+        combined = cls(first.path, first.message, first.line, first.key)
+        combined.errors = tuple(errors)
+        combined.args = ("\n".join(str(error) for error in errors),)
+        return combined
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,28 @@ class Policy:
         """True when include/exclude let this repository-relative path be checked."""
         included = not self.include or matches_any(self.include, path)
         return included and not matches_any(self.exclude, path)
+
+
+ALWAYS_REPORTED = frozenset({"NG001", "NG005"})  # unreadable input and internal errors: never selected away
+
+
+def select_rules(policy: Policy, select: Set[str], ignore: Set[str]) -> Policy:
+    """``policy`` with only the rules in ``select`` enabled (when it names any; besides NG001 and NG005),
+    and those in ``ignore`` disabled, everywhere, overrides included: the command line has the last word."""
+
+    def adjusted(rule_id: str, setting: RuleSetting) -> RuleSetting:
+        if rule_id in ignore or (select and rule_id not in select and rule_id not in ALWAYS_REPORTED):
+            return replace(setting, enabled=False)
+        return replace(setting, enabled=True) if rule_id in select else setting
+
+    return replace(
+        policy,
+        rules={rule_id: adjusted(rule_id, setting) for rule_id, setting in policy.rules.items()},
+        overrides=tuple(
+            replace(override, rules={rule_id: adjusted(rule_id, s) for rule_id, s in override.rules.items()})
+            for override in policy.overrides
+        ),
+    )
 
 
 def load_policy(config: str | None, start_dir: str = ".", rules: Sequence[Rule] | None = None) -> Policy:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -225,10 +225,16 @@ def apply_entry(setting: RuleSetting, entry: RuleEntry) -> RuleSetting:
 class PolicyFinder:
     """The policy of each file: ``config`` for every file when given, else the nearest policy file from
     the file's own folder up to its repository root (the built-in ``recommended`` when there is none).
-    Each policy file is read once; ``used`` lists the policies handed out, by source."""
+    Each policy file is read once; ``used`` lists the policies handed out, by source. ``adjust`` changes
+    each policy as it is read (the command line's ``--select`` and ``--ignore``)."""
 
-    def __init__(self, config: str | None, rules: Sequence[Rule] | None = None):
-        self.config, self.rules = config, rules
+    def __init__(
+        self,
+        config: str | None,
+        rules: Sequence[Rule] | None = None,
+        adjust: Callable[[Policy], Policy] | None = None,
+    ):
+        self.config, self.rules, self.adjust = config, rules, adjust
         self.used: dict[str, Policy] = {}
         self._by_folder: dict[Path, Policy] = {}
         self._by_file: dict[Path | None, Policy] = {}
@@ -244,7 +250,8 @@ class PolicyFinder:
     def _policy_of_folder(self, folder: Path) -> Policy:
         found = None if self.config is not None else find_policy_file(folder)
         if found not in self._by_file:
-            self._by_file[found] = self._read(found)
+            policy = self._read(found)
+            self._by_file[found] = self.adjust(policy) if self.adjust else policy
         return self._by_file[found]
 
     def _read(self, found: Path | None) -> Policy:

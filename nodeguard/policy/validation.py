@@ -1,8 +1,8 @@
-"""Checks a policy document against the JSON schema and words the first problem for a person."""
+"""Checks a policy document against the JSON schema and words each problem for a person."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from nodeguard.policy.yamlfile import YamlFile
@@ -19,17 +19,18 @@ YAML_TYPES = {
 
 
 def validate(document: YamlFile, schema: dict[str, Any]) -> None:
-    """Raise a PolicyError for the problem nearest the top of the file, if there is one."""
+    """Raise a PolicyError listing every problem, in the order of the file, if there is one."""
     from jsonschema import Draft202012Validator  # imported here: it is slow to import and rarely needed
 
-    problems = [
-        problem
-        for error in Draft202012Validator(schema).iter_errors(document.data)
-        for problem in _explain(error)
-    ]
+    from nodeguard.policy import PolicyError
+
+    problems: dict[tuple[str | int, ...], str] = {}
+    for error in Draft202012Validator(schema).iter_errors(document.data):
+        for path, message in _explain(error):
+            problems.setdefault(path, message)  # one problem a key
     if problems:
-        path, message = min(problems, key=lambda problem: (document.line_of(problem[0]), len(problem[0])))
-        raise document.error(path, message)
+        ordered = sorted(problems.items(), key=lambda problem: (document.line_of(problem[0]), len(problem[0])))
+        raise PolicyError.of_all([document.error(path, message) for path, message in ordered])
 
 
 def _explain(error) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -39,7 +40,7 @@ def _explain(error) -> Iterator[tuple[tuple[str | int, ...], str]]:
         known = error.schema.get("properties", {})
         for key in error.instance:
             if key not in known:
-                yield (*path, key), _unknown_key(path, known)
+                yield (*path, key), _unknown_key(path, key, known)
     elif error.validator in ("anyOf", "oneOf"):
         yield from _explain_branch(error)
     elif error.validator == "enum":
@@ -50,13 +51,24 @@ def _explain(error) -> Iterator[tuple[tuple[str | int, ...], str]]:
         yield path, error.message
 
 
-def _unknown_key(path: tuple[str | int, ...], known: dict) -> str:
+def _unknown_key(path: tuple[str | int, ...], key: Any, known: dict) -> str:
     parent = path[-1] if path else None
     if parent == "rules":
-        return "unknown rule; `nodeguard rules` lists them"
+        return f"unknown rule{did_you_mean(str(key), known)}; `nodeguard rules` lists them"
     if parent == "options":
-        return f"unknown option; known: {', '.join(known)}" if known else "unknown option; this rule takes none"
-    return f"unknown key; known: {', '.join(known)}"
+        if not known:
+            return "unknown option; this rule takes none"
+        return f"unknown option{did_you_mean(str(key), known)}; known: {', '.join(known)}"
+    return f"unknown key{did_you_mean(str(key), known)}; known: {', '.join(known)}"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean NG101?)`` for the closest choice, compared without regard to case; else empty."""
+    import difflib
+
+    by_folded = {choice.casefold(): choice for choice in choices}
+    close = difflib.get_close_matches(word.casefold(), by_folded, n=1, cutoff=0.6)
+    return f" (did you mean {by_folded[close[0]]}?)" if close else ""
 
 
 def _explain_branch(error) -> Iterator[tuple[tuple[str | int, ...], str]]:

@@ -3,9 +3,10 @@
 Options by format (keyword-only; a format given an option it does not take raises ``TypeError``):
 
 - ``text``: ``color``, ``headers``, ``checked_files`` (and ``text.should_color(stream, environ)``)
-- ``json``: none
+- ``json``: ``checked_files``
 - ``sarif``: ``line_text``, ``rule_lookup``
 - ``github``: ``checked_files``
+- ``gitlab`` (GitLab Code Quality) and ``checkstyle`` (Checkstyle XML): none
 
 Only the chosen reporter's module is imported.
 """
@@ -23,6 +24,8 @@ FORMATS: Mapping[str, str] = MappingProxyType(
         "json": "nodeguard.report.json_report",
         "sarif": "nodeguard.report.sarif",
         "github": "nodeguard.report.github",
+        "gitlab": "nodeguard.report.gitlab",
+        "checkstyle": "nodeguard.report.checkstyle",
     }
 )
 

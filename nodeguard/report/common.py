@@ -7,6 +7,9 @@ from collections.abc import Callable, Iterable
 
 from nodeguard.findings import Finding, Severity
 
+# Practices whose findings are security weaknesses: not root, vulnerabilities, secrets, secret mounts.
+SECURITY_SECTIONS = frozenset({4, 7, 8, 10})
+
 FIX_HINT = "(fixable: run nodeguard check --fix)"
 UNSAFE_FIX_HINT = "(fixable with --unsafe-fixes: check the change)"
 
@@ -76,8 +79,9 @@ def plural(count: int, noun: str) -> str:
 
 
 def summary_line(findings: list[Finding], checked_files: int | None = None) -> str:
-    """``3 errors, 2 warnings, 1 info in 2 files`` (files with findings; severities without findings are
-    left out), or ``No problems found in N files.`` where N is ``checked_files`` when the caller knows it."""
+    """``3 errors, 2 warnings in 2 files`` (severities without findings are left out), counting files the
+    way the JSON report does: the files with findings, and of how many checked when the caller knows and
+    it is more (``in 1 of 3 files``); ``No problems found in N files.`` with N checked."""
     if not findings:
         if checked_files is None:
             return "No problems found."
@@ -85,4 +89,7 @@ def summary_line(findings: list[Finding], checked_files: int | None = None) -> s
     counts = ", ".join(
         plural(count, severity.label) for severity, count in severity_counts(findings).items() if count
     )
-    return f"{counts} in {plural(files_with_findings(findings), 'file')}"
+    with_findings = files_with_findings(findings)
+    if checked_files is not None and checked_files > with_findings:
+        return f"{counts} in {with_findings} of {plural(checked_files, 'file')}"
+    return f"{counts} in {plural(with_findings, 'file')}"

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from nodeguard import __version__
 from nodeguard.findings import Finding, Fix, Severity
-from nodeguard.report.common import ordered
+from nodeguard.report.common import SECURITY_SECTIONS, ordered
 from nodeguard.rules.base import Rule
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -22,9 +22,8 @@ SOURCE_ROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "nodeguard/v1"
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-# Practices whose findings are security weaknesses; GitHub ranks them by ``security-severity``
-# (7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low) when the rule is tagged ``security``.
-SECURITY_SECTIONS = frozenset({4, 7, 8, 10})
+# GitHub ranks security findings by ``security-severity`` (7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low)
+# when the rule is tagged ``security``.
 SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.5", Severity.INFO: "3.0"}
 
 # The text of one line of a file (1-based), or None when it is not known.

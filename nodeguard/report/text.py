@@ -26,8 +26,19 @@ def ansi(style: str, text: str) -> str:
 
 def should_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
     """Colour only a terminal, and never when ``NO_COLOR`` is set to a non-empty value (no-color.org)."""
+    return color_wanted("auto", stream, environ)
+
+
+def color_wanted(choice: str, stream: TextIO | None, environ: Mapping[str, str]) -> bool:
+    """``--color``: ``always`` and ``never`` decide; ``auto`` colours a terminal (``stream``; None for a
+    file), except when ``NO_COLOR`` is set (no-color.org), and anything when ``FORCE_COLOR`` is set
+    (force-color.org); both only when not empty. ``NO_COLOR`` wins over ``FORCE_COLOR``."""
+    if choice != "auto":
+        return choice == "always"
     if environ.get("NO_COLOR"):
         return False
+    if environ.get("FORCE_COLOR"):
+        return True
     isatty = getattr(stream, "isatty", None)
     try:
         return bool(isatty is not None and isatty())

@@ -24,11 +24,11 @@ CASES = [
     pytest.param("extends: recommended\nrules:\n  NG101: off\n  NG999: off\n", 4, "rules.NG999",
                  "unknown rule; `nodeguard rules` lists them", id="unknown-rule-id"),
     pytest.param("rules:\n  base-image-tags: error\n", 2, "rules.base-image-tags",
-                 "unknown rule; `nodeguard rules` lists them", id="unknown-rule-slug"),
+                 "unknown rule (did you mean base-image-tag?); `nodeguard rules` lists them", id="unknown-rule-slug"),
     pytest.param("rules:\n  ng101: error\n", 2, "rules.ng101",
-                 "unknown rule; `nodeguard rules` lists them", id="id-in-lower-case"),
+                 "unknown rule (did you mean NG101?); `nodeguard rules` lists them", id="id-in-lower-case"),
     pytest.param("fail-on: error\nfail_on: warning\n", 2, "fail_on",
-                 "unknown key; known: extends, fail-on, include, exclude, pragmas, contexts, registries, rules, overrides",
+                 "unknown key (did you mean fail-on?); known: extends, fail-on, include, exclude, pragmas, contexts, registries, rules, overrides",
                  id="unknown-top-level-key"),
     pytest.param("rules:\n  NG101: fatal\n", 2, "rules.NG101",
                  "'fatal' is not one of: off, on, error, warning, info", id="bad-severity"),
@@ -151,3 +151,13 @@ def test_errors_in_a_parent_folders_file_name_it_relative_to_the_start(repo, fak
     with pytest.raises(PolicyError) as raised:
         load_policy(None, str(root / "svc"), fake_rules)
     assert str(raised.value).startswith("../.github/nodeguard.yml:1: fail-on: ")
+
+
+def test_a_policy_with_several_errors_reports_each_in_file_order(repo, fake_rules):
+    text = "fail-on: sometimes\nrules:\n  NG999: off\n  NG101: loud\noverrides: {}\n"
+    error = error_for(repo, fake_rules, text)
+    assert [(each.line, each.key) for each in error.errors] == [
+        (1, "fail-on"), (3, "rules.NG999"), (4, "rules.NG101"), (5, "overrides"),
+    ]
+    assert str(error).splitlines() == [str(each) for each in error.errors]
+    assert (error.line, error.key) == (1, "fail-on")  # the error itself is the first one

@@ -16,7 +16,8 @@ def test_exact_output_for_one_finding_with_a_fix(finding):
         '    "error": 1,\n'
         '    "warning": 0,\n'
         '    "info": 0,\n'
-        '    "files": 1\n'
+        '    "files": 1,\n'
+        '    "checked": 1\n'
         "  },\n"
         '  "findings": [\n'
         "    {\n"
@@ -45,7 +46,7 @@ def test_contract_fields_and_types(sample_findings):
     report = json.loads(render(sample_findings))
     assert set(report) == {"version", "summary", "findings"}
     assert report["version"] == __version__
-    assert report["summary"] == {"error": 1, "warning": 1, "info": 1, "files": 2}
+    assert report["summary"] == {"error": 1, "warning": 1, "info": 1, "files": 2, "checked": 2}
     expected_types = {
         "rule": str,
         "name": str,
@@ -87,7 +88,8 @@ def test_summary_counts_each_severity_and_files_with_findings(finding):
         finding(severity=Severity.WARNING, path="a/Dockerfile", line=2),
         finding(severity=Severity.WARNING, path="b/.dockerignore"),
     ]
-    assert json.loads(render(findings))["summary"] == {"error": 0, "warning": 3, "info": 0, "files": 2}
+    assert json.loads(render(findings))["summary"] == {"error": 0, "warning": 3, "info": 0, "files": 2, "checked": 2}
+    assert json.loads(render(findings, checked_files=5))["summary"]["checked"] == 5
 
 
 def test_text_outside_ascii_and_control_characters_round_trip(finding):
@@ -100,6 +102,6 @@ def test_text_outside_ascii_and_control_characters_round_trip(finding):
 def test_empty_report():
     assert json.loads(render([])) == {
         "version": __version__,
-        "summary": {"error": 0, "warning": 0, "info": 0, "files": 0},
+        "summary": {"error": 0, "warning": 0, "info": 0, "files": 0, "checked": 0},
         "findings": [],
     }

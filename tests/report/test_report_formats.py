@@ -10,8 +10,8 @@ from nodeguard.report import FORMATS, render
 from nodeguard.report import github, json_report, sarif, text
 
 
-def test_formats_lists_the_four_reporters():
-    assert list(FORMATS) == ["text", "json", "sarif", "github"]
+def test_formats_lists_the_six_reporters():
+    assert list(FORMATS) == ["text", "json", "sarif", "github", "gitlab", "checkstyle"]
 
 
 @pytest.mark.parametrize(
@@ -43,10 +43,11 @@ def test_unknown_format_names_the_known_ones():
 
 @pytest.mark.parametrize(
     ("format_name", "module"),
-    [("text", "text"), ("json", "json_report"), ("sarif", "sarif"), ("github", "github")],
+    [("text", "text"), ("json", "json_report"), ("sarif", "sarif"), ("github", "github"), ("gitlab", "gitlab"),
+     ("checkstyle", "checkstyle")],
 )
 def test_only_the_chosen_reporter_is_imported(format_name, module):
-    others = sorted({"text", "json_report", "sarif", "github"} - {module})
+    others = sorted({"text", "json_report", "sarif", "github", "gitlab", "checkstyle"} - {module})
     script = (
         "import sys\n"
         "from nodeguard.report import render\n"
