@@ -57,7 +57,7 @@ def test_step_summary_is_cut_by_bytes_not_characters():
 
 
 def test_title_counts_and_no_problems():
-    assert title(report([finding(1), finding(2, severity=Severity.INFO)])) == "1 error, 1 info in 1 file"
+    assert title(report([finding(1), finding(2, severity=Severity.INFO)])) == "1 error, 1 info in 1 of 2 files"  # of the files checked
     assert title(report([])) == "No problems found in 2 files"
     assert title(report([], error="bad policy")) == "nodeguard could not check this commit"
 
