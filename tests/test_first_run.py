@@ -31,7 +31,7 @@ def test_make_demo_shows_the_flawed_examples_findings_and_a_clean_good_example()
     assert result.returncode == 0, result.stderr
     flawed, good = result.stdout.split("== examples/good")
     for rule in ("NG101", "NG401", "NG501", "NG502", "NG802", "NG904"):
-        assert f"examples/flawed/Dockerfile" in flawed and f" {rule} " in flawed, rule
+        assert "examples/flawed/Dockerfile" in flawed and f" {rule} " in flawed, rule
     assert "errors" in flawed and "0 files" not in flawed
     assert "(nodeguard exited with 1" in flawed
     assert "No problems found in 1 file." in good
