@@ -201,7 +201,7 @@ class ActionRun:
         """Every Dockerfile in the workspace (push, workflow_dispatch, and pull requests GitHub cannot list)."""
         if policy is None:
             policy = self.with_ignored(policy_at(WorkspaceFiles(self.workspace).read, self.inputs.config, "in the workspace"))
-        checked_policy, digest_notes = self.with_digests(policy.policy, self.workspace_dockerfiles())
+        checked_policy, digest_notes = self.with_digests(policy.policy, self.workspace_dockerfiles(policy.policy))
         result = check_paths([str(self.workspace)], checked_policy, cwd=self.workspace)
         lines = {}
         for path in {finding.path for finding in result.findings}:
@@ -224,12 +224,12 @@ class ActionRun:
     def wants_digests(self) -> bool:
         return self.inputs.resolve_digests or self.inputs.check_digests
 
-    def workspace_dockerfiles(self) -> list[tuple[str, bytes]]:
-        """The workspace's Dockerfiles as the engine reads them, for their digest lookups (none unless wanted)."""
+    def workspace_dockerfiles(self, policy) -> list[tuple[str, bytes]]:
+        """The workspace's Dockerfiles the policy selects, for their digest lookups (none unless wanted)."""
         found = []
         for path, _ in expand_paths([str(self.workspace)])[0] if self.wants_digests else []:
             relative = path.relative_to(self.workspace).as_posix() if path.is_relative_to(self.workspace) else None
-            content = read_inside(self.workspace, relative) if relative else None
+            content = read_inside(self.workspace, relative) if relative and policy.selects(relative) else None
             if content is not None and content.data is not None:
                 found.append((relative, content.data))
         return found

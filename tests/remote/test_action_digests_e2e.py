@@ -7,7 +7,7 @@ import socket
 
 from tests.github.conftest import github  # noqa: F401 - the fake GitHub fixture
 from tests.github.fakegithub import HEAD_SHA
-from tests.github.scenarios import REVIEWS, pull_request_event, run_action, workspace_for
+from tests.github.scenarios import REVIEWS, push_event, pull_request_event, run_action, workspace_for
 from tests.remote.test_registry_lookup import LAYERS
 
 OLD_DIGEST = "sha256:" + "1" * 64
@@ -63,3 +63,19 @@ def test_an_unreachable_registry_keeps_the_manual_instruction_and_the_run_goes_o
     assert f"docker buildx imagetools inspect {image}" in comment and "```suggestion" not in comment
     assert f"127.0.0.1:{closed} could not be reached: Connection refused" in comment
     assert "NG102 keeps the manual instruction" in result.step_summary
+
+
+def test_on_push_every_selected_dockerfile_of_the_workspace_is_looked_up(github, tmp_path, open_registry):
+    digest = open_registry.push_index("library/node", "24.11.1-alpine3.22", LAYERS)
+    policy_text = policy(open_registry.url) + b"exclude: ['legacy/**']\n"
+    files = {".nodeguard.yml": policy_text, "Dockerfile": b"FROM node:24.11.1-alpine3.22\nUSER node\n",
+             "legacy/Dockerfile": b"FROM node:99-not-pushed\n"}
+    fake = github({}, files)
+    workspace = workspace_for(tmp_path, files)
+    result = run_action(fake, workspace, push_event(fake), event_name="push", sha=HEAD_SHA,
+                        inputs={"resolve-digests": "true", "fail-on": "never"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    (run,) = fake.check_runs
+    (pin,) = [a for a in run.annotations if "NG102" in a.get("title", "") + a["message"]]
+    assert digest in pin["message"]
+    assert "digests: 1 image looked up in 1 request, 1 resolved" in result.step_summary  # legacy/ is excluded

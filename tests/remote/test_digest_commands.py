@@ -131,6 +131,23 @@ def test_pin_update_moves_a_stale_digest_and_leaves_what_it_cannot_pin(repo, cap
     assert "line 4: `node:99-missing`: no digest (" in err and "404" in err
 
 
+def test_pin_leaves_files_it_cannot_rewrite_safely_and_says_why(repo, capsys, node_tags):
+    cr_only = b"FROM node:22-bookworm-slim\rUSER node\r"
+    not_utf8 = b"# caf\xe9\nFROM node:22-bookworm-slim\n"
+    (repo / "Dockerfile").write_bytes(cr_only)
+    (repo / "b.Dockerfile").write_bytes(not_utf8)
+    code, out, err = run(capsys, "pin")
+    assert code == 1
+    assert (repo / "Dockerfile").read_bytes() == cr_only and (repo / "b.Dockerfile").read_bytes() == not_utf8
+    assert err.count("keep it from being rewritten safely") == 2
+
+
+def test_check_fix_with_resolve_digests_pins_the_line(repo, capsys, node_tags):
+    (repo / "Dockerfile").write_text("FROM node:22-bookworm-slim\nUSER node\n")
+    run(capsys, "check", "--fix", "--resolve-digests", "Dockerfile")
+    assert (repo / "Dockerfile").read_text().splitlines()[0] == f"FROM node:22-bookworm-slim@{node_tags['22-bookworm-slim']}"
+
+
 @pytest.fixture
 def unused_port():
     import socket
