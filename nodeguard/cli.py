@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     pin.add_argument("--diff", action="store_true", help="print the changes as a unified diff; write nothing")
     pin.add_argument("--update", action="store_true", help="also move pinned digests whose tag now points elsewhere")
     pin.set_defaults(command_parser=pin)
+    init = commands.add_parser("init", help="write a starter policy and a GitHub workflow (never overwrites)")
+    init.add_argument("folder", nargs="?", help="where (default: the repository root of the current folder)")
+    init.set_defaults(command_parser=init)
     return parser
 
 
@@ -77,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"nodeguard {__version__} (Node.js release data of {data_date()})")
         return EXIT_CLEAN
-    handlers = {"check": run_check, "rules": run_rules, "explain": run_explain, "schema": run_schema, "pin": run_pin}
+    handlers = {"check": run_check, "rules": run_rules, "explain": run_explain, "schema": run_schema, "pin": run_pin,
+                "init": run_init}
     if args.command not in handlers:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -333,6 +337,26 @@ def run_explain(args: argparse.Namespace) -> int:
         print(f"nodeguard: {_no_such_rule(args.rule)}", file=sys.stderr)
         return EXIT_USAGE
     print(rule_page(rule))
+    return EXIT_CLEAN
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from nodeguard.discover import find_repo_root
+    from nodeguard.init import write_starter_files
+
+    root = Path(args.folder) if args.folder else find_repo_root(Path.cwd())
+    if not root.is_dir():
+        print(f"nodeguard: no such folder: {args.folder}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        outcome = write_starter_files(root)
+    except OSError as error:
+        print(f"nodeguard: cannot write the starter files: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+    for name, written in outcome:
+        print(f"{'wrote' if written else 'kept '} {name}{'' if written else ' (it exists; not overwritten)'}")
     return EXIT_CLEAN
 
 
