@@ -154,6 +154,7 @@ class Canned:
     status: int
     body: dict
     headers: dict = field(default_factory=dict)
+    reset_in: int | None = None  # x-ratelimit-reset this many seconds after the answer is sent, not set up
 
 
 @dataclass
@@ -258,9 +259,8 @@ class FakeGitHub:
         self.inject(method, template, *[Canned(DROP, {})] * times)
 
     def primary_rate_limit(self, method: str, template: str, reset_in: int = 2, status: int = 403) -> None:
-        headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()) + reset_in)}
         body = {"message": "API rate limit exceeded for installation ID 1.", "documentation_url": f"{DOCS}/rate-limit"}
-        self.inject(method, template, Canned(status, body, headers))
+        self.inject(method, template, Canned(status, body, {"x-ratelimit-remaining": "0"}, reset_in=reset_in))
 
     def secondary_rate_limit(self, method: str, template: str, retry_after: int | None = 3, status: int = 429) -> None:
         headers = {} if retry_after is None else {"retry-after": str(retry_after)}
@@ -360,6 +360,8 @@ class FakeGitHub:
             "x-github-api-version-selected": "2022-11-28",
             **answer.headers,
         }
+        if answer.reset_in is not None:
+            headers["x-ratelimit-reset"] = str(int(time.time()) + answer.reset_in)
         for key, value in headers.items():
             handler.send_header(key, value)
         handler.end_headers()
