@@ -21,7 +21,7 @@ from nodeguard.discover import (
 from nodeguard.findings import Finding, Severity
 from nodeguard.model import jsontext
 from nodeguard.model.context import IGNORE_FILE_MAX_BYTES, BuildContext, DiskCache, context_for_dockerfile
-from nodeguard.model.ignore import parse_ignore_file, unread_ignore_file
+from nodeguard.model.ignore import oversized_ignore_file, parse_ignore_file
 from nodeguard.model.image import build_image
 from nodeguard.model.parse import MAX_BYTES, parse_dockerfile, size_text
 from nodeguard.policy import Policy, RuleSetting
@@ -329,8 +329,7 @@ def _api_context(dockerfile_path: str, ignores: dict[str, SourceFile], policy: P
     ignore = next((ignores[path] for path in candidates if path in ignores), None)
     dockerignore = None
     if ignore is not None and len(ignore.data) > IGNORE_FILE_MAX_BYTES:  # the cap the disk reader has
-        dockerignore = unread_ignore_file(ignore.path, f"the file is larger than {size_text(IGNORE_FILE_MAX_BYTES)}; "
-                                                       "its patterns were not read")
+        dockerignore = oversized_ignore_file(ignore.path, IGNORE_FILE_MAX_BYTES)
     elif ignore is not None:
         dockerignore = parse_ignore_file(ignore.path, ignore.data.decode("utf-8", errors="replace"))
     return BuildContext(root=None, display_root=context_dir, dockerignore=dockerignore)

@@ -9,7 +9,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nodeguard.model.ignore import IgnoreFile, parse_ignore_file
+from nodeguard.model.ignore import IgnoreFile, oversized_ignore_file, parse_ignore_file
 
 UNLISTED_DIRECTORIES = frozenset({"node_modules", ".git"})  # iter_files yields nothing inside these
 IGNORE_FILE_MAX_BYTES = 1 << 20
@@ -187,9 +187,19 @@ def context_for_dockerfile(
 def _load_ignore_file(path: Path, boundary: Path, disk: DiskCache) -> IgnoreFile | None:
     real = _inside(path, boundary)
     text = None if real is None else disk.read(real, IGNORE_FILE_MAX_BYTES)
+    if text is None and real is not None and _larger_than(real, IGNORE_FILE_MAX_BYTES):
+        return oversized_ignore_file(_repo_relative(path, boundary), IGNORE_FILE_MAX_BYTES)
     if text is None:
         return None
     return parse_ignore_file(_repo_relative(path, boundary), text)
+
+
+def _larger_than(path: Path, size: int) -> bool:
+    """A too-large ignore file is there, not absent: Docker reads it, so it is reported."""
+    try:
+        return path.is_file() and path.stat().st_size > size
+    except OSError:
+        return False
 
 
 def _repo_relative(path: Path, boundary: Path) -> str:

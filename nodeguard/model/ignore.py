@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from nodeguard.model.goregex import GoRegex, GoRegexError
-from nodeguard.model.parse import GO_SPACE
+from nodeguard.model.parse import GO_SPACE, size_text
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,9 @@ def parse_ignore_file(path: str, text: str) -> IgnoreFile:
     return IgnoreFile(path=path, lines=lines, patterns=tuple(patterns), errors=tuple(errors))
 
 
-def unread_ignore_file(path: str, reason: str) -> IgnoreFile:
-    """An ignore file that is there but was not read (too large): one error, no patterns."""
+def oversized_ignore_file(path: str, max_bytes: int) -> IgnoreFile:
+    """An ignore file that is there but too large to read: one error, no patterns."""
+    reason = f"the file is larger than {size_text(max_bytes)}; its patterns were not read"
     return IgnoreFile(path=path, lines=(), patterns=(), errors=(IgnoreError(1, "", reason),))
 
 

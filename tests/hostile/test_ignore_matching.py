@@ -90,3 +90,15 @@ def test_go_refused_patterns_reach_the_user_as_NG001_on_the_ignore_file():
 )
 def test_go_meanings(lines, path, excluded):
     assert parse_ignore_file(".dockerignore", "\n".join(lines) + "\n").excludes(path) is excluded
+
+
+def test_an_ignore_file_over_1_mib_on_disk_is_the_same_error_not_an_absent_file(tmp_path: Path):
+    from nodeguard.engine import check_paths
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text("FROM node:24-alpine\nCOPY . .\n")
+    (tmp_path / ".dockerignore").write_bytes(b"node_modules\n" * 100_000)  # 1.3 MB
+    result = check_paths([str(tmp_path)], load_policy(None, str(tmp_path)), cwd=tmp_path)
+    on_ignore = [(f.rule, f.line) for f in result.findings if f.path == ".dockerignore" and f.rule == "NG001"]
+    assert on_ignore == [("NG001", 1)]
+    assert "NG901" not in {f.rule for f in result.findings}  # it is there: not "no .dockerignore"
