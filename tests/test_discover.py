@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -57,42 +58,45 @@ def deep_tree(root: Path, depth: int = 1000) -> Path:
     return deepest
 
 
-@pytest.fixture(autouse=True)
-def remove_deep_trees(tmp_path: Path):
-    """pytest removes old temporary folders with a recursive rmtree, which fails on a tree 1,000 levels
-    deep (and fails every later session's exit): take the tree down level by level after the test."""
-    yield
-    deepest, depth = tmp_path, 0
+@pytest.fixture
+def deep_root():
+    """A folder outside pytest's own temporary folders, taken down level by level afterwards: pytest removes
+    its old folders with a recursive rmtree, which fails on a tree 1,000 levels deep, so a run killed
+    midway must not leave such a tree where a later run would try to remove it."""
+    root = Path(tempfile.mkdtemp(prefix="nodeguard-deep-"))
+    yield root
+    deepest = root
     while (deepest / "d").is_dir():
-        deepest, depth = deepest / "d", depth + 1
-    if depth < 100:
-        return
-    (deepest / "Dockerfile").unlink(missing_ok=True)
-    while deepest != tmp_path:
+        deepest = deepest / "d"
+    while True:
         for entry in deepest.iterdir():  # what the test wrote beside the chain
-            if entry.name != "d":
+            if entry.is_dir() and not entry.is_symlink():
+                entry.rmdir()
+            else:
                 entry.unlink()
-        deepest.rmdir()
+        if deepest == root:
+            break
         deepest = deepest.parent
+    root.rmdir()
 
 
-def test_a_folder_a_thousand_levels_deep_is_walked_without_recursion(tmp_path: Path):
-    deep_tree(tmp_path)
+def test_a_folder_a_thousand_levels_deep_is_walked_without_recursion(deep_root: Path):
+    deep_tree(deep_root)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(200)  # a recursive walk needs a frame per level
     try:
-        found = list(walk(tmp_path))
+        found = list(walk(deep_root))
     finally:
         sys.setrecursionlimit(limit)
     assert len(found) == 1 and found[0].name == "Dockerfile"
 
 
-def test_check_of_a_thousand_levels_deep_repository_reports_the_deepest_file(tmp_path: Path):
+def test_check_of_a_thousand_levels_deep_repository_reports_the_deepest_file(deep_root: Path):
     from tests.test_cli import run
 
-    (tmp_path / ".git").mkdir()
-    deep_tree(tmp_path)
-    result = run(["check", "--fail-on", "never", "."], tmp_path)
+    (deep_root / ".git").mkdir()
+    deep_tree(deep_root)
+    result = run(["check", "--fail-on", "never", "."], deep_root)
     assert result.returncode == 0 and "Traceback" not in result.stderr
     assert "d/" * 999 + "d/Dockerfile:1:1: NG101 error" in result.stdout
 
