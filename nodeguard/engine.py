@@ -31,7 +31,7 @@ from nodeguard.rules import Problem, Rule, all_rules, rule_by_id
 FILES_PER_PROCESS = 200  # below this many Dockerfiles per core a second process costs more than it saves
 INTERNAL_ERROR = "NG005"
 INVALID_INPUT = "NG001"
-PRAGMA_RULES = frozenset({"NG002", "NG003", "NG004"})
+PRAGMA_RULES = frozenset({"NG002", "NG003", "NG004", "NG006", "NG007"})
 
 
 @dataclass(frozen=True)

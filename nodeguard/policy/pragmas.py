@@ -17,9 +17,12 @@ from nodeguard.rules.base import Rule
 
 MODES = ("allow", "require-reason", "off")
 WITHOUT_REASON, NOT_ALLOWED, UNKNOWN_RULE = "NG002", "NG003", "NG004"
-PRAGMA_RULES = frozenset({WITHOUT_REASON, NOT_ALLOWED, UNKNOWN_RULE})
+MALFORMED, UNUSED = "NG006", "NG007"
+PRAGMA_RULES = frozenset({WITHOUT_REASON, NOT_ALLOWED, UNKNOWN_RULE, MALFORMED, UNUSED})
 
 _PRAGMA = re.compile(r"nodeguard\s+(?:(?P<scope>stage|global)\s+)?ignore\s*=\s*(?P<names>.*)", re.IGNORECASE)
+# A comment that means to be a pragma: "nodeguard" first, then (past punctuation) an ignore word.
+_LOOKS_LIKE_PRAGMA = re.compile(r"nodeguard\b\W*(?:(?:stage|global)\W+)?(?:ignore|disable|noqa)\b", re.IGNORECASE)
 _REASON = re.compile(r"\s*--(?:\s+|$)")
 _COMMENT_SPACE = " \t\v\f\r"
 
@@ -35,6 +38,7 @@ class Pragma:
     reason: str | None
     start_line: int  # the lines it covers; 0..0 when it is not above any instruction
     end_line: int
+    malformed: bool = False  # looks like a pragma but cannot be read: covers nothing
 
     def covers(self, finding: Finding) -> bool:
         return (
@@ -70,6 +74,9 @@ def find_pragmas(parsed: ParsedDockerfile, rules: Sequence[Rule] | None = None) 
     for line, text in _comment_lines(parsed):
         parsed_pragma = parse_pragma(text)
         if parsed_pragma is None:
+            if _LOOKS_LIKE_PRAGMA.match(text.strip(_COMMENT_SPACE)):
+                pragmas.append(Pragma(parsed.path, line, "instruction", text.strip(_COMMENT_SPACE), (), (), None,
+                                      0, 0, malformed=True))
             continue
         scope, names, reason = parsed_pragma
         resolved = [ids.get(name) or ids.get(name.upper()) for name in names]
@@ -165,7 +172,32 @@ def apply_pragmas(findings: list[Finding], pragmas: Sequence[Pragma], mode: str)
     active = [p for p in pragmas if mode == "allow" or (mode == "require-reason" and p.reason)]
     covered = _Coverage(active)
     kept = [finding for finding in findings if finding.rule in PRAGMA_RULES or not covered.covers(finding)]
-    return kept + [finding for pragma in pragmas for finding in pragma_findings(pragma, mode)]
+    return (
+        kept
+        + [finding for pragma in pragmas for finding in pragma_findings(pragma, mode)]
+        + unused_pragma_findings(active, findings)
+    )
+
+
+def unused_pragma_findings(pragmas: Sequence[Pragma], findings: Sequence[Finding]) -> list[Finding]:
+    """NG007 for each rule a pragma names that has no finding on the lines it covers."""
+    lines: dict[tuple[str, str], list[int]] = {}
+    for finding in findings:
+        if finding.rule not in PRAGMA_RULES:
+            lines.setdefault((finding.path, finding.rule), []).append(finding.line)
+    for found in lines.values():
+        found.sort()
+    unused = []
+    for pragma in pragmas:
+        for rule_id in pragma.rules:
+            if rule_id in PRAGMA_RULES:  # pragma findings are never silenced: reported as such elsewhere
+                continue
+            found = lines.get((pragma.path, rule_id), [])
+            index = bisect.bisect_left(found, pragma.start_line)
+            if not (index < len(found) and found[index] <= pragma.end_line):
+                unused.append(_finding(UNUSED, pragma, f"{rule_id} in `# {pragma.text}` silences nothing here; "
+                                                       "remove it from the pragma"))
+    return unused
 
 
 class _Coverage:
@@ -199,6 +231,9 @@ def _merged(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
 
 
 def pragma_findings(pragma: Pragma, mode: str) -> list[Finding]:
+    if pragma.malformed:
+        return [_finding(MALFORMED, pragma, f"`# {pragma.text}` is not a pragma nodeguard can read, so it "
+                                            "suppresses nothing; write `# nodeguard ignore=<rules> -- <reason>`")]
     if mode == "off":
         return [_finding(NOT_ALLOWED, pragma, f"inline pragmas are turned off by the policy, so `# {pragma.text}` "
                                                "suppresses nothing; fix the finding or change the policy file")]

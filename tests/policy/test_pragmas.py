@@ -60,18 +60,25 @@ def test_allow_removes_what_the_pragmas_cover(pragmas):
         finding("NG401", 18), finding("NG203", 11), finding("NG702", 1, path=".dockerignore"),
     ]
     kept = apply_pragmas(findings, pragmas, "allow")
-    assert [(f.rule, f.line, f.path) for f in kept] == [
+    assert [(f.rule, f.line, f.path) for f in kept if f.rule != "NG007"] == [
         ("NG101", 19, "Dockerfile"),  # the final stage is not the one the stage pragma covers
         ("NG501", 12, "Dockerfile"),
         ("NG401", 18, "Dockerfile"),
         ("NG702", 1, ".dockerignore"),  # pragmas only cover their own file
+    ]
+    # NG401 has no finding on the RUN of line 9, and the pragma of line 16 covers no instruction
+    assert [(f.line, f.severity.label, f.message.split()[0]) for f in kept if f.rule == "NG007"] == [
+        (8, "info", "NG401"), (16, "info", "NG401"),
     ]
 
 
 def test_require_reason_suppresses_only_with_a_reason_and_reports_the_others(pragmas):
     findings = [finding("NG501", 9), finding("NG203", 10), finding("NG401", 18)]
     kept = apply_pragmas(findings, pragmas, "require-reason")
-    assert [(f.rule, f.line) for f in kept] == [("NG203", 10), ("NG401", 18), ("NG002", 10), ("NG002", 16)]
+    assert [(f.rule, f.line) for f in kept if f.rule != "NG007"] == [
+        ("NG203", 10), ("NG401", 18), ("NG002", 10), ("NG002", 16)]
+    # the reasoned pragmas whose rules have no finding where they point
+    assert [(f.rule, f.line) for f in kept if f.rule == "NG007"] == [("NG007", 2), ("NG007", 6), ("NG007", 8)]
     reported = kept[2]
     assert (reported.name, reported.section, reported.severity, reported.end_line) == (
         "pragma-without-reason", 0, Severity.ERROR, 10)
@@ -151,3 +158,22 @@ def test_parse_pragma(text, parsed):
 def test_unknown_mode_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown pragma mode"):
         apply_pragmas([], [], "sometimes")
+
+
+def test_a_comment_that_looks_like_a_pragma_but_is_none_is_a_warning():
+    text = (
+        "FROM node:24\n"
+        "# nodeguard: ignore=NG504 -- a colon\n"
+        "# nodeguard ignore NG504\n"
+        "# NodeGuard disable=NG504\n"
+        "# nodeguard's own policy lives in .github\n"
+        "# nodeguard ignore=NG504 -- a real one\n"
+        'CMD ["node", "server.js"]\n'
+    )
+    pragmas = parsed_pragmas(text)
+    assert [(p.line, p.malformed) for p in pragmas] == [(2, True), (3, True), (4, True), (6, False)]
+    kept = apply_pragmas([finding("NG504", 7)], pragmas, "allow")
+    assert [(f.rule, f.line, f.severity.label) for f in kept] == [
+        ("NG006", 2, "warning"), ("NG006", 3, "warning"), ("NG006", 4, "warning"),
+    ]
+    assert "`# nodeguard ignore NG504` is not a pragma nodeguard can read" in kept[1].message

@@ -1,0 +1,33 @@
+"""Reports a pragma that silences nothing (like ruff's unused `noqa`).
+
+## What it does
+A pragma names a rule that has no finding on the lines it covers: the problem was fixed, the
+instruction moved, or the rule is turned off. The pragma is left over, and would silence a new
+finding there that nobody has looked at.
+
+## Example
+```dockerfile
+# nodeguard ignore=NG401 -- runs as root for the volume's ownership
+USER node
+```
+
+## Fix
+Remove the pragma, or the rule from it.
+"""
+from nodeguard.findings import Severity
+from nodeguard.rules.base import Rule
+
+
+def check(image, context, options):
+    return ()  # reported by the pragma processor (nodeguard.policy.pragmas)
+
+
+RULE = Rule(
+    id="NG007",
+    name="unused-pragma",
+    section=0,
+    severity=Severity.INFO,
+    summary="A pragma silences nothing",
+    check=check,
+    doc=__doc__,
+)
