@@ -8,6 +8,8 @@ import pytest
 
 from nodeguard.github.policy_source import load_policy_text
 from nodeguard.policy import PolicyError, load_policy
+from tests.github.conftest import github  # noqa: F401 - the fake GitHub fixture
+from tests.github.scenarios import base_files, head_files, pull_request_event, run_action, workspace_for
 from tests.test_cli import run
 
 BEL_POLICY = "fail-on: error\nrules:\n  NG101: \x07off\n"
@@ -36,3 +38,15 @@ def test_the_action_reading_the_head_commits_policy_gets_a_policy_error():
     with pytest.raises(PolicyError) as raised:
         load_policy_text(".github/nodeguard.yml", BEL_POLICY.encode())
     assert str(raised.value).startswith(".github/nodeguard.yml:3: invalid YAML: U+0007")
+
+
+def test_the_action_with_policy_from_head_reports_the_policy_error_in_a_failed_check_run(github, tmp_path):
+    """A pull request that adds BEL to the head's policy: a failed check run naming file and line, no crash."""
+    head = {**head_files(), ".github/nodeguard.yml": BEL_POLICY.encode()}
+    fake = github(base_files(), head)
+    result = run_action(fake, workspace_for(tmp_path, head), pull_request_event(fake), inputs={"policy-from": "head"})
+    assert result.returncode == 1 and result.outputs["conclusion"] == "failure"
+    assert "Traceback" not in result.everything()
+    assert "::error::.github/nodeguard.yml:3: invalid YAML: U+0007, a control character" in result.stdout
+    (run,) = fake.check_runs
+    assert run.conclusion == "failure"
