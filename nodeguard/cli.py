@@ -97,7 +97,7 @@ def run_check(args: argparse.Namespace) -> int:
     from nodeguard.policy import PolicyError
     from nodeguard.policy.loader import PolicyFinder
 
-    problem = _path_problem(args.paths) or _statistics_problem(args)
+    problem = _path_problem(args.paths) or _statistics_problem(args) or _stdin_problem(args)
     selection = _rule_selection(args)
     if problem or isinstance(selection, str):
         print(f"nodeguard: {problem or selection}", file=sys.stderr)
@@ -139,6 +139,14 @@ def _path_problem(paths: list[str]) -> str | None:
     missing = [path for path in paths if path != "-" and not os.path.lexists(path)]
     if missing:
         return f"no such file or folder: {', '.join(missing)}"
+    return None
+
+
+def _stdin_problem(args: argparse.Namespace) -> str | None:
+    if args.paths == ["-"] and (args.fix or getattr(args, "diff", False)):
+        return "standard input cannot be fixed in place; save it to a file and name that"
+    if args.stdin_filename and args.paths != ["-"]:
+        return "--stdin-filename names standard input: give - as the path"
     return None
 
 

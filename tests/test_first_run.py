@@ -143,3 +143,11 @@ def test_standard_input_without_a_name_is_shown_as_a_dash(tmp_path: Path):
         capture_output=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "NO_COLOR": "1"},
     )
     assert result.returncode == 1 and b"-:1:1: NG101 error" in result.stdout
+
+
+def test_standard_input_cannot_be_fixed_and_stdin_filename_needs_a_dash(tmp_path: Path):
+    fixed = run(["check", "--fix", "-"], tmp_path)
+    assert fixed.returncode == 2 and "standard input cannot be fixed" in fixed.stderr
+    (tmp_path / "Dockerfile").write_text(FLAWED)
+    named = run(["check", "--stdin-filename", "Dockerfile", "Dockerfile"], tmp_path)
+    assert named.returncode == 2 and "give - as the path" in named.stderr
