@@ -30,17 +30,15 @@ class Run:
 
 
 def find_corpus() -> Path | None:
-    """The shared corpus of real Dockerfiles: <repo>/../shared/corpus, else /work/shared/corpus."""
-    for candidate in (REPO / ".." / "shared" / "corpus", Path("/work/shared/corpus")):
-        if candidate.is_dir():
-            return candidate.resolve()
-    return None
+    """The shared corpus of real Dockerfiles, beside the checkout: <repo>/../shared/corpus."""
+    candidate = REPO / ".." / "shared" / "corpus"
+    return candidate.resolve() if candidate.is_dir() else None
 
 
 def corpus_or_exit(script: str) -> Path:
     corpus = find_corpus()
     if corpus is None:
-        print(f"{script}: no corpus at {REPO.parent / 'shared' / 'corpus'} or /work/shared/corpus; no figures")
+        print(f"{script}: no corpus at {REPO.parent / 'shared' / 'corpus'}; no figures")
         sys.exit(0)
     return corpus
 

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/corpus_report.py                                # print the table
     .venv/bin/python scripts/corpus_report.py --write docs/corpus-report.md  # replace it in the report
 
-The corpus is test data beside the checkout (/work/shared/corpus or <repo>/../shared/corpus); it is never
+The corpus is test data beside the checkout (<repo>/../shared/corpus); it is never
 copied into the repository. With --write only the text between the two markers changes.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from nodeguard.rules import all_rules
 from nodeguard.rules.base import SECTIONS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CORPUS_CANDIDATES = (Path("/work/shared/corpus"), REPO_ROOT / ".." / "shared" / "corpus")
+CORPUS_CANDIDATES = (REPO_ROOT / ".." / "shared" / "corpus",)
 START_MARKER = "<!-- corpus-table:start (scripts/corpus_report.py writes this part) -->"
 END_MARKER = "<!-- corpus-table:end -->"
 

@@ -28,3 +28,15 @@ def test_no_internal_working_notes_or_machine_paths_in_the_documentation():
             continue
         text = page.read_text(encoding="utf-8")
         assert not re.search(r"/work/|/home/\w+/|/root/", text), page
+
+
+def test_no_machine_paths_in_the_code_or_scripts():
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.py", "*.yml", "*.yaml", "*.toml", "Makefile", ".ci/*"],
+        cwd=REPO_ROOT, capture_output=True, text=True,
+    ).stdout.split()
+    for name in tracked:
+        path = REPO_ROOT / name
+        if name.startswith("tests/") or not path.is_file():
+            continue
+        assert not re.search(r"/work/|/home/\w+/", path.read_text(encoding="utf-8", errors="replace")), name
