@@ -27,6 +27,7 @@ class DiskCache:
         self.edits = dict(edits or {})  # texts that stand in for files on disk (real paths): fixes being planned
         self._texts: OrderedDict[tuple[Path, int], str | None] = OrderedDict()
         self._folders: OrderedDict[str, dict[str, str] | None] = OrderedDict()
+        self._real: OrderedDict[Path, Path] = OrderedDict()
 
     def read(self, path: Path, max_bytes: int) -> str | None:
         if path in self.edits:
@@ -39,6 +40,16 @@ class DiskCache:
         if len(self._texts) > self.size:
             self._texts.popitem(last=False)
         return text
+
+    def real(self, folder: Path) -> Path:
+        """``folder.resolve()``, once per folder: each resolve walks every step from / with a system call."""
+        if folder in self._real:
+            self._real.move_to_end(folder)
+            return self._real[folder]
+        real = self._real[folder] = folder.resolve()
+        if len(self._real) > self.size * 4:
+            self._real.popitem(last=False)
+        return real
 
     def kinds(self, folder: str) -> dict[str, str] | None:
         """Each entry of a real folder: "link", "dir" or "file"; None when it cannot be listed."""
@@ -117,11 +128,11 @@ class BuildContext:
     @functools.cached_property
     def _boundary(self) -> Path | None:
         fence = self.repo_root or self.root
-        return None if fence is None else fence.resolve()
+        return None if fence is None else self.disk.real(fence)
 
     @functools.cached_property
     def _real_root(self) -> Path | None:
-        return None if self.root is None else self.root.resolve()
+        return None if self.root is None else self.disk.real(self.root)
 
     def _resolve_in_repo(self, relpath: str) -> Path | None:
         if self.repo_root is None:
@@ -168,7 +179,7 @@ def context_for_dockerfile(
     """
     disk = DiskCache() if disk is None else disk
     context = context_dir if context_dir is not None else dockerfile.parent
-    boundary = repo_root.resolve()
+    boundary = disk.real(repo_root)
     candidates = (dockerfile.parent / f"{dockerfile.name}.dockerignore", context / ".dockerignore")
     dockerignore = None
     for candidate in candidates:
@@ -177,7 +188,7 @@ def context_for_dockerfile(
             break
     return BuildContext(
         root=context,
-        display_root=_repo_relative(context, boundary),
+        display_root=_repo_relative(context, boundary, disk),
         dockerignore=dockerignore,
         repo_root=repo_root,
         disk=disk,
@@ -185,13 +196,19 @@ def context_for_dockerfile(
 
 
 def _load_ignore_file(path: Path, boundary: Path, disk: DiskCache) -> IgnoreFile | None:
-    real = _inside(path, boundary)
-    text = None if real is None else disk.read(real, IGNORE_FILE_MAX_BYTES)
-    if text is None and real is not None and _larger_than(real, IGNORE_FILE_MAX_BYTES):
-        return oversized_ignore_file(_repo_relative(path, boundary), IGNORE_FILE_MAX_BYTES)
+    folder = disk.real(path.parent)
+    kind = (disk.kinds(str(folder)) or {}).get(path.name)
+    if kind is None:
+        return None  # absent: answered by the folder's listing, without a system call
+    real = _inside(path, boundary) if kind == "link" else folder / path.name
+    if real is None or not real.is_relative_to(boundary):
+        return None
+    text = disk.read(real, IGNORE_FILE_MAX_BYTES)
+    if text is None and _larger_than(real, IGNORE_FILE_MAX_BYTES):
+        return oversized_ignore_file(_repo_relative(path, boundary, disk), IGNORE_FILE_MAX_BYTES)
     if text is None:
         return None
-    return parse_ignore_file(_repo_relative(path, boundary), text)
+    return parse_ignore_file(_repo_relative(path, boundary, disk), text)
 
 
 def _larger_than(path: Path, size: int) -> bool:
@@ -202,9 +219,9 @@ def _larger_than(path: Path, size: int) -> bool:
         return False
 
 
-def _repo_relative(path: Path, boundary: Path) -> str:
+def _repo_relative(path: Path, boundary: Path, disk: DiskCache) -> str:
     """``path`` (itself not resolved, should it be a symlink) relative to the repository root, posix; "" for the root."""
-    relative = Path(os.path.relpath(path.parent.resolve() / path.name, boundary)).as_posix()
+    relative = Path(os.path.relpath(disk.real(path.parent) / path.name, boundary)).as_posix()
     return "" if relative == "." else relative
 
 

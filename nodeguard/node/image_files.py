@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass
 
 from nodeguard.model import jsontext
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, Stage
-from nodeguard.model.copies import REMOTE_SOURCE, absolute, copy_words
+from nodeguard.model.copies import REMOTE_SOURCE, absolute, lineage_copies
 
 _GLOB = re.compile(r"[*?\[]")
 _MAX_DEPTH = 8
@@ -32,57 +33,85 @@ def context_candidates(image: Image, stage: Stage, image_path: str, layout: Layo
 
     Later copies win. A copy from another stage is followed into that stage; one from an external image,
     a URL or a glob is not followed. Compiled output that no copy brings (``/app/dist/main.js`` built
-    in the stage) is looked for as its source (``/app/src/main.ts``).
+    in the stage) is looked for as its source (``/app/src/main.ts``). Each answer is computed once per image.
     """
     if depth > _MAX_DEPTH:
         return []
-    candidates = _copied_from(image, stage, image_path, layout, depth)
-    if not candidates:
-        for variant in source_variants(image_path.lstrip("/"), layout):
-            candidates.extend(_copied_from(image, stage, "/" + variant, layout, depth))
-    return list(dict.fromkeys(candidates))
+    memo = image.derived.setdefault("context_candidates", {})
+    key = (stage.index, image_path, layout, depth)
+    found = memo.get(key)
+    if found is None:
+        candidates = _copied_from(image, stage, image_path, layout, depth)
+        if not candidates:
+            for variant in source_variants(image_path.lstrip("/"), layout):
+                candidates.extend(_copied_from(image, stage, "/" + variant, layout, depth))
+        found = memo[key] = list(dict.fromkeys(candidates))
+    return list(found)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """One source of a copy, prepared once per image: where it lands and what it is."""
+
+    source_stage: str | None
+    clean: str  # the source, normalised
+    name: str  # its last step ("" for the whole context)
+    is_file: bool  # named like a file: it lands only at its own name or as the destination
+    destination: str  # absolute, as the image has it
+    landed_as: str  # destination/name
+    folder: str  # the destination as a folder prefix: "/app/"
+
+
+def _placed(image: Image, stage: Stage) -> list[_Placed]:
+    """The sources the stage's lineage copies from the context or a stage, latest first."""
+    memo = image.derived.setdefault("placed", {})
+    found = memo.get(stage.index)
+    if found is not None:
+        return found
+    found = []
+    for copy in reversed(lineage_copies(image, stage.index)):
+        if any(word.startswith("<<") for word in copy.words):
+            continue
+        destination = copy.target
+        for source in copy.sources:
+            if _GLOB.search(source) or REMOTE_SOURCE.match(source):
+                continue
+            clean = posixpath.normpath(source)
+            name = posixpath.basename(clean) if clean not in (".", "/") else ""
+            is_file = posixpath.splitext(name)[1] in FILE_EXTENSIONS and not source.endswith("/")
+            found.append(_Placed(copy.source_stage, clean, name, is_file, destination,
+                                 posixpath.join(destination, name), destination.rstrip("/") + "/"))
+    memo[stage.index] = found
+    return found
 
 
 def _copied_from(image: Image, stage: Stage, image_path: str, layout: Layout, depth: int) -> list[str]:
     candidates: list[str] = []
-    for step in reversed(stage.all_steps()):
-        if step.keyword not in ("COPY", "ADD"):
+    for placed in _placed(image, stage):
+        inside = _source_path(placed, image_path)
+        if inside is None:
             continue
-        words = copy_words(step)
-        if len(words) < 2 or any(word.startswith("<<") for word in words):
+        if placed.source_stage is None:
+            relative = posixpath.normpath(posixpath.join(".", inside.lstrip("/")))
+            if relative != ".." and not relative.startswith("../"):
+                candidates.append("" if relative == "." else relative)
             continue
-        sources, destination = words[:-1], absolute(words[-1], step.workdir)
-        source_stage_name = step.instruction.flag("from")
-        source_stage = image.stage(step.expand(source_stage_name)) if source_stage_name else None
-        if source_stage_name and source_stage is None:
-            continue
-        for source in sources:
-            if _GLOB.search(source) or REMOTE_SOURCE.match(source):
-                continue
-            inside = _source_path(source, destination, image_path)
-            if inside is None:
-                continue
-            if source_stage is None:
-                relative = posixpath.normpath(posixpath.join(".", inside.lstrip("/")))
-                if relative != ".." and not relative.startswith("../"):
-                    candidates.append("" if relative == "." else relative)
-            else:
-                candidates.extend(context_candidates(image, source_stage, absolute(inside, "/"), layout, depth + 1))
+        source_stage = image.stage(placed.source_stage)
+        if source_stage is not None:
+            candidates.extend(context_candidates(image, source_stage, absolute(inside, "/"), layout, depth + 1))
     return candidates
 
 
-def _source_path(source: str, destination: str, image_path: str) -> str | None:
+def _source_path(placed: _Placed, image_path: str) -> str | None:
     """The source-side path of ``image_path`` if this copy put it there: a file copied into or as
     ``destination``, or something below a copied folder."""
-    clean = posixpath.normpath(source)
-    name = posixpath.basename(clean) if clean not in (".", "/") else ""
-    if name and image_path in (posixpath.join(destination, name), destination):
-        return clean
-    if posixpath.splitext(name)[1] in FILE_EXTENSIONS and not source.endswith("/"):
+    if placed.name and (image_path == placed.landed_as or image_path == placed.destination):
+        return placed.clean
+    if placed.is_file:
         return None  # a file: it only lands at its own name or as the destination
-    if image_path == destination or image_path.startswith(destination.rstrip("/") + "/"):
-        below = image_path[len(destination.rstrip("/")) :].lstrip("/")
-        return posixpath.join(clean, below) if below else clean
+    if image_path == placed.destination or image_path.startswith(placed.folder):
+        below = image_path[len(placed.folder) - 1 :].lstrip("/")
+        return posixpath.join(placed.clean, below) if below else placed.clean
     return None
 
 
@@ -106,7 +135,7 @@ def source_variants(relpath: str, layout: Layout = DEFAULT_LAYOUT) -> list[str]:
 def typescript_layout(context: BuildContext) -> Layout:
     """The output folders and source root from tsconfig.json's outDir/rootDir, when it parses as JSON."""
     text = context.read_text("tsconfig.json")
-    options = {}
+    options: dict = {}
     if text is not None:
         try:
             options = jsontext.loads(re.sub(r"^\s*//.*$", "", text, flags=re.MULTILINE)).get("compilerOptions") or {}

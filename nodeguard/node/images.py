@@ -108,6 +108,7 @@ def node_line_in_name(ref: ImageRef) -> str | None:
     return None if found is None else found[1].groupdict().get("version")
 
 
+@functools.lru_cache(maxsize=1024)  # every rule of practices 1, 4 and 5 asks about the same base images
 def describe_node_image(ref: ImageRef) -> NodeImageFacts | None:
     """The facts of a well-known image (None for images base-images.yml does not list)."""
     found = _family_of(ref)
@@ -129,7 +130,7 @@ def describe_node_image(ref: ImageRef) -> NodeImageFacts | None:
         variant_text = (tag_groups.get("variant") or name_groups.get("variant", "")) if tag_match else None
     version = name_groups.get("version") or tag_groups.get("version")
     tag_is_understood = tag is not None and "$" not in tag and variant_text is not None
-    if version is None and tag_is_understood and family.variant_for(variant_text):
+    if version is None and tag_is_understood and variant_text is not None and family.variant_for(variant_text):
         version = family.implicit_version
     release = name_groups.get("release") or tag_groups.get("release")
     return _facts(family, version, variant_text, release)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 from collections.abc import Callable
@@ -229,9 +230,13 @@ _YARN_INFO_FLAGS = frozenset({"-v", "--version", "-h", "--help"})
 _VALUE_OPTIONS = {"npm": _NPM_VALUE_OPTIONS, "yarn": _YARN_VALUE_OPTIONS, "pnpm": _PNPM_VALUE_OPTIONS, "bun": frozenset()}
 
 
-def classify_install(argv: tuple[str, ...]) -> InstallCommand | None:
+def classify_install(argv: tuple[str, ...] | list[str]) -> InstallCommand | None:
     """What a package-manager command installs, or None when it installs nothing."""
-    words = tuple(argv)
+    return _classify_install(tuple(argv))
+
+
+@functools.lru_cache(maxsize=4096)  # several rules ask about the same commands of the same RUN steps
+def _classify_install(words: tuple[str, ...]) -> InstallCommand | None:
     if words and words[0].rsplit("/", 1)[-1] in ("corepack", "npx") and len(words) > 1:
         words = words[1:]
     if not words:
