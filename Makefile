@@ -28,6 +28,7 @@ demo: $(RUNTIME_STAMP)
 	@$(BIN)/python -m nodeguard check examples/good
 
 test: $(STAMP)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 docs: $(STAMP)

@@ -116,8 +116,8 @@ def is_selected(policy, path: str, named: str | None, force_exclude: bool = Fals
         return policy.selects(path)
     if path == named:
         return True
-    whole_folder = named not in (None, "", ".")  # the repository root is never lifted out of the policy
-    excluded = [glob for glob in policy.exclude if not (whole_folder and _covers_folder(glob, named))]
+    folder = named if named not in (None, "", ".") else None  # the repository root is never lifted out of the policy
+    excluded = [glob for glob in policy.exclude if not (folder is not None and _covers_folder(glob, folder))]
     included = not policy.include or matches_any(policy.include, path)
     return included and not matches_any(excluded, path)
 

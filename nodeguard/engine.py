@@ -26,7 +26,7 @@ from nodeguard.model.image import build_image
 from nodeguard.model.parse import MAX_BYTES, parse_dockerfile, size_text
 from nodeguard.policy import Policy, RuleSetting
 from nodeguard.policy.pragmas import apply_pragmas, find_pragmas
-from nodeguard.rules import Problem, Rule, all_rules, rule_by_id
+from nodeguard.rules import Problem, Rule, all_rules, known_rule
 
 FILES_PER_PROCESS = 200  # below this many Dockerfiles per core a second process costs more than it saves
 INTERNAL_ERROR = "NG005"
@@ -100,7 +100,7 @@ def _run_rule(rule: Rule, image, context: BuildContext, setting: RuleSetting) ->
     except Exception as error:  # a rule bug must not hide the other rules' findings
         line = image.anchor.start_line if image.anchor else 1
         message = f"internal error in rule {rule.id} ({rule.name}): {error!r}"
-        return [(rule_by_id(INTERNAL_ERROR), Problem(line=line, message=message))]
+        return [(known_rule(INTERNAL_ERROR), Problem(line=line, message=message))]
 
 
 def _to_finding(rule: Rule, problem: Problem, path: str, settings) -> Finding:
@@ -121,7 +121,7 @@ def _apply_pragma_settings(findings: list[Finding], settings) -> list[Finding]:
 
 
 def unreadable_file_finding(path: str, message: str) -> Finding:
-    return rule_by_id(INVALID_INPUT).finding(Problem(line=1, message=message), path, Severity.ERROR)
+    return known_rule(INVALID_INPUT).finding(Problem(line=1, message=message), path, Severity.ERROR)
 
 
 def read_limited(path: Path, max_bytes: int = MAX_BYTES) -> bytes | str:
@@ -136,11 +136,13 @@ def read_limited(path: Path, max_bytes: int = MAX_BYTES) -> bytes | str:
     return data
 
 
-def display_path(path: Path, cwd: Path) -> str:
+def display_path(path: Path, cwd: Path, real: Path | None = None) -> str:
+    """``path`` relative to ``cwd`` when it is below it; ``real`` is its resolved form when already known."""
+    real = path.resolve() if real is None else real
     try:
-        return path.resolve().relative_to(cwd).as_posix()
+        return real.relative_to(cwd).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return real.as_posix()
 
 
 def expand_paths(paths: Sequence[str]) -> tuple[list[tuple[Path, Path]], list[str], list[str]]:
@@ -153,10 +155,14 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[tuple[Path, Path]], list[st
     found: list[tuple[Path, Path]] = []
     missing: list[str] = []
     notes: list[str] = []
+    real_folders = DiskCache()  # each folder resolved once: a resolve walks every step from /
+    walked: set[Path] = set()  # found by the walk, which yields no symlinks: only their folder needs resolving
     for text in paths:
         path = Path(text)
         if path.is_dir():
-            found.extend((file, path) for file in walk(path))
+            for file in walk(path):
+                walked.add(file)
+                found.append((file, path))
         elif path.is_file() and is_ignore_file_name(path.name):
             governed = _dockerfiles_beside(path)
             found.extend((file, file) for file in governed)
@@ -169,7 +175,8 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[tuple[Path, Path]], list[st
     unique: dict[Path, Path] = {}
     for file, named in found:
         if not is_ignore_file_name(file.name):
-            unique.setdefault(file.resolve(), named.resolve())
+            real = real_folders.real(file.parent) / file.name if file in walked else file.resolve()
+            unique.setdefault(real, real_folders.real(named) if file in walked else named.resolve())
     return list(unique.items()), missing, notes
 
 
@@ -206,7 +213,7 @@ def check_paths(
         repo_relative = path.relative_to(repo_root).as_posix()
         file_policy = policy if isinstance(policy, Policy) else policy(path)
         named_relative = named.relative_to(repo_root).as_posix() if named.is_relative_to(repo_root) else None
-        shown = display_path(path, cwd)
+        shown = display_path(path, cwd, real=path)
         if not is_selected(file_policy, repo_relative, named_relative, force_exclude):
             result.excluded.append(shown)
             continue
@@ -318,9 +325,8 @@ def _isolated(path: str, check: Callable[[], list[Finding]]) -> list[Finding]:
     try:
         return check()
     except Exception as error:  # noqa: BLE001 - whatever it is, it must not end the run
-        rule = rule_by_id(INTERNAL_ERROR)
         message = f"internal error while checking this file, so it was not checked: {error!r:.300}"
-        return [Finding(rule.id, rule.name, rule.section, Severity.ERROR, path, 1, 1, message)]
+        return [known_rule(INTERNAL_ERROR).finding(Problem(line=1, message=message), path, Severity.ERROR)]
 
 
 def _api_context(dockerfile_path: str, ignores: dict[str, SourceFile], policy: Policy) -> BuildContext:

@@ -163,7 +163,7 @@ class ActionRun:
     def gather_findings_file(self, pull: PullRequest) -> Gathered:
         """The findings a ``pull_request`` run wrote, with what placing them needs: the pull request's
         diff, and the flagged files' lines at its head commit (read through the API)."""
-        written = read_findings_file(self.workspace, self.inputs.findings_file, self.runner.event)
+        written = read_findings_file(self.workspace, self.inputs.findings_file or "", self.runner.event)
         policy = LoadedPolicy(builtin_policy(), f"applied by the run that wrote `{self.inputs.findings_file}`")
         gathered = Gathered(policy, sorted(written.findings, key=Finding.sort_key), written.checked_files, {})
         try:

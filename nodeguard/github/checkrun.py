@@ -42,7 +42,7 @@ def batches(annotations: Sequence[dict], size: int = ANNOTATIONS_PER_REQUEST) ->
 
 def _output(title: str, summary: str, batch: list[dict]) -> dict:
     # Every request repeats title and summary: a PATCH with output but without them blanks them.
-    output = {"title": title, "summary": summary}
+    output: dict[str, object] = {"title": title, "summary": summary}
     if batch:
         output["annotations"] = batch
     return output

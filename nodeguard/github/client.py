@@ -123,7 +123,7 @@ class GitHubApi:
 
         return self._call(
             "posting the review",
-            lambda: pull.create_review(commit=commit, body=body, comments=comments, **options),
+            lambda: pull.create_review(commit=commit, body=body, comments=comments, **options),  # type: ignore[arg-type]
             posted_before,
         )
 

@@ -59,7 +59,7 @@ def suggestion_block(fix: Fix | None, start: int, end: int, lines: Sequence[str]
     if fix is None or not (start <= fix.line and fix.end_line <= end and fix.line <= end + 1) or end > len(lines):
         return None
     new = fix.replacement.split("\n") if fix.replacement or fix.inserts else []
-    replaced = lines[start - 1 : fix.line - 1] + new + lines[fix.end_line : end]
+    replaced = list(lines[start - 1 : fix.line - 1]) + new + list(lines[fix.end_line : end])
     content = "\n".join(replaced)
     longest_run = max((len(run) for run in re.findall(r"`+", content)), default=0)
     fence = "`" * max(3, longest_run + 1)
@@ -133,6 +133,7 @@ def plan_comments(
             body = comment_body(finding, None, mark, where)
             plan.comments.append(InlineComment(finding, finding.line, finding.line, body, mark, file_level=True))
             continue
+        assert anchor is not None  # a finding without one was placed on the file above
         start, end = anchor
         body = comment_body(finding, fix_block(finding.fix, start, end, lines), mark)
         plan.comments.append(InlineComment(finding, start, end, body, mark))

@@ -5,6 +5,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nodeguard.findings import Severity
 
@@ -175,7 +176,7 @@ def read_runner(environ: Mapping[str, str]) -> Runner:
 def pull_request_from(event: Mapping) -> PullRequest:
     """The pull request of a pull_request(_target) event. The review and check run go to its head SHA,
     never to GITHUB_SHA (the synthetic merge commit, or the base branch under pull_request_target)."""
-    pull = event.get("pull_request")
+    pull: Any = event.get("pull_request")  # a malformed event fails below, inside the try
     try:
         changed = pull.get("changed_files")
         return PullRequest(

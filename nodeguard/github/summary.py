@@ -60,8 +60,8 @@ def _entries(report: RunReport) -> list[tuple[str, int]]:
     entries: list[tuple[str, int]] = []
     for path, in_file in groupby(ordered(report.findings), key=lambda f: f.path):
         entries.append((f"\n### `{markdown_text(path)}`\n", 0))
-        for _, in_rule in groupby(sorted(in_file, key=lambda f: (f.rule, f.line)), key=lambda f: f.rule):
-            in_rule = list(in_rule)
+        for _, group in groupby(sorted(in_file, key=lambda f: (f.rule, f.line)), key=lambda f: f.rule):
+            in_rule = list(group)
             first = in_rule[0]
             entries.append((f"- **{rule_link(first)}** · {first.severity.label}", 0))
             entries.extend((_finding_entry(f, report.placements.get(f)), 1) for f in in_rule)

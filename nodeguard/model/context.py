@@ -135,15 +135,17 @@ class BuildContext:
         return None if self.root is None else self.disk.real(self.root)
 
     def _resolve_in_repo(self, relpath: str) -> Path | None:
-        if self.repo_root is None:
+        boundary = self._boundary
+        if self.repo_root is None or boundary is None:
             return None
-        return _resolve_below(self._boundary, relpath, self._boundary, self.disk)
+        return _resolve_below(boundary, relpath, boundary, self.disk)
 
     def _resolve(self, relpath: str) -> Path | None:
         """The real path of ``relpath``, or None when there is no root or it leads out of the boundary."""
-        if self._real_root is None:
+        real_root, boundary = self._real_root, self._boundary
+        if real_root is None or boundary is None:
             return None
-        return _resolve_below(self._real_root, relpath, self._boundary, self.disk)
+        return _resolve_below(real_root, relpath, boundary, self.disk)
 
     def _walk(self, root: Path) -> Iterator[str]:
         """Files below ``root``, never entering a symlinked folder; a symlink counts only if it stays inside."""

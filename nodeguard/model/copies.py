@@ -135,7 +135,8 @@ def whole_context_copy(image: Image) -> ContextCopy | None:
     final = image.final
     lineage = {stage.index for stage in final.lineage()} if final is not None else set()
     shipped = [copy for copy in whole if copy.step.stage_index in lineage]
-    return (shipped or whole or [None])[0]
+    found = shipped or whole
+    return found[0] if found else None
 
 
 def explicitly_copied(image: Image) -> set[str]:

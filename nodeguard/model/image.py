@@ -5,6 +5,7 @@ import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from nodeguard.model.instructions import Instruction, ParsedDockerfile
 from nodeguard.model.parse import key_values
@@ -115,7 +116,7 @@ class Image:
     parsed: ParsedDockerfile
     global_args: dict[str, str | None]
     stages: list[Stage]
-    derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)  # views computed once
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # views computed once
 
     @property
     def final(self) -> Stage | None:

@@ -437,7 +437,7 @@ def argument_values(keyword: str, args: str, escape: str = "\\") -> list[str]:
             raise RefusedArguments("ARG names can not be blank")
         return words
     if keyword == "HEALTHCHECK":
-        kind = re.match(rf"[^{GO_SPACE}]*", args).group(0)
+        kind = re.split(rf"[{GO_SPACE}]", args, maxsplit=1)[0]
         if not kind:
             return []
         return [kind, *_maybe_json(args[len(kind):].lstrip(GO_SPACE), keyword, to_list=False)]

@@ -62,7 +62,7 @@ def final_process(image: Image) -> Process | None:
     """The shipped image's process, or None when it sets neither ENTRYPOINT nor CMD (computed once)."""
     if "process" not in image.derived:
         image.derived["process"] = stage_process(image.final) if image.final is not None else None
-    return image.derived["process"]  # type: ignore[return-value]
+    return image.derived["process"]
 
 
 def plain_words(script: str) -> list[str] | None:

@@ -523,13 +523,15 @@ class _Parser:
                 text = _CONTINUATION.sub(" ", self.script[start : self.end])
                 wrapper = Command(unwrapped.wrapper_argv, assignments, text, line, redirects)
                 return [*commands, wrapper, *self._script_commands(wrapper, words, unwrapped, redirects)]
-            inner_start = words[unwrapped.inner_start].start
+            inner = unwrapped.inner_start
+            assert inner is not None  # a wrapper runs either a script (above) or a command
+            inner_start = words[inner].start
             text = _CONTINUATION.sub(" ", self.script[start:inner_start]).rstrip()
             wrapper = Command(unwrapped.wrapper_argv, assignments, text, line, redirects)
             commands.append(wrapper)
             inherited = {} if wrapper.program in _WRAPPERS_HIDING_ENVIRONMENT else assignments
             assignments = {**inherited, **unwrapped.inner_assignments}
-            first, start = unwrapped.inner_start, inner_start
+            first, start = inner, inner_start
 
     def _line_of(self, offset: int) -> int:
         """Lines before ``offset``, counted on from the last offset asked about: commands come in source
@@ -547,7 +549,9 @@ class _Parser:
         if self.depth >= _MAX_SCRIPT_DEPTH:
             return []
         inherited = {} if wrapper.program in _WRAPPERS_HIDING_ENVIRONMENT else wrapper.assignments
-        script_line = self._line_of(words[unwrapped.script_index].start)
+        script_index = unwrapped.script_index
+        assert script_index is not None  # called for a wrapper that runs a script
+        script_line = self._line_of(words[script_index].start)
         return [
             replace(
                 command,

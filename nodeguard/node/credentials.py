@@ -91,7 +91,8 @@ def _fed_credential(command: Command, commands: list[Command], bodies: list[tupl
 def _holds_credential(text: str, expanded: bool) -> bool:
     """True when ``text`` sets a credential key to a real value: a literal, or a variable the shell expands."""
     for match in _AUTH_KEY.finditer(text):
-        start = _VALUE_START.match(text, match.end()).end()
+        value_start = _VALUE_START.match(text, match.end())  # matches "" at least
+        start = value_start.end() if value_start else match.end()
         value = text[start:]
         if not value or value[0] in "\n;&|)":
             continue

@@ -104,7 +104,7 @@ class ContainerProcess:
 def container_process(image: Image, context: BuildContext) -> ContainerProcess | None:
     """The final stage's process, unwrapped; scripts are read from the build context when it is on disk."""
     if "container_process" in image.derived:
-        return image.derived["container_process"]  # type: ignore[return-value]
+        return image.derived["container_process"]
     process = final_process(image)
     result = None
     if process is not None and image.final is not None:

@@ -26,11 +26,12 @@ def smaller_variants(ref: ImageRef, facts: NodeImageFacts, today: date) -> str:
     """What to use instead of a full image, as text for a message."""
     if facts.family == "ubi":
         return f"the `{ref.name}-minimal` image (microdnf instead of dnf)"
-    pinned = facts.version not in (None, "latest")
-    major = (resolve_node_version(facts.version, today) if pinned else None) or resolve_node_version("lts", today)
+    version = facts.version
+    pinned = version is not None and version != "latest"
+    major = (resolve_node_version(version, today) if version is not None and pinned else None) or resolve_node_version("lts", today)
     word = facts.version if facts.family == "node" and pinned else str(major)
     slim = slim_tag(ref.tag) if facts.family == "node" else None
     first = f"`{ref.name}:{slim}`" if slim else f"`node:{word}-slim`"
-    if not line_status(major, today).is_supported:  # distroless publishes supported lines only
+    if major is None or not line_status(major, today).is_supported:  # distroless publishes supported lines only
         return f"{first} or `node:{word}-alpine`"
     return f"{first}, `node:{word}-alpine` or `gcr.io/distroless/nodejs{major}-debian12`"

@@ -252,6 +252,6 @@ def pragma_findings(pragma: Pragma, mode: str) -> list[Finding]:
 
 
 def _finding(rule_id: str, pragma: Pragma, message: str) -> Finding:
-    from nodeguard.rules import Problem, rule_by_id
+    from nodeguard.rules import Problem, known_rule
 
-    return rule_by_id(rule_id).finding(Problem(line=pragma.line, message=message), pragma.path)
+    return known_rule(rule_id).finding(Problem(line=pragma.line, message=message), pragma.path)

@@ -49,7 +49,9 @@ def sarif_log(
     rule_lookup: RuleLookup | None = None,
 ) -> dict:
     if rule_lookup is None:
-        from nodeguard.rules import rule_by_id as rule_lookup
+        from nodeguard.rules import rule_by_id
+
+        rule_lookup = rule_by_id
     findings = ordered(findings)
     first_by_rule = {finding.rule: finding for finding in reversed(findings)}
     rule_ids = sorted(first_by_rule)
@@ -213,5 +215,5 @@ def content_digest(finding: Finding, read_line: LineText) -> str:
     if any(text is None for text in texts):
         subject = f"message\0{finding.message}"
     else:
-        subject = "text\0" + " ".join(" ".join(texts).split())
+        subject = "text\0" + " ".join(" ".join(text for text in texts if text is not None).split())
     return hashlib.sha256(f"{finding.rule}\0{finding.path}\0{subject}".encode()).hexdigest()[:32]

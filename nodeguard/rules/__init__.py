@@ -7,7 +7,7 @@ import pkgutil
 
 from nodeguard.rules.base import Problem, Rule
 
-__all__ = ["Problem", "Rule", "all_rules", "rule_by_id"]
+__all__ = ["Problem", "Rule", "all_rules", "known_rule", "rule_by_id"]
 
 
 @functools.cache
@@ -22,3 +22,11 @@ def all_rules() -> tuple[Rule, ...]:
 def rule_by_id(rule_id: str) -> Rule | None:
     wanted = rule_id.upper()
     return next((rule for rule in all_rules() if rule.id == wanted or rule.name == rule_id), None)
+
+
+def known_rule(rule_id: str) -> Rule:
+    """A rule nodeguard itself names (NG001, NG005, the pragma rules): always registered."""
+    rule = rule_by_id(rule_id)
+    if rule is None:
+        raise KeyError(rule_id)
+    return rule

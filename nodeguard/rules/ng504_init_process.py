@@ -46,6 +46,7 @@ import json
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import SAFE, exec_form_line, replace_instruction
+from nodeguard.model.image import Stage, Step
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.programs import INIT_PREFIXES
 from nodeguard.node.runtime import container_process
@@ -53,9 +54,9 @@ from nodeguard.node.system_packages import package_command
 from nodeguard.rules.base import Problem, Rule
 
 
-def installed_inits(stage) -> list[tuple[str, object]]:
+def installed_inits(stage: Stage) -> list[tuple[str, Step]]:
     """(init name, step) for every dumb-init/tini the stage's lineage installs with apk/apt/yum/dnf."""
-    found = []
+    found: list[tuple[str, Step]] = []
     for step in stage.all_steps():
         for command in step.commands:
             parsed = package_command(command)
