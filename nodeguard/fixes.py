@@ -217,8 +217,8 @@ def _read(path: str) -> FileFixes | None:
 
 def _fix_round(file: FileFixes, candidates: list[Finding]) -> bool:
     split = split_lines(file.text)
-    fresh = [f for f in candidates if not (_added_lines(f.fix, split) & file.inserted)]
-    chosen = choose([f.fix for f in fresh], len(split.contents), _first_problem(file))
+    fresh = [f for f in candidates if f.fix is not None and not (_added_lines(f.fix, split) & file.inserted)]
+    chosen = choose([f.fix for f in fresh if f.fix is not None], len(split.contents), _first_problem(file))
     chosen, new_text = _keeping_the_rest(file, chosen)
     if new_text in file.texts:
         return False

@@ -230,7 +230,7 @@ class ActionRun:
         for path, _ in expand_paths([str(self.workspace)])[0] if self.wants_digests else []:
             relative = path.relative_to(self.workspace).as_posix() if path.is_relative_to(self.workspace) else None
             content = read_inside(self.workspace, relative) if relative and policy.selects(relative) else None
-            if content is not None and content.data is not None:
+            if relative is not None and content is not None and content.data is not None:
                 found.append((relative, content.data))
         return found
 
