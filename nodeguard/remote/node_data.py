@@ -74,7 +74,8 @@ def index_summary(index: object) -> tuple[dict[str, str], dict[str, str]]:
         found = _VERSION.fullmatch(entry.get("version", "")) if isinstance(entry, dict) else None
         if found is None:
             continue
-        number = tuple(int(part) for part in found.groups())
+        major_part, minor_part, patch_part = (int(part) for part in found.groups())
+        number = (major_part, minor_part, patch_part)
         major = str(number[0])
         newest[major] = max(newest.get(major, number), number)
         if isinstance(entry.get("lts"), str) and entry["lts"]:
