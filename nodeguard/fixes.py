@@ -318,8 +318,12 @@ def describe(file: FileFixes) -> str:
 def listed(file: FileFixes) -> list[str]:
     """One line per fix applied: ``Dockerfile:4: NG501 safe (round 1) message``."""
     return [
-        f"{file.path}:{finding.fix.line}: {finding.rule} {finding.fix.applicability.value} "
-        f"(round {number}) {finding.message}"
+        f"{file.path}:{fix.line}: {finding.rule} {fix.applicability.value} (round {number}) {finding.message}"
         for number, round_ in enumerate(file.applied, 1)
-        for finding in sorted(round_, key=lambda finding: (finding.fix.line, finding.rule))
+        for finding, fix in sorted(_with_fixes(round_), key=lambda pair: (pair[1].line, pair[0].rule))
     ]
+
+
+def _with_fixes(findings: list[Finding]) -> list[tuple[Finding, Fix]]:
+    """Each applied finding with its fix (an applied finding always has one)."""
+    return [(finding, finding.fix) for finding in findings if finding.fix is not None]
