@@ -588,7 +588,7 @@ def main(environ: Mapping[str, str] | None = None, stdout: TextIO | None = None)
         scale = time_scale(environ)
         sleep = _scaled_sleep(scale)
         retry = RetryPolicy(sleep=sleep)
-        api = GitHubApi(make_github(inputs.token, runner.api_url, scale), runner.repository, retry, console.log)
+        api = GitHubApi(make_github(inputs.token, runner.api_url, scale), runner.repository, retry, console.log, console.redact)
         action = ActionRun(inputs, runner, api, console, run_id(environ))
         action.retry_sleep = sleep
         return action.execute()

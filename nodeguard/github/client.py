@@ -65,14 +65,34 @@ def make_github(token: str, api_url: str, time_scale: float) -> Github:
     )
 
 
-class GitHubApi:
-    """The repository (and pull request) nodeguard reports on."""
+def redacted(value: Any, redact: Callable[[str], str]) -> Any:
+    """``value`` (a request body: strings, lists, dicts) with ``redact`` applied to every string in it."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [redacted(item, redact) for item in value]
+    if isinstance(value, dict):
+        return {key: redacted(item, redact) for key, item in value.items()}
+    return value
 
-    def __init__(self, client: Github, repository: str, retry: RetryPolicy, notify: Callable[[str], None]):
+
+class GitHubApi:
+    """The repository (and pull request) nodeguard reports on. Everything written to GitHub passes
+    through ``redact`` first: a check run or a review is public on a public repository."""
+
+    def __init__(
+        self,
+        client: Github,
+        repository: str,
+        retry: RetryPolicy,
+        notify: Callable[[str], None],
+        redact: Callable[[str], str] = str,
+    ):
         self._client = client
         self._repo = client.get_repo(repository)  # lazy: no request
         self._retry = retry
         self._notify = notify
+        self._redact = redact
 
     def _call(self, describe: str, call: Callable[[], Any], already_done: Callable[[], Any] | None = None) -> Any:
         return call_with_retry(call, self._retry, describe, self._notify, already_done)
@@ -113,6 +133,7 @@ class GitHubApi:
         ``marker`` (this run's) is looked for before posting again: it was the first attempt's."""
         pull = self._repo.get_pull(number)
         commit = self._client.create_from_raw_data(Commit, {"sha": head_sha, "url": f"{self._repo.url}/commits/{head_sha}"})
+        body, comments = self._redact(body), redacted(comments, self._redact)
         options = {"event": event} if event is not None else {}
 
         def posted_before() -> Any:
@@ -131,6 +152,7 @@ class GitHubApi:
         """A comment on a file as a whole (``subject_type: file``); when the answer is lost, one with the
         same fingerprint ``mark`` on the pull request is the first attempt's."""
         pull = self._repo.get_pull(number)
+        body = self._redact(body)
 
         def posted_before() -> Any:
             comments = self._lookup("looking for the comment already posted", lambda: list(pull.get_review_comments()))
@@ -146,11 +168,12 @@ class GitHubApi:
         self._call("deleting the pending review", review.delete)
 
     def dismiss_review(self, review: Any, message: str) -> None:
-        self._call("dismissing an earlier review", lambda: review.dismiss(message))
+        self._call("dismissing an earlier review", lambda: review.dismiss(self._redact(message)))
 
     def create_check_run(self, name: str, head_sha: str, fields: dict) -> Any:
         """The check run; when the answer is lost, the one with this run's ``external_id`` on the commit
         (if the first attempt created it) is taken instead of creating a second."""
+        fields = redacted(fields, self._redact)
         external_id = fields.get("external_id")
 
         def created_before() -> Any:
@@ -179,6 +202,7 @@ class GitHubApi:
             count = current.output.annotations_count if current is not None else None
             return True if count is not None and count >= annotations_after else None
 
+        fields = redacted(fields, self._redact)
         self._call("updating the check run", lambda: check_run.edit(**fields), applied_before)
 
     def list_tree(self, ref: str) -> list[str]:

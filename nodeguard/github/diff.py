@@ -18,10 +18,11 @@ class Hunk:
 def parse_hunks(patch: str | None) -> tuple[Hunk, ...]:
     """The RIGHT-side line ranges of a unified-diff ``patch`` as the files list gives it (no ---/+++ header).
 
-    A hunk whose new side is empty (only deletions) shows no RIGHT-side line and is left out.
+    A hunk whose new side is empty (only deletions) shows no RIGHT-side line and is left out. Lines end at
+    ``\n`` only, as git ends them: a U+2028 or a lone CR inside a changed line cannot start a forged hunk.
     """
     hunks = []
-    for text in (patch or "").splitlines():
+    for text in (patch or "").split("\n"):
         match = HUNK_HEADER.match(text)
         if match is None:
             continue

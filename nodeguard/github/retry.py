@@ -8,6 +8,7 @@ GitHub's message), waiting what GitHub asks for, never more than ``max_total_wai
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ T = TypeVar("T")
 API_ERRORS = (GithubException, requests.exceptions.RequestException, json.JSONDecodeError)
 SERVER_ERRORS = frozenset({500, 502, 503, 504})
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub: without retry-after, wait at least one minute
+MAX_SINGLE_WAIT = 120.0  # a Retry-After is clamped to 0..this; one that is not a finite number counts as absent
 SECONDARY_LIMIT_PHRASES = ("secondary rate limit", "retry your request again later", "wait a few minutes")
 
 
@@ -67,7 +69,7 @@ def wait_before_retry(error: BaseException, attempt: int, now: float, first_back
     headers = {key.lower(): value for key, value in (error.headers or {}).items()}
     retry_after = _seconds(headers.get("retry-after"))
     if retry_after is not None:
-        return retry_after
+        return min(max(retry_after, 0.0), MAX_SINGLE_WAIT)
     if headers.get("x-ratelimit-remaining") == "0":
         reset = _seconds(headers.get("x-ratelimit-reset"))
         return max(0.0, reset - now) + 1 if reset is not None else SECONDARY_LIMIT_WAIT
@@ -77,10 +79,12 @@ def wait_before_retry(error: BaseException, attempt: int, now: float, first_back
 
 
 def _seconds(value: str | None) -> float | None:
+    """A header's number of seconds; None unless it is a finite number (``nan``, ``inf`` and words are not)."""
     try:
-        return float(value) if value is not None else None
+        seconds = float(value) if value is not None else None
     except ValueError:
         return None
+    return seconds if seconds is not None and math.isfinite(seconds) else None
 
 
 def may_have_been_applied(error: BaseException) -> bool:

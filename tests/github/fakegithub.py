@@ -83,10 +83,15 @@ def blob_sha(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
+def git_lines(data: bytes | None) -> list[str]:
+    """The lines git diffs: ended by ``\n`` only (a U+2028 or a CR is part of its line)."""
+    text = (data or b"").decode("utf-8", "replace")
+    return text.removesuffix("\n").split("\n") if text else []
+
+
 def make_patch(old: bytes | None, new: bytes | None) -> str:
     """The ``patch`` GitHub gives in a pull request's files list: unified hunks without the file header."""
-    old_lines = (old or b"").decode("utf-8", "replace").splitlines()
-    new_lines = (new or b"").decode("utf-8", "replace").splitlines()
+    old_lines, new_lines = git_lines(old), git_lines(new)
     diff = list(difflib.unified_diff(old_lines, new_lines, lineterm="", n=3))
     return "\n".join(diff[2:])
 
@@ -298,8 +303,8 @@ class FakeGitHub:
                 "sha": blob_sha(data),
                 "filename": path,
                 "status": status,
-                "additions": sum(1 for line in patch.splitlines() if line.startswith("+")),
-                "deletions": sum(1 for line in patch.splitlines() if line.startswith("-")),
+                "additions": sum(1 for line in patch.split("\n") if line.startswith("+")),
+                "deletions": sum(1 for line in patch.split("\n") if line.startswith("-")),
                 "changes": patch.count("\n") + 1,
                 "blob_url": f"https://github.com/{OWNER}/{REPO}/blob/{HEAD_SHA}/{path}",
                 "raw_url": f"https://github.com/{OWNER}/{REPO}/raw/{HEAD_SHA}/{path}",
