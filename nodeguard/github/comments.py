@@ -16,17 +16,52 @@ from nodeguard.rules.base import DOCS_URL
 FINGERPRINT = re.compile(r"<!-- nodeguard:fp=([0-9a-f]{20}) -->\s*\Z")
 
 
-CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+BACKTICK_RUN = re.compile(r"`+")
+# What can start markdown inside a line: escapes, code, emphasis, strikethrough, links and images, HTML,
+# entities, math; ":" before "/" and "www." start an autolink.
+INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]<>&$]|:(?=/)|(?<=www)\.", re.IGNORECASE)
+# After "@" a mention or an e-mail link, after "#" an issue reference: a zero-width space breaks them.
+REFERENCE_STARTS = re.compile(r"(?<=@)|(?<=#)(?=\d)")
+# What starts a block when it opens a line: a heading, quote, list item, rule, table or setext line.
+BLOCK_START = re.compile(r"[#>+=|-]|\d+[.)]")
+
+
+def inert_text(text: str) -> str:
+    """Text from the repository shown as plain text in GitHub's markdown: no HTML, emphasis, link, autolink,
+    mention or issue reference can come out of it, and it starts no block where it opens a line."""
+    escaped = INLINE_SYNTAX.sub(lambda match: "\\" + match.group(), printable(text))
+    escaped = REFERENCE_STARTS.sub("\u200b", escaped)
+    start = BLOCK_START.match(escaped)
+    return f"{escaped[: start.end() - 1]}\\{escaped[start.end() - 1 :]}" if start else escaped
+
+
+def code_span(text: str) -> str:
+    """``text`` as one code span, whatever backticks it holds: the fence is longer than any run inside,
+    and a space pads a content that starts or ends with a backtick or a space (markdown strips one)."""
+    text = printable(text)
+    if not text:
+        return ""
+    fence = "`" * (1 + max((len(run) for run in BACKTICK_RUN.findall(text)), default=0))
+    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def markdown_text(text: str) -> str:
-    """Text from the repository or a rule, shown as markdown: no raw HTML and no hidden comments outside
-    `code spans` (inside them markdown shows HTML as it is, and an entity would show as typed)."""
-    parts = CODE_SPAN.split(printable(text))
-    return "".join(
-        part if index % 2 else part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        for index, part in enumerate(parts)
-    )
+    """A message (a rule's text quoting the repository in code spans) made inert: its code spans, as
+    markdown reads them (a run of backticks closes at the next run of the same length), are rebuilt
+    with safe fences; everything else is plain text (``inert_text``)."""
+    text = printable(text).lstrip(" ")  # four leading spaces would make a code block
+    runs = list(BACKTICK_RUN.finditer(text))
+    parts, done, index = [], 0, 0
+    while index < len(runs):
+        opening = runs[index]
+        closing = next((later for later in range(index + 1, len(runs)) if len(runs[later].group()) == len(opening.group())), None)
+        if closing is None:
+            index += 1
+            continue
+        parts += [inert_text(text[done : opening.start()]), code_span(text[opening.end() : runs[closing].start()])]
+        done, index = runs[closing].end(), closing + 1
+    return "".join([*parts, inert_text(text[done:])])
 
 
 def docs_url(rule_id: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
+from nodeguard.github.comments import inert_text
 from nodeguard.report.common import printable
 
 MASK = "***"
@@ -14,7 +15,8 @@ MASK = "***"
 class Console:
     def __init__(self, stream: TextIO, secrets: Iterable[str] = ()):
         self.stream = stream
-        self.secrets = [secret for secret in secrets if secret]
+        # A secret quoted in markdown is escaped there (``_`` becomes ``\_``): that form is blanked too.
+        self.secrets = [form for secret in secrets if secret for form in {secret, inert_text(secret)}]
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:

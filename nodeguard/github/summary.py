@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from nodeguard.findings import Finding
-from nodeguard.github.comments import markdown_text, rule_link
+from nodeguard.github.comments import code_span, markdown_text, rule_link
 from nodeguard.report.common import ordered, plural, summary_line
 
 CHECK_RUN_LIMIT = 65_535  # UTF-8 bytes of output.summary / output.text
@@ -59,7 +59,7 @@ def _entries(report: RunReport) -> list[tuple[str, int]]:
     """Markdown lines of the findings, each with the number of findings it shows."""
     entries: list[tuple[str, int]] = []
     for path, in_file in groupby(ordered(report.findings), key=lambda f: f.path):
-        entries.append((f"\n### `{markdown_text(path)}`\n", 0))
+        entries.append((f"\n### {code_span(path)}\n", 0))
         for _, group in groupby(sorted(in_file, key=lambda f: (f.rule, f.line)), key=lambda f: f.rule):
             in_rule = list(group)
             first = in_rule[0]
@@ -76,7 +76,7 @@ def render_summary(report: RunReport, limit: int) -> str:
         "",
         f"**{title(report)}** · conclusion: **{report.conclusion}** (fails on: {report.fail_on})",
         "",
-        f"Policy: {report.policy}",
+        f"Policy: {markdown_text(report.policy)}",
     ]
     if report.error is not None:
         head += ["", f"**Error:** {markdown_text(report.error)}"]

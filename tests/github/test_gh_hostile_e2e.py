@@ -10,6 +10,7 @@ import pytest
 
 from nodeguard.github.retry import MAX_SINGLE_WAIT
 from tests.github.fakegithub import Canned, make_patch
+from tests.github.markdown import assert_inert
 from tests.github.scenarios import (
     PADDING,
     REVIEWS,
@@ -65,3 +66,29 @@ def test_a_token_github_echoes_is_never_sent_back_to_github(github, tmp_path):
     assert "token *** cannot write" in run.output["summary"]
     assert all(TOKEN not in json.dumps(call.body) for call in fake.requests)
     assert_reported_everywhere(result, expected_findings(head_files(), ["Dockerfile", "api/Dockerfile"], workspace=workspace))
+
+
+HOSTILE_PATH = "svc`<img src=x onerror=alert(1)>`x/Dockerfile"
+HOSTILE_DOCKERFILE = (
+    "FROM node\n"
+    "# nodeguard ignore=`@org/team` <b>loud</b> #1 see https://evil.example\n"
+    "CMD node server.js @org/team `<img src=y>` [x](https://evil.example) ``` a@b.example ``\n"
+).encode()
+
+
+def test_text_from_the_pull_request_renders_inert_everywhere(github, tmp_path):
+    head = {HOSTILE_PATH: HOSTILE_DOCKERFILE, "Dockerfile": HOSTILE_DOCKERFILE}
+    fake = github({}, head)
+    workspace = workspace_for(tmp_path, head)
+    result = run_action(fake, workspace, pull_request_event(fake))
+    findings = expected_findings(head, sorted(head), workspace=workspace)
+    assert {f.path for f in findings} == set(head) and any("@org/team" in f.message for f in findings)
+    (review,) = fake.reviews
+    assert len(review["comments"]) == len(findings)
+    for comment in review["comments"]:
+        assert_inert(comment["body"], marker_comments=1)
+    assert_inert(review["body"], marker_comments=1)
+    (run,) = fake.check_runs
+    assert_inert(run.output["summary"])
+    assert_inert(result.step_summary)
+    assert_reported_everywhere(result, findings)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from tests.github.fakegithub import HEAD_SHA, OWNER, REPO, FakeGitHub
+from tests.github.markdown import assert_inert
 
 from nodeguard.findings import Finding, Severity
 from nodeguard.github.checkrun import annotation, batches, publish_check_run
@@ -33,7 +34,8 @@ def test_summary_groups_by_file_then_rule_with_links_and_placements():
 
 def test_summary_escapes_html_from_messages_and_lists_notes():
     text = render_summary(report([finding(1, message="<!-- hidden --> & <b> in `a <b> c`")], notes=["a note"]), 65_535)
-    assert "&lt;!-- hidden --&gt; &amp; &lt;b&gt; in `a <b> c`" in text and "<!--" not in text
+    assert "\\<!-- hidden --\\> \\& \\<b\\> in `a <b> c`" in text
+    assert_inert(text)
     assert text.endswith("### Notes\n- a note\n")
 
 
