@@ -344,7 +344,7 @@ class ActionRun:
         if not anchored:
             return {finding: self.not_commented(finding, gathered) for finding in findings}
         try:
-            posted = posted_fingerprints(self.api.list_review_comment_bodies(pull.number))
+            posted = self.own_fingerprints(pull)
         except API_ERRORS as error:
             gathered.notes.append(
                 f"The existing review comments could not be listed ({error_message(error)}): no inline comment "
@@ -433,6 +433,16 @@ class ActionRun:
             f"was posted. This check run is for {pull.head_sha[:7]}; the run for {current[:7]} reviews the new head."
         )
         return True
+
+    def own_fingerprints(self, pull: PullRequest) -> set[str]:
+        """The fingerprints of the comments nodeguard itself wrote on the pull request: a comment by anyone
+        else that ends with a fingerprint silences nothing. Who nodeguard is, is asked only when a
+        comment carries a fingerprint."""
+        comments = [(author, marks) for author, body in self.api.list_review_comments(pull.number) if (marks := posted_fingerprints([body]))]
+        if not comments:
+            return set()
+        own = self.api.own_login()
+        return {mark for author, marks in comments if author == own for mark in marks}
 
     def dismiss_stale_change_requests(self, pull: PullRequest, gathered: Gathered) -> None:
         """nodeguard's own earlier REQUEST_CHANGES reviews, dismissed now that the check passes: otherwise

@@ -19,6 +19,7 @@ TIMEOUT_SECONDS = 30
 # PyGithub's own pacing between requests, multiplied by the time scale (0 in tests).
 SECONDS_BETWEEN_REQUESTS = 0.25
 SECONDS_BETWEEN_WRITES = 1.0
+WORKFLOW_TOKEN_LOGIN = "github-actions[bot]"
 SYMLINK_OUT = "a symbolic link that leads out of the repository; not followed"
 GITHUB_ACTIONS_LOGIN = "github-actions[bot]"  # who GITHUB_TOKEN writes as
 TREE_WALK_LIMIT = 500  # folders listed one by one when GitHub cuts the recursive listing
@@ -93,6 +94,7 @@ class GitHubApi:
         self._retry = retry
         self._notify = notify
         self._redact = redact
+        self._own_login: str | None = None
 
     def _call(self, describe: str, call: Callable[[], Any], already_done: Callable[[], Any] | None = None) -> Any:
         return call_with_retry(call, self._retry, describe, self._notify, already_done)
@@ -117,10 +119,23 @@ class GitHubApi:
         at_limit = len(changed) >= FILES_LIST_LIMIT
         return FileListing(changed, complete=not at_limit or (expected_count is not None and len(changed) >= expected_count))
 
-    def list_review_comment_bodies(self, number: int) -> list[str]:
+    def list_review_comments(self, number: int) -> list[tuple[str | None, str]]:
+        """Each review comment of the pull request as (its author's login, its body)."""
         pages = self._repo.get_pull(number).get_review_comments()
         comments = self._call("listing the pull request's review comments", lambda: list(pages))
-        return [comment.body or "" for comment in comments]
+        return [(comment.user.login if comment.user is not None else None, comment.body or "") for comment in comments]
+
+    def own_login(self) -> str:
+        """The login nodeguard writes as. A personal token's user answers ``GET /user``; an installation
+        token (the workflow's GITHUB_TOKEN) is refused there, and writes as ``github-actions[bot]``."""
+        if self._own_login is None:
+            try:
+                self._own_login = self._call("reading the token's user", lambda: self._client.get_user().login)
+            except GithubException as error:
+                if error.status not in (401, 403, 404):
+                    raise
+                self._own_login = WORKFLOW_TOKEN_LOGIN
+        return self._own_login
 
     def list_reviews(self, number: int) -> list[Any]:
         pages = self._repo.get_pull(number).get_reviews()

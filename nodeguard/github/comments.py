@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -79,8 +80,12 @@ def instruction_text(lines: Sequence[str], finding: Finding) -> str:
     return "\n".join(" ".join(line.split()) for line in chosen)
 
 
-def fingerprint(finding: Finding, lines: Sequence[str]) -> str:
+def fingerprint(finding: Finding, lines: Sequence[str], occurrence: int = 0) -> str:
+    """What marks the finding's comment across runs; ``occurrence`` tells apart findings of one rule on
+    the same instruction (the first keeps the plain fingerprint)."""
     text = f"{finding.rule}\0{finding.path}\0{instruction_text(lines, finding)}"
+    if occurrence:
+        text += f"\0{occurrence}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
@@ -152,6 +157,7 @@ def plan_comments(
     comment can carry (not on a line the diff shows, or a file whose text is unknown). With
     ``file_level``, a finding of a changed file off the diff's lines gets a comment on the file."""
     plan = CommentPlan()
+    seen: Counter[str] = Counter()
     for finding in findings:
         lines = lines_by_path.get(finding.path)
         anchor = anchor_range(hunks_by_path.get(finding.path, ()), finding.line, finding.end_line)
@@ -159,7 +165,9 @@ def plan_comments(
         if (anchor is None and not on_file) or lines is None:
             plan.outside_diff.append(finding)
             continue
-        mark = fingerprint(finding, lines)
+        first = fingerprint(finding, lines)
+        mark = fingerprint(finding, lines, seen[first])
+        seen[first] += 1
         if mark in posted:
             plan.already_posted.append(finding)
             continue

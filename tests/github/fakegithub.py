@@ -48,6 +48,7 @@ OWN_PULL_REQUEST = "Review Can not request changes on your own pull request"
 DOCS = "https://docs.github.com/rest"
 
 ROUTES = [
+    ("GET", "/user"),
     ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}"),
     ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"),
     ("DELETE", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"),
@@ -206,6 +207,7 @@ class FakeGitHub:
     current_head: str = HEAD_SHA  # the pull request's head as GitHub has it now (a push may move it)
     own_pull_request: bool = False  # the token's account opened the pull request: no REQUEST_CHANGES
     tree_entries_limit: int = TREE_ENTRIES_LIMIT
+    token_user: str | None = None  # a personal token's login; None: an installation token (github-actions[bot])
 
     def __post_init__(self):
         self.requests: list[Recorded] = []
@@ -373,6 +375,8 @@ class FakeGitHub:
         handler.wfile.write(payload)
 
     def _answer(self, method: str, template: str, params: dict, query: dict, body: Any) -> Canned:
+        if template == "/user":  # an installation token has no user: GitHub refuses it this endpoint
+            return Canned(200, self._author()) if self.token_user else _forbidden("Resource not accessible by integration")
         if (params.get("owner"), params.get("repo")) != (OWNER, REPO):
             return Canned(404, {"message": "Not Found", "documentation_url": DOCS})
         if method != "GET" and self.read_only:
@@ -447,7 +451,7 @@ class FakeGitHub:
         review = {
             "id": review_id,
             "node_id": f"MDE3OlB1bGxSZXF1ZXN0UmV2aWV3{review_id}",
-            "user": _bot(),
+            "user": self._author(),
             "body": body.get("body", ""),
             "state": {"REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED"}.get(body.get("event"), "PENDING"),
             "html_url": f"https://github.com/{OWNER}/{REPO}/pull/{self.pull_number}#pullrequestreview-{review_id}",
@@ -537,7 +541,19 @@ class FakeGitHub:
             return False
         return any(low <= start <= line <= high for low, high in right_side_ranges(entry["patch"]))
 
-    def _stored_comment(self, review_id: int, comment: dict) -> dict:
+    def _author(self) -> dict:
+        """Who the token writes as."""
+        if self.token_user is None:
+            return _bot()
+        return {"login": self.token_user, "id": 583231, "node_id": "MDQ6VXNlcjU4MzIzMQ==", "type": "User", "site_admin": False}
+
+    def add_comment(self, path: str, line: int, body: str, login: str, user_type: str = "User") -> None:
+        """A review comment someone else wrote on the pull request."""
+        comment = self._stored_comment(None, {"path": path, "body": body, "line": line})
+        comment["user"] = {"login": login, "id": 9000 + len(self.review_comments), "type": user_type, "site_admin": False}
+        self.review_comments.append(comment)
+
+    def _stored_comment(self, review_id: int | None, comment: dict) -> dict:
         comment_id = 10 + len(self.review_comments)
         url = f"{self.api_url}/repos/{OWNER}/{REPO}/pulls/comments/{comment_id}"
         return {
@@ -549,7 +565,7 @@ class FakeGitHub:
             "path": comment["path"],
             "commit_id": HEAD_SHA,
             "original_commit_id": HEAD_SHA,
-            "user": _bot(),
+            "user": self._author(),
             "body": comment["body"],
             "created_at": "2024-05-01T12:00:00Z",
             "updated_at": "2024-05-01T12:00:00Z",

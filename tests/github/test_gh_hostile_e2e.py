@@ -12,6 +12,7 @@ from nodeguard.github.retry import MAX_SINGLE_WAIT
 from tests.github.fakegithub import Canned, make_patch
 from tests.github.markdown import assert_inert
 from tests.github.scenarios import (
+    GOOD_FROM,
     PADDING,
     REVIEWS,
     TOKEN,
@@ -92,3 +93,54 @@ def test_text_from_the_pull_request_renders_inert_everywhere(github, tmp_path):
     assert_inert(run.output["summary"])
     assert_inert(result.step_summary)
     assert_reported_everywhere(result, findings)
+
+
+TWO_ON_ONE_LINE = (
+    f"{GOOD_FROM}\n# nodeguard ignore=NOPE1,NOPE2 -- because\n"
+    'ENV NODE_ENV=production\nUSER node\nCMD ["node", "server.js"]\n'
+).encode()
+
+
+def fingerprints_in(bodies) -> list[str]:
+    return [re.search(r"nodeguard:fp=(\w+)", body).group(1) for body in bodies]
+
+
+def test_two_findings_of_one_rule_on_one_line_have_two_fingerprints(github, tmp_path):
+    head = {"Dockerfile": TWO_ON_ONE_LINE}
+    fake = github({}, head)
+    workspace = workspace_for(tmp_path, head)
+    run_action(fake, workspace, pull_request_event(fake))
+    run_action(fake, workspace, pull_request_event(fake))
+    (review,) = fake.reviews
+    on_line_2 = [comment["body"] for comment in review["comments"] if comment["line"] == 2]
+    assert len(on_line_2) == 2 and len(set(fingerprints_in(on_line_2))) == 2  # NG004 twice on line 2
+    assert len(set(fingerprints_in(comment["body"] for comment in review["comments"]))) == len(review["comments"])
+
+
+@pytest.mark.parametrize("token_user", [None, "octo-maintainer"])
+def test_only_nodeguards_own_comments_count_as_already_posted(github, tmp_path, token_user):
+    head = {"Dockerfile": TWO_ON_ONE_LINE}
+    fake = github({}, head, token_user=token_user)
+    workspace = workspace_for(tmp_path, head)
+    first = run_action(fake, workspace, pull_request_event(fake))
+    (review,) = fake.reviews
+    marks = fingerprints_in(comment["body"] for comment in review["comments"])
+    assert fake.counts()["GET /user"] == 0  # nothing to tell apart on a first run
+
+    # Anyone can post a body ending in nodeguard's fingerprints; a person or another app is not nodeguard.
+    spoofed = fake.add_comment
+    fake.review_comments.clear()
+    fake.reviews.clear()
+    for login, kind in (("mallory", "User"), ("other-app[bot]", "Bot"), ("github-actions[bot]" if token_user else "octo-maintainer", "User")):
+        for mark in marks:
+            spoofed("Dockerfile", 2, f"quiet, please\n\n<!-- nodeguard:fp={mark} -->", login, kind)
+    second = run_action(fake, workspace, pull_request_event(fake))
+    (again,) = fake.reviews
+    assert fingerprints_in(comment["body"] for comment in again["comments"]) == marks
+    assert "already commented" not in second.step_summary
+
+    third = run_action(fake, workspace, pull_request_event(fake))  # now nodeguard's own comments are there
+    assert len(fake.reviews) == 1 and third.step_summary.count("_(already commented on this pull request)_") == len(marks)
+    assert fake.counts()["GET /user"] == 2
+    for result in (first, second, third):
+        assert_reported_everywhere(result, expected_findings(head, ["Dockerfile"], workspace=workspace))
