@@ -27,7 +27,7 @@ from nodeguard.model.parse import text_lines
 from nodeguard.rules import rule_by_id
 from nodeguard.github.checkrun import publish_check_run
 from nodeguard.github.client import FileContent, GitHubApi, TreeTooLarge, make_github
-from nodeguard.github.comments import plan_comments, posted_fingerprints
+from nodeguard.github.comments import code_span, plan_comments, posted_fingerprints
 from nodeguard.github.console import Console
 from nodeguard.github.diff import Hunk, added_hunks, anchor_range, parse_hunks
 from nodeguard.github.findings_file import pull_request_section, read_findings_file
@@ -47,7 +47,13 @@ from nodeguard.github.settings import (
     read_only_reason,
     read_runner,
 )
-from nodeguard.github.sources import CommitFiles, WorkspaceFiles, checked_out_commit, read_inside
+from nodeguard.github.sources import (
+    CommitFiles,
+    VerifiedWorkspaceFiles,
+    WorkspaceFiles,
+    checked_out_commit,
+    read_inside,
+)
 from nodeguard.github.summary import (
     CHECK_RUN_LIMIT,
     STEP_SUMMARY_LIMIT,
@@ -58,12 +64,16 @@ from nodeguard.github.summary import (
 )
 from nodeguard.policy import Policy, PolicyError, RuleSetting
 from nodeguard.report import render
-from nodeguard.report.common import summary_line
+from nodeguard.report.common import plural, summary_line
 from nodeguard.report.github import escape_data, log_block
 
 # Tests only: multiplies every wait (retry backoff, PyGithub's pacing); 0 makes them instant.
 TIME_SCALE_VARIABLE = "NODEGUARD_SLEEP_SCALE"
 TOKEN_INPUT = "INPUT_GITHUB-TOKEN"
+MISSING_AT_HEAD = (
+    "GitHub lists this file at the pull request's head commit but answers 404 Not Found when it is read "
+    "(a force-push, or replication lag): it was not checked, so the check fails; run it again"
+)
 
 
 @dataclass
@@ -246,7 +256,8 @@ class ActionRun:
 
     def gather_pull_request(self, pull: PullRequest) -> Gathered:
         trusted = checked_out_commit(self.workspace) == pull.head_sha
-        head_files: CommitFiles | WorkspaceFiles = WorkspaceFiles(self.workspace) if trusted else CommitFiles(self.api, pull.head_sha)
+        head_commit = CommitFiles(self.api, pull.head_sha)
+        head_files: CommitFiles | WorkspaceFiles = WorkspaceFiles(self.workspace) if trusted else head_commit
         if self.inputs.policy_from == "base":
             policy = self.policy_from(pull.base_sha, f"on the base branch ({pull.base_sha[:7]})", head_files)
         else:
@@ -272,7 +283,15 @@ class ActionRun:
                 gathered.hunks_by_path, gathered.patches = hunks, patches
             return gathered
         changed = [entry.path for entry in listing.files if entry.status != "removed"]
-        gathered = self.check_changed(changed, head_files, policy, trusted)
+        # A removed or renamed ignore file governed Dockerfiles too: they are checked again without it.
+        gone = {entry.path for entry in listing.files if entry.status == "removed"}
+        gone.update(entry.previous_filename for entry in listing.files if entry.previous_filename)
+        if trusted:
+            listed = {entry.path: entry.sha for entry in listing.files if entry.status != "removed" and entry.sha}
+            head_files = VerifiedWorkspaceFiles(self.workspace, head_commit, listed)
+        gathered = self.check_changed(changed, head_files, policy, trusted, gone_ignores={
+            path for path in gone if is_ignore_file_name(PurePosixPath(path).name)
+        })
         gathered.hunks_by_path, gathered.patches = hunks, patches
         if not trusted:
             gathered.notes.append(
@@ -283,25 +302,23 @@ class ActionRun:
         return gathered
 
     def check_changed(
-        self, changed: list[str], head_files: CommitFiles | WorkspaceFiles, policy: LoadedPolicy, trusted: bool
+        self,
+        changed: list[str],
+        head_files: CommitFiles | VerifiedWorkspaceFiles,
+        policy: LoadedPolicy,
+        trusted: bool,
+        gone_ignores: set[str] = frozenset(),
     ) -> Gathered:
         dockerfiles = {path for path in changed if is_dockerfile_name(PurePosixPath(path).name)}
         ignores = {path for path in changed if is_ignore_file_name(PurePosixPath(path).name)}
-        notes = []
-        repo_paths: set[str] = set()
-        if ignores or not trusted:
-            try:
-                repo_paths = set(head_files.file_paths())
-            except (*API_ERRORS, TreeTooLarge) as error:
-                reason = str(error) if isinstance(error, TreeTooLarge) else error_message(error)
-                notes.append(
-                    f"The repository's files could not be listed ({reason}): only the changed "
-                    "files were checked, without the .dockerignore files they did not change."
-                )
-        if ignores:
-            everywhere = [path for path in repo_paths if is_dockerfile_name(PurePosixPath(path).name)]
-            for ignore in ignores:
-                dockerfiles.update(governed_dockerfiles(ignore, everywhere, policy.policy))
+        notes: list[str] = []
+        repo_paths = self.repo_paths(head_files, notes) if ignores or gone_ignores or not trusted else set()
+        everywhere = [path for path in repo_paths if is_dockerfile_name(PurePosixPath(path).name)]
+        for ignore in ignores | gone_ignores:
+            dockerfiles.update(governed_dockerfiles(ignore, everywhere, policy.policy))
+        if trusted and not self.contexts_match_head(head_files, dockerfiles, policy):
+            trusted = False  # the build contexts' ignore files are read from the head commit instead
+            repo_paths = repo_paths or self.repo_paths(head_files, notes)
         if not trusted:  # without the workspace, the engine knows only the ignore files it is given
             for dockerfile in dockerfiles:
                 context = context_folder(dockerfile, policy.policy.context_for(dockerfile))
@@ -313,12 +330,29 @@ class ActionRun:
         result = check_sources(
             sources, checked_policy, ignore_files=ignore_sources, workspace=self.workspace if trusted else None
         )
+        if isinstance(head_files, VerifiedWorkspaceFiles) and head_files.replaced:
+            notes.append(
+                f"{plural(len(head_files.replaced), 'file')} in the workspace differed from the pull request's head "
+                f"commit (changed by an earlier step of the job?) and were read from GitHub instead: "
+                f"{', '.join(code_span(path) for path in head_files.replaced)}."
+            )
         findings = sorted([*result.findings, *problems, *ignore_problems], key=Finding.sort_key)
         lines = {source.path: text_lines(source.data) for source in [*sources, *ignore_sources]}
         return Gathered(policy, findings, len(result.checked) + len(problems), lines, notes=notes)
 
+    def repo_paths(self, head_files: CommitFiles | VerifiedWorkspaceFiles, notes: list[str]) -> set[str]:
+        try:
+            return set(head_files.file_paths())
+        except (*API_ERRORS, TreeTooLarge) as error:
+            reason = str(error) if isinstance(error, TreeTooLarge) else error_message(error)
+            notes.append(
+                f"The repository's files could not be listed ({reason}): only the changed "
+                "files were checked, without the .dockerignore files they did not change."
+            )
+            return set()
+
     def read_sources(
-        self, files: CommitFiles | WorkspaceFiles, paths: list[str]
+        self, files: CommitFiles | VerifiedWorkspaceFiles, paths: list[str]
     ) -> tuple[list[SourceFile], list[Finding]]:
         sources, problems = [], []
         for path in paths:
@@ -326,13 +360,36 @@ class ActionRun:
                 found: FileContent | None = files.read(path)
             except API_ERRORS as error:
                 found = FileContent(problem=f"cannot be read through the API ({error_message(error)})")
-            if found is None:
-                continue
+            if found is None:  # GitHub lists it at the head commit, yet cannot serve it
+                found = FileContent(problem=MISSING_AT_HEAD)
             if found.data is None:
                 problems.append(unreadable_file_finding(path, found.problem or "cannot be read"))
             else:
                 sources.append(SourceFile(path, found.data))
         return sources, problems
+
+    def contexts_match_head(
+        self, head_files: CommitFiles | VerifiedWorkspaceFiles, dockerfiles: set[str], policy: LoadedPolicy
+    ) -> bool:
+        """Whether the ignore files the engine would read from disk for these Dockerfiles are the head
+        commit's (an earlier step may have added or changed one). One removed from disk is not looked
+        for: without it the engine reports more, never less."""
+        if not isinstance(head_files, VerifiedWorkspaceFiles):
+            return True
+        candidates = {
+            path
+            for dockerfile in dockerfiles
+            for path in ignore_file_candidates(dockerfile, context_folder(dockerfile, policy.policy.context_for(dockerfile)))
+            if os.path.lexists(self.workspace / path)
+        }
+        try:
+            differing = [path for path in sorted(candidates) if not head_files.matches_head(path)]
+        except API_ERRORS:
+            return False
+        for path in differing:
+            if path not in head_files.replaced:
+                head_files.replaced.append(path)
+        return not differing
 
     # -- placing findings
 

@@ -12,6 +12,7 @@ from github.GithubException import GithubException
 
 from nodeguard import __version__
 from nodeguard.github.retry import API_ERRORS, RetryPolicy, call_with_retry
+from nodeguard.model.parse import MAX_BYTES, size_text
 
 PER_PAGE = 100  # the largest page GitHub serves: fewer requests for long lists
 FILES_LIST_LIMIT = 3000  # GitHub stops listing a pull request's files there
@@ -42,6 +43,8 @@ class ChangedFile:
     path: str
     status: str  # added | removed | modified | renamed | copied | changed | unchanged
     patch: str | None  # absent for binary or very large diffs
+    sha: str | None = None  # the blob at the head commit
+    previous_filename: str | None = None  # a renamed file's path before
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ class GitHubApi:
     def list_pull_files(self, number: int, expected_count: int | None) -> FileListing:
         pages = self._repo.get_pull(number).get_files()
         files = self._call("listing the pull request's files", lambda: list(pages))
-        changed = [ChangedFile(f.filename, f.status, f.patch) for f in files]
+        changed = [ChangedFile(f.filename, f.status, f.patch, f.sha, f.previous_filename) for f in files]
         # Cut only at the limit: the event's count may be stale after a later push, either way.
         at_limit = len(changed) >= FILES_LIST_LIMIT
         return FileListing(changed, complete=not at_limit or (expected_count is not None and len(changed) >= expected_count))
@@ -220,16 +223,16 @@ class GitHubApi:
         fields = redacted(fields, self._redact)
         self._call("updating the check run", lambda: check_run.edit(**fields), applied_before)
 
-    def list_tree(self, ref: str) -> list[str]:
-        """Every file path (blobs and symlinks alike) of the commit ``ref``. GitHub cuts a recursive
-        listing past 100,000 entries or 7 MB (``truncated``): then the tree is walked folder by folder."""
+    def list_tree(self, ref: str) -> dict[str, str]:
+        """Every file (blobs and symlinks alike) of the commit ``ref``: its path and blob sha. GitHub cuts a
+        recursive listing past 100,000 entries or 7 MB (``truncated``): then the tree is walked folder by folder."""
         tree = self._call("listing the repository's files", lambda: self._repo.get_git_tree(ref, recursive=True))
         if not tree.raw_data.get("truncated"):
-            return [item.path for item in tree.tree if item.type == "blob"]
+            return {item.path: item.sha for item in tree.tree if item.type == "blob"}
         return self._walk_tree(ref, "")
 
-    def _walk_tree(self, sha: str, prefix: str) -> list[str]:
-        paths: list[str] = []
+    def _walk_tree(self, sha: str, prefix: str) -> dict[str, str]:
+        paths: dict[str, str] = {}
         pending = [(sha, prefix)]
         listed = 0
         while pending:
@@ -241,10 +244,10 @@ class GitHubApi:
             for item in tree.tree:
                 path = f"{folder}{item.path}"
                 if item.type == "blob":
-                    paths.append(path)
+                    paths[path] = item.sha
                 elif item.type == "tree":
                     pending.append((item.sha, f"{path}/"))
-        return sorted(paths)
+        return dict(sorted(paths.items()))
 
     def read_file(self, path: str, ref: str) -> FileContent | None:
         """The file at ``ref``, or None when there is no such file."""
@@ -258,6 +261,8 @@ class GitHubApi:
             return None
         if content.type == "symlink":
             return FileContent(problem=SYMLINK_OUT)
+        if content.size > MAX_BYTES:  # as on disk: not fetched at all
+            return FileContent(problem=f"the file is larger than {size_text(MAX_BYTES)}; not checked")
         if content.encoding == "base64":
             return FileContent(data=content.decoded_content)
         # Over 1 MB the contents API answers encoding "none": the blob API still serves the bytes.

@@ -6,7 +6,10 @@ and nothing from the pull request is executed. Reads never follow a symbolic lin
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from nodeguard.discover import walk
@@ -83,17 +86,64 @@ class WorkspaceFiles:
 
 
 class CommitFiles:
-    """The repository at one commit, read through the API (each file once)."""
+    """The repository at one commit, read through the API (each file once, the tree once)."""
 
     def __init__(self, api: GitHubApi, ref: str):
         self.api, self.ref = api, ref
         self._read: dict[str, FileContent | None] = {}
+        self._tree: dict[str, str] | None = None
 
     def read(self, path: str) -> FileContent | None:
         if path not in self._read:
             self._read[path] = self.api.read_file(path, self.ref)
         return self._read[path]
 
+    def blob_shas(self) -> dict[str, str]:
+        """Every file of the commit, with its blob sha."""
+        if self._tree is None:
+            self._tree = self.api.list_tree(self.ref)
+        return self._tree
+
     def file_paths(self) -> list[str]:
         """Every file of the commit."""
-        return self.api.list_tree(self.ref)
+        return list(self.blob_shas())
+
+
+def git_blob_sha(data: bytes) -> str:
+    """The name git gives these bytes as a blob (what GitHub lists as a file's ``sha``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324 - git's own naming
+
+
+class VerifiedWorkspaceFiles:
+    """The workspace at the head commit, trusted file by file: an earlier step of the job may have run the
+    pull request's code and rewritten files, so a file is read from disk only when its bytes are the blob
+    GitHub lists for it (the pull request's files, else the head commit's tree); otherwise, and for the
+    list of files, GitHub's head commit is read instead."""
+
+    def __init__(self, root: Path, head: CommitFiles, listed: Mapping[str, str]):
+        self.root, self.head, self.listed = root, head, dict(listed)
+        self.replaced: list[str] = []  # files whose copy on disk is not the head commit's
+
+    def expected_sha(self, path: str) -> str | None:
+        return self.listed[path] if path in self.listed else self.head.blob_shas().get(path)
+
+    def matches_head(self, path: str) -> bool:
+        """Whether the file on disk is the head commit's (both absent counts as matching). A symbolic
+        link is git's blob of its target's name."""
+        expected = self.expected_sha(path)
+        if (self.root / path).is_symlink():
+            return git_blob_sha(os.fsencode(os.readlink(self.root / path))) == expected
+        found = read_inside(self.root, path)
+        if found is None:
+            return expected is None
+        return found.data is not None and git_blob_sha(found.data) == expected
+
+    def read(self, path: str) -> FileContent | None:
+        if self.matches_head(path):
+            return read_inside(self.root, path)
+        if path not in self.replaced:
+            self.replaced.append(path)
+        return self.head.read(path)
+
+    def file_paths(self) -> list[str]:
+        return self.head.file_paths()

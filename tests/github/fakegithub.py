@@ -207,6 +207,7 @@ class FakeGitHub:
     current_head: str = HEAD_SHA  # the pull request's head as GitHub has it now (a push may move it)
     own_pull_request: bool = False  # the token's account opened the pull request: no REQUEST_CHANGES
     tree_entries_limit: int = TREE_ENTRIES_LIMIT
+    renames: dict[str, str] = field(default_factory=dict)  # new path at head -> its path at base
     token_user: str | None = None  # a personal token's login; None: an installation token (github-actions[bot])
 
     def __post_init__(self):
@@ -295,10 +296,13 @@ class FakeGitHub:
     def _diff_files(self) -> list[dict]:
         entries = []
         for path in sorted(set(self.base_files) | set(self.head_files)):
-            old, new = self.base_files.get(path), self.head_files.get(path)
-            if old == new:
+            if path in self.renames.values():
+                continue  # listed once, under its new name
+            previous = self.renames.get(path)
+            old, new = self.base_files.get(previous or path), self.head_files.get(path)
+            if old == new and previous is None:
                 continue
-            status = "added" if old is None else "removed" if new is None else "modified"
+            status = "renamed" if previous else "added" if old is None else "removed" if new is None else "modified"
             patch = make_patch(old, new)
             data = new if new is not None else old
             entry = {
@@ -314,6 +318,8 @@ class FakeGitHub:
             }
             if path not in self.no_patch:
                 entry["patch"] = patch
+            if previous:
+                entry["previous_filename"] = previous
             entries.append(entry)
         return entries[: self.files_limit]
 

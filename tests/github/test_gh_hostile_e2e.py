@@ -9,9 +9,11 @@ import re
 import pytest
 
 from nodeguard.github.retry import MAX_SINGLE_WAIT
-from tests.github.fakegithub import Canned, make_patch
+from tests.github.fakegithub import HEAD_SHA, MERGE_SHA, Canned, make_patch
 from tests.github.markdown import assert_inert
 from tests.github.scenarios import (
+    API_DOCKERFILE,
+    CONTENTS,
     GOOD_FROM,
     PADDING,
     REVIEWS,
@@ -144,3 +146,55 @@ def test_only_nodeguards_own_comments_count_as_already_posted(github, tmp_path, 
     assert fake.counts()["GET /user"] == 2
     for result in (first, second, third):
         assert_reported_everywhere(result, expected_findings(head, ["Dockerfile"], workspace=workspace))
+
+
+APP_DOCKERFILE = f'{GOOD_FROM}\nENV NODE_ENV=production\nWORKDIR /app\nCOPY --chown=node:node . .\nUSER node\nCMD ["node", "server.js"]\n'.encode()
+
+
+@pytest.mark.parametrize("how", ["removed", "renamed"])
+@pytest.mark.parametrize("checked_out", [HEAD_SHA, MERGE_SHA])
+def test_removing_or_renaming_a_dockerignore_checks_what_it_governed(github, tmp_path, how, checked_out):
+    base = {"api/Dockerfile": APP_DOCKERFILE, "api/.dockerignore": b"node_modules\n.env\n.git\n", "api/.env": b"TOKEN=1\n"}
+    head = {key: value for key, value in base.items() if key != "api/.dockerignore"}
+    renames = {}
+    if how == "renamed":
+        head["api/dockerignore.old"] = base["api/.dockerignore"]
+        renames = {"api/dockerignore.old": "api/.dockerignore"}
+    fake = github(base, head, renames=renames)
+    workspace = workspace_for(tmp_path, head, checked_out=checked_out)
+    result = run_action(fake, workspace, pull_request_event(fake), inputs={"fail-on": "warning"})
+    findings = expected_findings(head, ["api/Dockerfile"])
+    assert findings and {f.path for f in findings} == {"api/Dockerfile"}
+    assert result.returncode == 1 and result.outputs["conclusion"] == "failure", result.stdout
+    assert "in 0 files" not in result.step_summary and "in 1 file" in result.step_summary
+    assert_reported_everywhere(result, findings)
+
+
+def test_a_workspace_rewritten_by_an_earlier_step_is_not_believed(github, tmp_path):
+    head = {"Dockerfile": b"FROM node\nCOPY . .\nCMD npm start\n", "api/Dockerfile": API_DOCKERFILE.encode()}
+    fake = github({}, head)
+    # An earlier step ran the pull request's code (a postinstall script): the checkout is at the head
+    # commit, but the Dockerfile on disk is a clean one and a .dockerignore hides the rest of the context.
+    rewritten = {"Dockerfile": APP_DOCKERFILE, "api/Dockerfile": API_DOCKERFILE.encode(), ".dockerignore": b"*\n"}
+    workspace = workspace_for(tmp_path, rewritten, checked_out=HEAD_SHA)
+    result = run_action(fake, workspace, pull_request_event(fake))
+    findings = expected_findings(head, ["Dockerfile", "api/Dockerfile"])
+    assert result.returncode == 1 and any(f.path == "Dockerfile" and f.rule == "NG101" for f in findings)
+    contents = {call.path.rsplit("/contents/", 1)[1] for call in fake.calls("GET", CONTENTS) if call.query.get("ref") == HEAD_SHA}
+    assert "Dockerfile" in contents and "api/Dockerfile" not in contents  # the file that matches is read from disk
+    assert "2 files in the workspace differed from the pull request" in result.step_summary
+    assert_reported_everywhere(result, findings)
+
+
+def test_a_changed_file_github_cannot_serve_fails_the_check(github, tmp_path):
+    head = {"Dockerfile": APP_DOCKERFILE, "api/Dockerfile": APP_DOCKERFILE + b"# more\n"}
+    fake = github({}, head)
+    fake.pull_files()  # listed as GitHub lists it, then gone: a force-push, or replication lag
+    del fake.head_files["api/Dockerfile"]
+    workspace = workspace_for(tmp_path, {}, checked_out=MERGE_SHA)
+    result = run_action(fake, workspace, pull_request_event(fake), inputs={"comments": "off"})
+    assert result.returncode == 1 and result.outputs["conclusion"] == "failure", result.stdout
+    (run,) = fake.check_runs
+    (missing,) = [a for a in run.annotations if a["path"] == "api/Dockerfile"]
+    assert missing["annotation_level"] == "failure" and "404 Not Found" in missing["message"]
+    assert "404 Not Found" in result.step_summary and "api/Dockerfile:1:" in result.stdout
