@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import pydantic
 from githubkit_schemas.v2022_11_28.models import (
@@ -342,6 +342,7 @@ class FakeGitHub:
             None,
         )
         template = match[0] if match else "unknown"
+        params = {key: unquote(value) for key, value in match[1].groupdict().items()} if match else {}
         with self._lock:
             if match is None:
                 answer = Canned(404, {"message": "Not Found", "documentation_url": DOCS})
@@ -350,10 +351,10 @@ class FakeGitHub:
             elif self._faults.get(route_key(method, template)):
                 answer = self._faults[route_key(method, template)].pop(0)
                 if answer.status == APPLY_THEN_DROP:  # the write happens; its answer is lost
-                    applied = self._answer(method, template, match[1].groupdict(), query, body)
+                    applied = self._answer(method, template, params, query, body)
                     answer = Canned(DROP, {}) if applied.status < 400 else applied
             else:
-                answer = self._answer(method, template, match[1].groupdict(), query, body)
+                answer = self._answer(method, template, params, query, body)
             self.requests.append(Recorded(method, template, path, query, body, answer.status, dict(answer.headers)))
         self._send(handler, answer)
 

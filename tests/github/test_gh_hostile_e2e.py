@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
+from nodeguard.github.comments import code_span
 from nodeguard.github.retry import MAX_SINGLE_WAIT
+from nodeguard.report.common import printable
 from tests.github.fakegithub import HEAD_SHA, MERGE_SHA, Canned, make_patch
 from tests.github.markdown import assert_inert
 from tests.github.scenarios import (
     API_DOCKERFILE,
+    BLOBS,
     CONTENTS,
     GOOD_FROM,
     PADDING,
@@ -198,3 +202,36 @@ def test_a_changed_file_github_cannot_serve_fails_the_check(github, tmp_path):
     (missing,) = [a for a in run.annotations if a["path"] == "api/Dockerfile"]
     assert missing["annotation_level"] == "failure" and "404 Not Found" in missing["message"]
     assert "404 Not Found" in result.step_summary and "api/Dockerfile:1:" in result.stdout
+
+
+ODD_NAMES = ["svc\nnew/Dockerfile", "a%0Ab%25/Dockerfile", "x::error::forged/Dockerfile", "c,d=e/Dockerfile", "ünï cödé/Dockerfile"]
+WORKFLOW_COMMAND = re.compile(r"::(error|warning|notice) file=[^:\n]*::|::(group|endgroup|stop-commands)::|::nodeguard-[0-9a-f]+::")
+BIG = 50 * 1024 * 1024
+
+
+@pytest.mark.parametrize("checked_out", [HEAD_SHA, MERGE_SHA])
+def test_odd_names_binary_and_huge_files_are_each_reported(github, tmp_path, checked_out):
+    head = {name: API_DOCKERFILE.encode() for name in ODD_NAMES}
+    head["bin/Dockerfile"] = bytes(range(256)) * 64
+    head["big/Dockerfile"] = b"FROM node\n# " + b"x" * BIG + b"\nCMD npm start\n"
+    fake = github({}, head, no_patch={"bin/Dockerfile", "big/Dockerfile"})
+    workspace = workspace_for(tmp_path, head, checked_out=checked_out)
+    started = time.monotonic()
+    result = run_action(fake, workspace, pull_request_event(fake))
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1 and "Traceback" not in result.everything() and elapsed < 60, result.stdout[-2000:]
+    assert max(len(call.body["comments"]) for call in fake.calls("POST", REVIEWS)) > 0 and fake.reviews
+    (run,) = fake.check_runs
+    annotated = {annotation["path"] for annotation in run.annotations}
+    assert annotated == set(head)  # every file has its findings, the binary and the huge one included
+    (huge,) = [a for a in run.annotations if a["path"] == "big/Dockerfile"]
+    assert "larger than" in huge["message"] and huge["annotation_level"] == "failure"
+    assert fake.counts().get(f"GET {BLOBS}", 0) == 0  # the 50 MB blob is never fetched
+    for line in result.stdout.splitlines():  # no name can forge a workflow command
+        if line.startswith("::"):
+            assert WORKFLOW_COMMAND.match(line), line
+    for name in ODD_NAMES:
+        assert printable(name) in result.stdout
+        assert code_span(name) in result.step_summary and code_span(name) in run.output["summary"]
+    assert_inert(result.step_summary)
+    assert_inert(run.output["summary"])
