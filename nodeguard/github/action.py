@@ -16,6 +16,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import TextIO
@@ -286,10 +287,11 @@ class ActionRun:
         # A removed or renamed ignore file governed Dockerfiles too: they are checked again without it.
         gone = {entry.path for entry in listing.files if entry.status == "removed"}
         gone.update(entry.previous_filename for entry in listing.files if entry.previous_filename)
+        checked_files: CommitFiles | VerifiedWorkspaceFiles = head_commit
         if trusted:
             listed = {entry.path: entry.sha for entry in listing.files if entry.status != "removed" and entry.sha}
-            head_files = VerifiedWorkspaceFiles(self.workspace, head_commit, listed)
-        gathered = self.check_changed(changed, head_files, policy, trusted, gone_ignores={
+            checked_files = VerifiedWorkspaceFiles(self.workspace, head_commit, listed)
+        gathered = self.check_changed(changed, checked_files, policy, trusted, gone_ignores={
             path for path in gone if is_ignore_file_name(PurePosixPath(path).name)
         })
         gathered.hunks_by_path, gathered.patches = hunks, patches
@@ -307,7 +309,7 @@ class ActionRun:
         head_files: CommitFiles | VerifiedWorkspaceFiles,
         policy: LoadedPolicy,
         trusted: bool,
-        gone_ignores: set[str] = frozenset(),
+        gone_ignores: AbstractSet[str] = frozenset(),
     ) -> Gathered:
         dockerfiles = {path for path in changed if is_dockerfile_name(PurePosixPath(path).name)}
         ignores = {path for path in changed if is_ignore_file_name(PurePosixPath(path).name)}
