@@ -31,13 +31,16 @@ BOM = "\ufeff"
 
 def resolver_for(policies: Iterable[Policy], environ: Mapping[str, str] | None = None, **options) -> DigestResolver:
     """A resolver with the policies' mirrors (the first policy naming a registry's mirror sets it for the
-    run) and the Docker client's credentials."""
+    run), the registries they name (asked even when not public) and the Docker client's credentials."""
     mirrors: dict[str, str] = {}
+    named: set[str] = set()
     for policy in policies:
         for name, entry in policy.registries.items():
+            named.add(name)
             if entry.get("mirror"):
                 mirrors.setdefault(name, entry["mirror"])
-    return DigestResolver(mirrors, load_credentials(os.environ if environ is None else environ), **options)
+    credentials = load_credentials(os.environ if environ is None else environ)
+    return DigestResolver(mirrors, credentials, trusted=named, **options)
 
 
 @dataclass(frozen=True)

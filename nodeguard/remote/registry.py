@@ -11,6 +11,11 @@ Docker Hub is ``registry-1.docker.io`` with official images under ``library/``; 
 policy is asked first, and Docker Hub when the mirror cannot answer, as the Docker daemon does.
 Registries on the loopback interface are tried over HTTPS, then plain HTTP, as Docker treats them.
 
+Only registries a pull request cannot steer into the runner's network are asked: the well-known public
+ones (``PUBLIC_REGISTRIES``), whose addresses are checked to be public before each connection, and the
+hosts the policy names under ``registries:`` (the user opted in; the action reads the policy from the
+base branch). Any other host (an IP address, ``localhost``, an internal name) is never contacted.
+
 Bounded: a 5 s timeout per request, ``attempts`` tries when the connection fails or the registry answers
 5xx/429, one lookup per image per run, at most ``MAX_IMAGES`` images a run, and a registry found
 unreachable is not asked again in the run.
@@ -20,8 +25,9 @@ from __future__ import annotations
 import base64
 import ipaddress
 import re
+import socket
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -44,6 +50,11 @@ MANIFEST_TYPES = ", ".join((
 ))
 _CHALLENGE_PARAMETER = re.compile(r'([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))')
 USER_AGENT = "nodeguard (digest lookup)"
+PUBLIC_REGISTRIES = frozenset({
+    "docker.io", "registry-1.docker.io", "index.docker.io", "ghcr.io", "gcr.io", "quay.io", "public.ecr.aws",
+    "mcr.microsoft.com", "registry.k8s.io", "cgr.dev", "registry.access.redhat.com", "registry.gitlab.com",
+})
+_PUBLIC_REGISTRY_PATTERN = re.compile(r"[a-z0-9-]+\.gcr\.io|[a-z0-9-]+-docker\.pkg\.dev")
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,31 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def is_public_registry(host: str) -> bool:
+    """A well-known public registry, named without a port: ``ghcr.io``, ``eu.gcr.io``,
+    ``europe-west1-docker.pkg.dev``."""
+    host = host.lower()
+    return host in PUBLIC_REGISTRIES or _PUBLIC_REGISTRY_PATTERN.fullmatch(host) is not None
+
+
+def is_public_address(address: str) -> bool:
+    """Not loopback, private, link-local, shared, multicast, unspecified or reserved."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_loopback or ip.is_link_local or ip.is_reserved)
+
+
+def resolve_addresses(host: str) -> list[str]:
+    """The addresses a connection to ``host`` (host[:port]) would go to."""
+    parts = urlsplit(f"//{host}")
+    try:
+        found = socket.getaddrinfo(parts.hostname or host, parts.port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise Unreachable(f"the name did not resolve ({_short(error)})") from None
+    return [info[4][0] for info in found]
+
+
 def mirror_endpoint(url: str) -> Endpoint:
     parts = urlsplit(url.strip())
     return Endpoint(parts.scheme.lower(), parts.netloc)
@@ -82,20 +118,25 @@ def mirror_endpoint(url: str) -> Endpoint:
 class DigestResolver:
     """Looks tags up, each image once per run. ``mirrors``: registry name -> mirror URL (the policy's
     ``registries``); ``credentials``: registry host -> (user, password) (the Docker client's
-    ``auths``); ``tls_verify``: True, or a CA bundle's path."""
+    ``auths``); ``trusted``: registry hosts the policy names (asked whatever their address);
+    ``tls_verify``: True, or a CA bundle's path; ``resolve``: host -> addresses, checked before connecting."""
 
     def __init__(
         self,
         mirrors: Mapping[str, str] | None = None,
         credentials: Mapping[str, tuple[str, str]] | None = None,
         *,
+        trusted: Iterable[str] = (),
         timeout: float = TIMEOUT_SECONDS,
         attempts: int = ATTEMPTS,
         retry_pause: float = RETRY_PAUSE_SECONDS,
         tls_verify: bool | str = True,
         sleep: Callable[[float], None] = time.sleep,
+        resolve: Callable[[str], list[str]] = resolve_addresses,
     ):
         self.mirrors = dict(mirrors or {})
+        self.trusted = {host.lower() for host in (*self.mirrors, *trusted)}
+        self.resolve = resolve
         self.credentials = dict(credentials or {})
         self.timeout, self.attempts, self.retry_pause = timeout, max(1, attempts), retry_pause
         self.tls_verify, self.sleep = tls_verify, sleep
@@ -124,13 +165,20 @@ class DigestResolver:
     def _ask(self, ref: ImageRef) -> DigestLookup:
         repository, tag = self._repository(ref), ref.tag or "latest"
         shown = f"{ref.registry}/{repository}:{tag}"
+        if not self._allowed(ref.registry):
+            return DigestLookup(shown, None, f"not looked up: {ref.registry} is neither a well-known public registry "
+                                "nor named under the policy's registries:, and a pull request must not steer "
+                                "requests into the runner's network", 0)
         counter = _Counter()
         problems = []
+        mirror = self.mirrors.get(ref.registry)
         for endpoint in self._endpoints(ref):
             if endpoint.url in self._unreachable:
                 problems.append(self._unreachable[endpoint.url])
                 continue
             try:
+                if not (self._allowed_anywhere(ref.registry) or (mirror and endpoint == mirror_endpoint(mirror))):
+                    self._check_public(endpoint.host)
                 digest = self._head(endpoint, repository, tag, counter)
             except Unreachable as error:
                 self._unreachable[endpoint.url] = why = f"{endpoint.host} could not be reached: {error}"
@@ -140,6 +188,18 @@ class DigestResolver:
                 return DigestLookup(shown, None, f"{endpoint.host}: {error}", counter.count)
             return DigestLookup(shown, digest, None, counter.count)
         return DigestLookup(shown, None, "; ".join(dict.fromkeys(problems)), counter.count)
+
+    def _allowed(self, registry: str) -> bool:
+        return self._allowed_anywhere(registry) or is_public_registry(registry)
+
+    def _allowed_anywhere(self, registry: str) -> bool:
+        """Named in the policy: asked even on this machine's network."""
+        return registry.lower() in self.trusted
+
+    def _check_public(self, host: str) -> None:
+        for address in self.resolve(host):
+            if not is_public_address(address):
+                raise Refused(f"not looked up: the name resolves to {address}, not a public address")
 
     @staticmethod
     def _repository(ref: ImageRef) -> str:

@@ -52,7 +52,7 @@ def test_an_unreachable_registry_keeps_the_manual_instruction_and_the_run_goes_o
         closed = probe.getsockname()[1]
     image = f"127.0.0.1:{closed}/acme/node:24-alpine"  # no Docker Hub fallback: the run stays on this machine
     head = f"FROM {image}\nUSER node\nCMD [\"node\", \"server.js\"]\n".encode()
-    files = {".nodeguard.yml": b"rules:\n  NG101: off\n"}
+    files = {".nodeguard.yml": f"registries:\n  '127.0.0.1:{closed}': {{}}\nrules:\n  NG101: off\n".encode()}
     fake = github({**files, "Dockerfile": BASE}, {**files, "Dockerfile": head})
     workspace = workspace_for(tmp_path, {**files, "Dockerfile": head})
 
@@ -79,3 +79,24 @@ def test_on_push_every_selected_dockerfile_of_the_workspace_is_looked_up(github,
     (pin,) = [a for a in run.annotations if "NG102" in a.get("title", "") + a["message"]]
     assert digest in pin["message"]
     assert "digests: 1 image looked up in 1 request, 1 resolved" in result.step_summary  # legacy/ is excluded
+
+
+def test_a_pull_request_cannot_steer_lookups_to_this_machine_by_naming_its_registry(github, tmp_path, open_registry):
+    """The Dockerfile names a registry on 127.0.0.1 and the pull request's own policy names it too: the
+    policy comes from the base branch, so the registry gets no request and the comment says why."""
+    open_registry.push_index("acme/node", "24-alpine", LAYERS)
+    image = f"{open_registry.host}/acme/node:24-alpine"
+    head = f"FROM {image}\nUSER node\nCMD [\"node\", \"server.js\"]\n".encode()
+    base_policy = b"rules:\n  NG101: off\n"
+    head_policy = f"registries:\n  '{open_registry.host}': {{}}\n".encode() + base_policy
+    fake = github({".nodeguard.yml": base_policy, "Dockerfile": BASE}, {".nodeguard.yml": head_policy, "Dockerfile": head})
+    workspace = workspace_for(tmp_path, {".nodeguard.yml": head_policy, "Dockerfile": head})
+    before = open_registry.manifest_requests()
+
+    result = run_action(fake, workspace, pull_request_event(fake), inputs={"resolve-digests": "true"})
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert open_registry.manifest_requests() == before
+    (comment,) = comments_on(fake, 1)
+    assert "```suggestion" not in comment
+    assert f"not looked up: {open_registry.host} is neither a well-known public registry" in comment

@@ -72,7 +72,7 @@ def test_an_unknown_tag_says_so_without_a_digest(hub_mirror):
 
 def test_the_bearer_challenge_is_answered_with_an_anonymous_pull_token(token_registry):
     digest = token_registry.push_index("public/app", "1.0", LAYERS)
-    resolver = DigestResolver(tls_verify=token_registry.verify)
+    resolver = DigestResolver(trusted=[token_registry.host], tls_verify=token_registry.verify)
     token_registry.tokens.requests.clear()
     lookup = resolver.lookup(parse_image_ref(f"{token_registry.host}/public/app:1.0"))
     assert lookup.digest == digest
@@ -91,19 +91,19 @@ def docker_config(folder, host: str, user: str, password: str) -> dict[str, str]
 def test_a_private_image_is_pulled_with_the_docker_clients_credentials(token_registry, tmp_path):
     digest = token_registry.push_index("private/api", "2.0", LAYERS)
     ref = parse_image_ref(f"{token_registry.host}/private/api:2.0")
-    anonymous = DigestResolver(tls_verify=token_registry.verify).lookup(ref)
+    anonymous = DigestResolver(trusted=[token_registry.host], tls_verify=token_registry.verify).lookup(ref)
     assert anonymous.digest is None and "refused" in anonymous.problem
     credentials = load_credentials(docker_config(tmp_path, token_registry.host, *READER))
     assert credentials == {token_registry.host: READER}
     token_registry.tokens.requests.clear()
-    lookup = DigestResolver(credentials=credentials, tls_verify=token_registry.verify).lookup(ref)
+    lookup = DigestResolver(credentials=credentials, trusted=[token_registry.host], tls_verify=token_registry.verify).lookup(ref)
     assert lookup.digest == digest
     assert token_registry.tokens.requests[0]["user"] == "reader"
 
 
 def test_wrong_credentials_are_a_clear_refusal(token_registry, tmp_path):
     credentials = load_credentials(docker_config(tmp_path, token_registry.host, "reader", "wrong"))
-    lookup = DigestResolver(credentials=credentials, tls_verify=token_registry.verify).lookup(
+    lookup = DigestResolver(credentials=credentials, trusted=[token_registry.host], tls_verify=token_registry.verify).lookup(
         parse_image_ref(f"{token_registry.host}/private/api:2.0")
     )
     assert lookup.digest is None and lookup.problem
