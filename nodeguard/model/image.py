@@ -193,6 +193,7 @@ def build_image(parsed: ParsedDockerfile) -> Image:
     current: Stage | None = None
     state: _StageState | None = None
     named: dict[str, Stage] = {}  # by lower-case name; the first stage of a name wins
+    escape = parsed.directives.get("escape", "\\")  # what the parser joined lines with
     for instruction in parsed.instructions:
         if instruction.keyword == "FROM":
             current = _new_stage(instruction, len(stages), global_args, named)
@@ -203,10 +204,10 @@ def build_image(parsed: ParsedDockerfile) -> Image:
             continue
         if current is None or state is None:
             if instruction.keyword == "ARG":
-                for key, value in key_values(instruction):
+                for key, value in key_values(instruction, escape):
                     global_args[key] = expand(value, global_args) if value is not None else None
             continue
-        current.steps.append(state.apply(instruction, global_args, current.index))
+        current.steps.append(state.apply(instruction, global_args, current.index, escape))
         state.finish(current)
     return Image(path=parsed.path, parsed=parsed, global_args=global_args, stages=stages)
 
@@ -254,15 +255,16 @@ class _StageState:
     def variables(self) -> dict[str, str | None]:
         return {**self.args, **self.env}
 
-    def apply(self, instruction: Instruction, global_args: Mapping[str, str | None], stage_index: int) -> Step:
+    def apply(self, instruction: Instruction, global_args: Mapping[str, str | None], stage_index: int,
+              escape: str = "\\") -> Step:
         keyword = instruction.keyword
         commands = run_commands(instruction) if keyword == "RUN" else ()
         step = Step(instruction, stage_index, dict(self.env), dict(self.args), self.user, self.workdir, commands)
         if keyword == "ENV":
-            for key, value in key_values(instruction):
+            for key, value in key_values(instruction, escape):
                 self.env[key] = expand(value or "", self.variables())
         elif keyword == "ARG":
-            for key, value in key_values(instruction):
+            for key, value in key_values(instruction, escape):
                 inherited = global_args.get(key)
                 self.args[key] = expand(value, self.variables()) if value is not None else inherited
         elif keyword == "USER":

@@ -120,3 +120,23 @@ def test_quotes_around_workdir_and_user_are_removed_as_buildkit_does():
     image = image_of("FROM node:22\nWORKDIR '/usr/src/root'\nWORKDIR \"my app\"\nUSER \"node\"\n")
     assert image.final.workdir == "/usr/src/root/my app"
     assert image.final.user == "node"
+
+
+def test_env_arg_and_global_arg_values_are_read_with_the_files_escape_character():
+    image = image_of("""# escape=`
+ARG TAG=24`-alpine
+FROM node:${TAG}
+ARG GREETING="say `"hi`""
+ENV NODE_ENV=prod`uction APPDIR=C:\\app
+ENV LOGDIR C:\\logs\\app
+""")
+    assert image.global_args == {"TAG": "24-alpine"}
+    final = image.final
+    assert final.base.tag == "24-alpine"
+    assert final.env == {"NODE_ENV": "production", "APPDIR": "C:\\app", "LOGDIR": "C:\\logs\\app"}
+    assert final.steps[0].args == {} and final.steps[1].args["GREETING"] == 'say "hi"'
+
+
+def test_without_the_directive_a_backslash_escapes_and_a_backtick_is_kept():
+    final = image_of("FROM node:24\nENV NODE_ENV=prod`uction APPDIR=C:\\app\n").final
+    assert final.env == {"NODE_ENV": "prod`uction", "APPDIR": "C:app"}
