@@ -107,7 +107,7 @@ def resolve_addresses(host: str) -> list[str]:
         found = socket.getaddrinfo(parts.hostname or host, parts.port or 443, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
         raise Unreachable(f"the name did not resolve ({_short(error)})") from None
-    return [info[4][0] for info in found]
+    return [str(info[4][0]) for info in found]
 
 
 def mirror_endpoint(url: str) -> Endpoint:
