@@ -52,6 +52,7 @@ class Step:
     user: str | None  # USER in force; None means the base image's default user
     workdir: str
     commands: tuple[Command, ...] = ()  # RUN: the simple commands of its script
+    declared: tuple[tuple[str, str | None], ...] = ()  # ENV/ARG/LABEL: its pairs, read with the file's escape
 
     @property
     def keyword(self) -> str:
@@ -259,12 +260,14 @@ class _StageState:
               escape: str = "\\") -> Step:
         keyword = instruction.keyword
         commands = run_commands(instruction) if keyword == "RUN" else ()
-        step = Step(instruction, stage_index, dict(self.env), dict(self.args), self.user, self.workdir, commands)
+        declared = tuple(key_values(instruction, escape))
+        step = Step(instruction, stage_index, dict(self.env), dict(self.args), self.user, self.workdir, commands,
+                    declared)
         if keyword == "ENV":
-            for key, value in key_values(instruction, escape):
+            for key, value in declared:
                 self.env[key] = expand(value or "", self.variables())
         elif keyword == "ARG":
-            for key, value in key_values(instruction, escape):
+            for key, value in declared:
                 inherited = global_args.get(key)
                 self.args[key] = expand(value, self.variables()) if value is not None else inherited
         elif keyword == "USER":

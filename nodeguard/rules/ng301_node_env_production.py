@@ -42,7 +42,6 @@ frameworks change behaviour; the app may need a devDependency or a development s
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, insert_after
 from nodeguard.model.image import has_variables
-from nodeguard.model.parse import key_values
 from nodeguard.node.runtime import process_commands, runs_node
 from nodeguard.rules.base import Problem, Rule
 
@@ -53,7 +52,7 @@ SET_PRODUCTION = "ENV NODE_ENV=production"
 def declarations(stage, keyword: str) -> list:
     """The ``ENV``/``ARG`` steps of the stage's lineage that set NODE_ENV."""
     return [step for step in stage.steps_of(keyword)
-            if any(key == "NODE_ENV" for key, _ in key_values(step.instruction))]
+            if any(key == "NODE_ENV" for key, _ in step.declared)]
 
 
 def declares(stage, keyword: str) -> bool:
@@ -69,7 +68,7 @@ def rewrite_fix(stage, step) -> Fix | None:
     """Rewrite a one-line, one-pair ENV of the final stage with a literal value; else insert after FROM."""
     if step.stage_index != stage.index:
         return insert_after_from(stage)
-    pairs = key_values(step.instruction)
+    pairs = step.declared
     written = pairs[0][1] or ""
     if len(pairs) != 1 or has_variables(written) or step.line != step.end_line:
         return None

@@ -54,7 +54,6 @@ import re
 
 from nodeguard.findings import Severity
 from nodeguard.model.image import has_variables
-from nodeguard.model.parse import key_values
 from nodeguard.node.credentials import credential_writes, install_token_arguments, token_arguments_written, uses_secret_mount
 from nodeguard.node.packages import classify_install, is_secret_name
 from nodeguard.rules.base import Problem, Rule
@@ -116,7 +115,7 @@ def check(image, context, options):
     for step in steps:
         if step.keyword not in ("ARG", "ENV"):
             continue
-        for name, value in key_values(step.instruction):
+        for name, value in step.declared:
             if not is_secret_name(name) or (step.keyword == "ARG" and name in written):
                 continue  # a token written into an rc file is NG802's finding, which names the ARG
             message = describe(step.keyword, name, value)

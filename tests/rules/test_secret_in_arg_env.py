@@ -91,3 +91,11 @@ def test_configuration_values_of_secret_sounding_names_are_fine(lint, line):
 ])
 def test_credential_looking_literals_and_build_arguments_are_reported(lint, line):
     assert len(lint(f"FROM node:22-alpine\nARG PROVIDERS_FROM_BUILD\n{line}\n", rule="NG801").findings) == 1
+
+
+def test_a_backtick_escape_file_reads_every_name_with_its_own_escape(lint):
+    # With the backtick escape, `\` before the space is an ordinary character, so the ENV sets two names;
+    # read with `\` as the escape it would set one (DIR to "C:\ API_TOKEN=…").
+    findings = lint("# escape=`\nFROM node:22-alpine\nENV DIR=C:\\ API_TOKEN=s3cr3t-Value-0f-a-t0ken\n",
+                    rule="NG801").findings
+    assert [f.line for f in findings] == [3] and "API_TOKEN" in findings[0].message
