@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path, PurePosixPath
 
 from nodeguard.policy.globs import matches, matches_any
@@ -93,13 +93,20 @@ def ignore_file_candidates(dockerfile_path: str, context: str) -> tuple[str, str
     return own, shared
 
 
-def governed_dockerfiles(ignore_path: str, dockerfile_paths: Iterable[str], policy) -> list[str]:
-    """The Dockerfiles whose build context ``ignore_path`` governs (all paths repository-relative)."""
+def governed_dockerfiles(
+    ignore_path: str, repo_paths: Collection[str], context_for: Callable[[str], str | None]
+) -> list[str]:
+    """The Dockerfiles among ``repo_paths`` whose build context ``ignore_path`` governs, in BuildKit's
+    precedence: a Dockerfile's own ``<name>.dockerignore`` (when ``repo_paths`` holds it) wins over the
+    ``.dockerignore`` of its context. ``context_for`` is the policy's ``contexts`` mapping (None: the
+    Dockerfile's own folder). All paths are repository-relative."""
     governed = []
-    for dockerfile in dockerfile_paths:
-        own, shared = ignore_file_candidates(dockerfile, context_folder(dockerfile, policy.context_for(dockerfile)))
-        if ignore_path in (own, shared):
-            governed.append(dockerfile)
+    for path in sorted(repo_paths):
+        if not is_dockerfile_name(PurePosixPath(path).name):
+            continue
+        own, shared = ignore_file_candidates(path, context_folder(path, context_for(path)))
+        if ignore_path == own or (ignore_path == shared and own not in repo_paths):
+            governed.append(path)
     return governed
 
 

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nodeguard.discover import (
-    IGNORE_SUFFIX,
     context_folder,
     find_repo_root,
+    governed_dockerfiles,
     ignore_file_candidates,
-    is_dockerfile_name,
     is_ignore_file_name,
     is_selected,
     walk,
@@ -145,18 +144,22 @@ def display_path(path: Path, cwd: Path, real: Path | None = None) -> str:
         return real.as_posix()
 
 
-def expand_paths(paths: Sequence[str]) -> tuple[list[tuple[Path, Path]], list[str], list[str]]:
+def expand_paths(
+    paths: Sequence[str], policy: Policy | Callable[[Path], Policy] | None = None
+) -> tuple[list[tuple[Path, Path]], list[str], list[str]]:
     """Dockerfiles named or found below the given paths, each with the path it was found through;
-    paths that do not exist; and notes on ignore files named that no Dockerfile beside them uses.
+    paths that do not exist; and notes on ignore files named that no Dockerfile uses.
 
-    An ignore file is checked through the Dockerfiles it governs: one named on the command line brings in
-    those beside it (``app/.dockerignore`` → ``app/Dockerfile``; ``x.Dockerfile.dockerignore`` →
-    ``x.Dockerfile``)."""
+    An ignore file is checked through the Dockerfiles it governs (``discover.governed_dockerfiles``, the
+    answer the action gives too): one named on the command line brings in those beside it
+    (``app/.dockerignore`` → ``app/Dockerfile``; ``x.Dockerfile.dockerignore`` → ``x.Dockerfile``) and
+    those the ``policy``'s ``contexts`` map to its folder."""
     found: list[tuple[Path, Path]] = []
     missing: list[str] = []
     notes: list[str] = []
     real_folders = DiskCache()  # each folder resolved once: a resolve walks every step from /
     walked: set[Path] = set()  # found by the walk, which yields no symlinks: only their folder needs resolving
+    repo_files: dict[Path, set[str]] = {}  # each repository walked once, however many ignore files are named
     for text in paths:
         path = Path(text)
         if path.is_dir():
@@ -164,7 +167,7 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[tuple[Path, Path]], list[st
                 walked.add(file)
                 found.append((file, path))
         elif path.is_file() and is_ignore_file_name(path.name):
-            governed = _dockerfiles_beside(path)
+            governed = _governed_on_disk(path, policy, repo_files)
             found.extend((file, file) for file in governed)
             if not governed:
                 notes.append(f"{text}: no Dockerfile beside it uses this ignore file; name the Dockerfile to check it")
@@ -180,13 +183,17 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[tuple[Path, Path]], list[st
     return list(unique.items()), missing, notes
 
 
-def _dockerfiles_beside(ignore_file: Path) -> list[Path]:
-    if ignore_file.name != IGNORE_SUFFIX:
-        own = ignore_file.with_name(ignore_file.name[: -len(IGNORE_SUFFIX)])
-        return [own] if own.is_file() else []
-    siblings = sorted(ignore_file.parent.iterdir()) if ignore_file.parent.is_dir() else []
-    return [p for p in siblings if is_dockerfile_name(p.name) and p.is_file()
-            and not (p.parent / f"{p.name}{IGNORE_SUFFIX}").exists()]
+def _governed_on_disk(
+    ignore_file: Path, policy: Policy | Callable[[Path], Policy] | None, repo_files: dict[Path, set[str]]
+) -> list[Path]:
+    """The Dockerfiles of the ignore file's repository that it governs, under that repository's policy."""
+    repo_root = find_repo_root(ignore_file.parent)
+    ignore_path = (ignore_file.parent.resolve() / ignore_file.name).relative_to(repo_root).as_posix()
+    if repo_root not in repo_files:
+        repo_files[repo_root] = {file.relative_to(repo_root).as_posix() for file in walk(repo_root)}
+    file_policy = policy if isinstance(policy, Policy) or policy is None else policy(ignore_file)
+    context_for = file_policy.context_for if file_policy is not None else lambda _: None
+    return [repo_root / path for path in governed_dockerfiles(ignore_path, repo_files[repo_root], context_for)]
 
 
 def check_paths(
@@ -203,7 +210,7 @@ def check_paths(
     checked even when the policy excludes it, unless ``force_exclude`` (see ``discover.is_selected``).
     ``disk`` may hold edited texts that stand in for files (fixes being planned)."""
     cwd = (cwd or Path.cwd()).resolve()
-    files, missing, notes = expand_paths(paths)
+    files, missing, notes = expand_paths(paths, policy)
     result = CheckResult(notes=notes)
     for text in missing:
         result.findings.append(unreadable_file_finding(text, "no such file or folder"))

@@ -169,3 +169,26 @@ def test_an_ignore_file_named_alone_checks_the_dockerfiles_it_governs(repo: Path
     paths = {f["path"] for f in json.loads(result.stdout)["findings"]}
     assert {"app/Dockerfile", "app/.dockerignore"} <= paths
     assert "lonely/.dockerignore: no Dockerfile beside it uses this ignore file" in result.stderr
+
+
+def test_an_ignore_file_named_alone_checks_the_dockerfiles_the_policy_maps_to_its_context(repo: Path):
+    """The same answer the action gives: ``contexts`` puts docker/api.Dockerfile's build in ctx/."""
+    (repo / ".nodeguard.yml").write_text('contexts:\n  "docker/api.Dockerfile": "ctx"\n')
+    (repo / "docker").mkdir()
+    (repo / "docker" / "api.Dockerfile").write_text("FROM node:latest\nCOPY . .\n")
+    (repo / "ctx").mkdir()
+    (repo / "ctx" / ".dockerignore").write_text("node_modules # deps\n")
+    result = run(["check", "--format", "json", "ctx/.dockerignore"], repo)
+    paths = {f["path"] for f in json.loads(result.stdout)["findings"]}
+    assert {"docker/api.Dockerfile", "ctx/.dockerignore"} <= paths
+    assert "no Dockerfile" not in result.stderr
+
+
+def test_an_ignore_file_named_alone_leaves_out_dockerfiles_with_their_own(repo: Path):
+    (repo / "Dockerfile").write_text("FROM node:latest\n")
+    (repo / "web.Dockerfile").write_text("FROM node:latest\n")
+    (repo / "web.Dockerfile.dockerignore").write_text(".git\n")
+    (repo / ".dockerignore").write_text(".git\n")
+    result = run(["check", "--format", "json", ".dockerignore"], repo)
+    paths = {f["path"] for f in json.loads(result.stdout)["findings"]}
+    assert "Dockerfile" in paths and "web.Dockerfile" not in paths

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nodeguard.discover import is_dockerfile_name, walk
+from nodeguard.discover import governed_dockerfiles, is_dockerfile_name, walk
 
 DOCKERFILES = [
     "Dockerfile", "dockerfile", "Containerfile", "Dockerfile.prod", "Dockerfile-dev", "Dockerfile_prod",
@@ -120,3 +120,13 @@ def test_the_walk_order_is_files_first_then_subfolders_in_name_order(tmp_path: P
         (tmp_path / file).write_text("x\n")
     found = [path.relative_to(tmp_path).as_posix() for path in walk(tmp_path)]
     assert found == ["Dockerfile", "a/.dockerignore", "a/Dockerfile", "a/z/Dockerfile", "b/Dockerfile"]
+
+
+def test_governed_dockerfiles_honour_the_contexts_mapping_and_buildkit_precedence():
+    paths = {"Dockerfile", "web.Dockerfile", "web.Dockerfile.dockerignore", ".dockerignore",
+             "docker/api.Dockerfile", "ctx/.dockerignore", "ctx/Dockerfile"}
+    mapping = {"docker/api.Dockerfile": "ctx"}
+    assert governed_dockerfiles(".dockerignore", paths, mapping.get) == ["Dockerfile"]
+    assert governed_dockerfiles("web.Dockerfile.dockerignore", paths, mapping.get) == ["web.Dockerfile"]
+    assert governed_dockerfiles("ctx/.dockerignore", paths, mapping.get) == ["ctx/Dockerfile", "docker/api.Dockerfile"]
+    assert governed_dockerfiles("docker/.dockerignore", paths, mapping.get) == []

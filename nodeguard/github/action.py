@@ -315,9 +315,8 @@ class ActionRun:
         ignores = {path for path in changed if is_ignore_file_name(PurePosixPath(path).name)}
         notes: list[str] = []
         repo_paths = self.repo_paths(head_files, notes) if ignores or gone_ignores or not trusted else set()
-        everywhere = [path for path in repo_paths if is_dockerfile_name(PurePosixPath(path).name)]
         for ignore in ignores | gone_ignores:
-            dockerfiles.update(governed_dockerfiles(ignore, everywhere, policy.policy))
+            dockerfiles.update(governed_dockerfiles(ignore, repo_paths, policy.policy.context_for))
         if trusted and not self.contexts_match_head(head_files, dockerfiles, policy):
             trusted = False  # the build contexts' ignore files are read from the head commit instead
             repo_paths = repo_paths or self.repo_paths(head_files, notes)

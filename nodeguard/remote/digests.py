@@ -60,7 +60,7 @@ def local_dockerfiles(
     left to the check."""
     cwd = (cwd or Path.cwd()).resolve()
     found = []
-    for path, named in expand_paths(paths)[0]:
+    for path, named in expand_paths(paths, policy_of)[0]:
         repo_root = find_repo_root(path.parent)
         repo_relative = path.relative_to(repo_root).as_posix()
         named_relative = named.relative_to(repo_root).as_posix() if named.is_relative_to(repo_root) else None
