@@ -19,7 +19,7 @@ from nodeguard.discover import (
 )
 from nodeguard.findings import Finding, Severity
 from nodeguard.model import jsontext
-from nodeguard.model.context import IGNORE_FILE_MAX_BYTES, BuildContext, DiskCache, context_for_dockerfile
+from nodeguard.model.context import IGNORE_FILE_MAX_BYTES, BuildContext, DiskCache, UnreadFiles, context_for_dockerfile
 from nodeguard.model.ignore import oversized_ignore_file, parse_ignore_file
 from nodeguard.model.image import build_image
 from nodeguard.model.parse import MAX_BYTES, parse_dockerfile, size_text
@@ -74,7 +74,7 @@ def check_dockerfile(source: SourceFile, context: BuildContext, policy: Policy) 
 def _unreadable_manifest(context: BuildContext) -> list[Finding]:
     """The context's package.json, when it is refused as too deeply nested, reported once here (the rules
     that read it judge as if it were absent)."""
-    text = context.read_text("package.json") if context.root is not None else None
+    text = context.read_text("package.json")
     problem = jsontext.nesting_problem(text) if text is not None else None
     if problem is None:
         return []
@@ -345,7 +345,7 @@ def _api_context(dockerfile_path: str, ignores: dict[str, SourceFile], policy: P
         dockerignore = oversized_ignore_file(ignore.path, IGNORE_FILE_MAX_BYTES)
     elif ignore is not None:
         dockerignore = parse_ignore_file(ignore.path, ignore.data.decode("utf-8", errors="replace"))
-    return BuildContext(root=None, display_root=context_dir, dockerignore=dockerignore)
+    return BuildContext(UnreadFiles(), display_root=context_dir, dockerignore=dockerignore)
 
 
 def _unique_sorted(findings: Iterable[Finding]) -> list[Finding]:

@@ -73,3 +73,11 @@ def test_no_rule_imports_another_rule(path):
     bad = {name for name in nodeguard_imports(path)
            if name.startswith("nodeguard.rules") and name != "nodeguard.rules.base"}
     assert not bad, f"{path.name} imports {sorted(bad)}"
+
+
+def test_only_the_context_knows_where_its_files_come_from():
+    """Rules and Node.js facts ask ``context.files_readable``; whether the files are on disk or read
+    through an API is the business of ``model/context.py`` and the engine that builds contexts."""
+    readers = [path for path in [*(PACKAGE / "rules").glob("*.py"), *(PACKAGE / "node").glob("*.py")]
+               if "context.root" in path.read_text() or "context.repo_root" in path.read_text()]
+    assert readers == []

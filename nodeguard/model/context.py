@@ -6,8 +6,9 @@ import os
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from nodeguard.model.ignore import IgnoreFile, oversized_ignore_file, parse_ignore_file
 
@@ -62,61 +63,92 @@ class DiskCache:
         return kinds
 
 
-@dataclass
-class BuildContext:
-    """What the rules may know about the files around a Dockerfile.
+class ContextFiles(Protocol):
+    """How the rules reach the files around a Dockerfile: on disk (``DiskFiles``), or not at all when only
+    texts read through an API are known (``UnreadFiles``)."""
 
-    ``root`` is None when only the Dockerfile's text is known (files fetched through an API): rules that
-    need the disk then say nothing. Every read stays inside ``repo_root`` (or ``root``): symlinks that
-    lead out are treated as absent, never followed.
-    """
+    @property
+    def readable(self) -> bool:
+        """Whether the context's files can be listed and read; when not, rules that need them say nothing."""
 
-    root: Path | None  # the build context folder on disk
-    display_root: str  # how paths in this context are shown: "" for the repository root, "app" for app/
-    dockerignore: IgnoreFile | None  # the ignore file in force (<Dockerfile>.dockerignore wins over .dockerignore)
-    repo_root: Path | None = None
-    _files: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
-    disk: DiskCache = field(default_factory=DiskCache, repr=False, compare=False)
+    def exists(self, relpath: str) -> bool: ...
+
+    def has_directory(self, relpath: str) -> bool: ...
+
+    def read_text(self, relpath: str, max_bytes: int) -> str | None: ...
+
+    def iter_files(self) -> Iterator[str]: ...
+
+    def read_repo_text(self, relpath: str, max_bytes: int) -> str | None: ...
+
+    def iter_repo_files(self, folder: str) -> Iterator[str]: ...
+
+    @property
+    def in_git_repository(self) -> bool: ...
+
+
+class UnreadFiles:
+    """The files of a context that is not on disk (a commit read through an API): none are known."""
+
+    readable = False
+    in_git_repository = False
+
+    def exists(self, relpath: str) -> bool:
+        return False
+
+    def has_directory(self, relpath: str) -> bool:
+        return False
+
+    def read_text(self, relpath: str, max_bytes: int) -> str | None:
+        return None
+
+    def iter_files(self) -> Iterator[str]:
+        return iter(())
+
+    def read_repo_text(self, relpath: str, max_bytes: int) -> str | None:
+        return None
+
+    def iter_repo_files(self, folder: str) -> Iterator[str]:
+        return iter(())
+
+
+class DiskFiles:
+    """The files of a context folder on disk. Every read stays inside ``repo_root`` (or ``root``): symlinks
+    that lead out are treated as absent, never followed."""
+
+    readable = True
+
+    def __init__(self, root: Path, repo_root: Path | None = None, disk: DiskCache | None = None):
+        self.root, self.repo_root = root, repo_root
+        self.disk = DiskCache() if disk is None else disk
+        self._files: tuple[str, ...] | None = None
 
     def exists(self, relpath: str) -> bool:
         path = self._resolve(relpath)
         return path is not None and path.exists()
 
     def has_directory(self, relpath: str) -> bool:
-        """True when ``relpath`` is a folder inside the repository, e.g. a ``node_modules`` left on disk."""
         path = self._resolve(relpath)
         return path is not None and path.is_dir()
 
-    def read_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
-        """The file's text, or None when absent, outside the repository, binary, or larger than max_bytes."""
+    def read_text(self, relpath: str, max_bytes: int) -> str | None:
         path = self._resolve(relpath)
         return None if path is None else self.disk.read(path, max_bytes)
 
     def iter_files(self) -> Iterator[str]:
-        """Every file below root (posix paths relative to root), skipping the insides of node_modules and .git."""
         if self._files is None:
-            self._files = tuple(sorted(self._walk(self.root))) if self.root is not None else ()
+            self._files = tuple(sorted(self._walk(self.root)))
         return iter(self._files)
-
-    def is_sent(self, relpath: str) -> bool:
-        """True when the file would reach the Docker daemon (not excluded by the ignore file)."""
-        return self.dockerignore is None or not self.dockerignore.excludes(relpath)
-
-    def display_path(self, relpath: str) -> str:
-        return f"{self.display_root}/{relpath}" if self.display_root else relpath
 
     @functools.cached_property
     def in_git_repository(self) -> bool:
-        """True when repo_root is a real repository (it holds .git), not only the folder a check started in."""
         return self.repo_root is not None and (self.repo_root / ".git").exists()
 
-    def read_repo_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
-        """A file anywhere in the repository (a CI workflow), read as read_text reads; None without repo_root."""
+    def read_repo_text(self, relpath: str, max_bytes: int) -> str | None:
         path = self._resolve_in_repo(relpath)
         return None if path is None else self.disk.read(path, max_bytes)
 
     def iter_repo_files(self, folder: str) -> Iterator[str]:
-        """The regular files directly in a folder of the repository, as repository-relative posix paths."""
         path = self._resolve_in_repo(folder)
         try:
             with os.scandir(path) if path is not None else nullcontext(()) as scan:
@@ -126,26 +158,21 @@ class BuildContext:
         return iter(f"{folder.strip('/')}/{name}" for name in names)
 
     @functools.cached_property
-    def _boundary(self) -> Path | None:
-        fence = self.repo_root or self.root
-        return None if fence is None else self.disk.real(fence)
+    def _boundary(self) -> Path:
+        return self.disk.real(self.repo_root or self.root)
 
     @functools.cached_property
-    def _real_root(self) -> Path | None:
-        return None if self.root is None else self.disk.real(self.root)
+    def _real_root(self) -> Path:
+        return self.disk.real(self.root)
 
     def _resolve_in_repo(self, relpath: str) -> Path | None:
-        boundary = self._boundary
-        if self.repo_root is None or boundary is None:
+        if self.repo_root is None:
             return None
-        return _resolve_below(boundary, relpath, boundary, self.disk)
+        return _resolve_below(self._boundary, relpath, self._boundary, self.disk)
 
     def _resolve(self, relpath: str) -> Path | None:
-        """The real path of ``relpath``, or None when there is no root or it leads out of the boundary."""
-        real_root, boundary = self._real_root, self._boundary
-        if real_root is None or boundary is None:
-            return None
-        return _resolve_below(real_root, relpath, boundary, self.disk)
+        """The real path of ``relpath``, or None when it leads out of the boundary."""
+        return _resolve_below(self._real_root, relpath, self._boundary, self.disk)
 
     def _walk(self, root: Path) -> Iterator[str]:
         """Files below ``root``, never entering a symlinked folder; a symlink counts only if it stays inside."""
@@ -170,6 +197,58 @@ class BuildContext:
         return path is not None and path.is_file()
 
 
+@dataclass
+class BuildContext:
+    """What the rules may know about the files around a Dockerfile: its ignore file, and the context's
+    files through ``files`` (``files.readable`` is False when only texts read through an API are known)."""
+
+    files: ContextFiles
+    display_root: str  # how paths in this context are shown: "" for the repository root, "app" for app/
+    dockerignore: IgnoreFile | None  # the ignore file in force (<Dockerfile>.dockerignore wins over .dockerignore)
+
+    @property
+    def files_readable(self) -> bool:
+        """Whether the context's files can be listed and read (on disk), beyond the Dockerfile and ignore file."""
+        return self.files.readable
+
+    def exists(self, relpath: str) -> bool:
+        return self.files.exists(relpath)
+
+    def has_directory(self, relpath: str) -> bool:
+        """True when ``relpath`` is a folder inside the repository, e.g. a ``node_modules`` left on disk."""
+        return self.files.has_directory(relpath)
+
+    def read_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
+        """The file's text, or None when absent, outside the repository, binary, or larger than max_bytes."""
+        return self.files.read_text(relpath, max_bytes)
+
+    def iter_files(self) -> Iterator[str]:
+        """Every file below the context's root (posix paths relative to it), skipping the insides of
+        node_modules and .git."""
+        return self.files.iter_files()
+
+    def is_sent(self, relpath: str) -> bool:
+        """True when the file would reach the Docker daemon (not excluded by the ignore file)."""
+        return self.dockerignore is None or not self.dockerignore.excludes(relpath)
+
+    def display_path(self, relpath: str) -> str:
+        return f"{self.display_root}/{relpath}" if self.display_root else relpath
+
+    @property
+    def in_git_repository(self) -> bool:
+        """True when the repository root is a real repository (it holds .git), not only the folder a check
+        started in."""
+        return self.files.in_git_repository
+
+    def read_repo_text(self, relpath: str, max_bytes: int = 1 << 20) -> str | None:
+        """A file anywhere in the repository (a CI workflow), read as read_text reads; None when unknown."""
+        return self.files.read_repo_text(relpath, max_bytes)
+
+    def iter_repo_files(self, folder: str) -> Iterator[str]:
+        """The regular files directly in a folder of the repository, as repository-relative posix paths."""
+        return self.files.iter_repo_files(folder)
+
+
 def context_for_dockerfile(
     dockerfile: Path, repo_root: Path, context_dir: Path | None = None, disk: DiskCache | None = None
 ) -> BuildContext:
@@ -189,11 +268,9 @@ def context_for_dockerfile(
         if dockerignore is not None:
             break
     return BuildContext(
-        root=context,
+        files=DiskFiles(context, repo_root, disk),
         display_root=_repo_relative(context, boundary, disk),
         dockerignore=dockerignore,
-        repo_root=repo_root,
-        disk=disk,
     )
 
 

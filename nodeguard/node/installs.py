@@ -195,7 +195,7 @@ def lockfiles_in(context, folder: str, manager: str) -> list[str]:
 def lockfile_in_place(use: InstallUse, image, context) -> bool:
     """The install's lockfile is in the build context on disk, sent, and copied (or bind-mounted) before
     the install: then ``npm ci`` and frozen installs can follow it."""
-    if context.root is None:
+    if not context.files_readable:
         return False
     copies = copies_before(use, image)
     lockfiles = [lockfile for lockfile in lockfiles_in(context, package_folder(copies), use.manager)

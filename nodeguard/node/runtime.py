@@ -127,7 +127,7 @@ class _ScriptFinder:
 
     def find(self, program: str, argument: bool = False) -> Script:
         """The script a command names: a program is looked for on PATH, a shell's argument in WORKDIR."""
-        if self.context.root is not None:
+        if self.context.files_readable:
             if self._reader is None:
                 self._reader = ImageReader(self.image, self.stage, self.context, "/")
             paths = [absolute(program, self.stage.workdir)] if argument else _script_paths(program, self.stage.workdir)
@@ -303,7 +303,7 @@ def script_node_command(image: Image, context: BuildContext, command: list[str] 
     """The plain ``node …`` command a package-manager command (``npm start``) runs: its package.json
     script, read from the files of the final image; None when it is not known or not plain."""
     script = script_name(command)
-    if script is None or context.root is None or image.final is None:
+    if script is None or not context.files_readable or image.final is None:
         return None
     reader = ImageReader(image, image.final, context, image.final.workdir)
     text = script_command(read_package_json(reader), script, posixpath.basename(command[0]))

@@ -13,7 +13,7 @@ def nested_node_modules(context: BuildContext) -> list[str]:
     """Where ``node_modules`` folders below the context root can be (``packages/api/node_modules``), from
     the workspaces the root declares and the ``package.json`` files below the root; [] for a single package
     or when the context is not on disk."""
-    if context.root is None:
+    if not context.files_readable:
         return []
     folders = [posixpath.dirname(path) for path in context.iter_files()
                if posixpath.basename(path) == "package.json" and "/" in path]

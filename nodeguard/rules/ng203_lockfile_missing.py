@@ -121,7 +121,7 @@ def _problems(use: InstallUse, image, context):
 
 
 def check(image, context, options):
-    if context.root is None:
+    if not context.files_readable:
         return
     seen = set()
     for use in install_uses(step for stage in image.stages for step in stage.steps):

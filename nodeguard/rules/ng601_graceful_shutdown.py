@@ -80,7 +80,7 @@ def _message(shown: str, missing: list[str], handling) -> str:
 
 
 def check(image, context, options):
-    if context.root is None:
+    if not context.files_readable:
         return
     process = final_process(image)
     if process is None:

@@ -39,7 +39,7 @@ from nodeguard.node.dockerignore import missing_ignore_lines
 
 
 def check(image, context, options):
-    if context.dockerignore is not None or context.root is None:
+    if context.dockerignore is not None or not context.files_readable:
         return
     copy = whole_context_copy(image)
     if copy is None:

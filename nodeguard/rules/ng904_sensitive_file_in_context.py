@@ -63,7 +63,7 @@ def sent_secrets(context) -> list[tuple[str, str]]:
 
 
 def check(image, context, options):
-    if context.root is None:
+    if not context.files_readable:
         return
     copy = whole_context_copy(image)
     if copy is None:

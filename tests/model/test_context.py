@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from nodeguard.model.context import BuildContext, context_for_dockerfile
+from nodeguard.model.context import BuildContext, DiskFiles, UnreadFiles, context_for_dockerfile
 from nodeguard.model.ignore import parse_ignore_file
 
 
@@ -35,7 +35,7 @@ def repo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def context(repo: Path) -> BuildContext:
-    return BuildContext(root=repo / "app", display_root="app", dockerignore=None, repo_root=repo)
+    return BuildContext(DiskFiles(repo / "app", repo), display_root="app", dockerignore=None)
 
 
 def test_exists_and_read_text(context):
@@ -127,7 +127,7 @@ def test_has_directory(context):
 
 
 def test_no_root_knows_nothing():
-    context = BuildContext(root=None, display_root="", dockerignore=None)
+    context = BuildContext(UnreadFiles(), display_root="", dockerignore=None)
     assert not context.exists("package.json")
     assert not context.has_directory("node_modules")
     assert context.read_text("package.json") is None
@@ -147,14 +147,15 @@ def test_is_sent_follows_the_ignore_file(context):
 
 def test_display_path(context):
     assert context.display_path("package.json") == "app/package.json"
-    assert BuildContext(root=None, display_root="", dockerignore=None).display_path("x") == "x"
+    assert BuildContext(UnreadFiles(), display_root="", dockerignore=None).display_path("x") == "x"
 
 
 def test_context_for_dockerfile_uses_its_folder_and_dockerignore(repo):
     write(repo / "app" / ".dockerignore", "# deps\nnode_modules\n")
     context = context_for_dockerfile(repo / "app" / "Dockerfile", repo)
-    assert context.root == repo / "app"
-    assert context.repo_root == repo
+    assert isinstance(context.files, DiskFiles)
+    assert context.files.root == repo / "app"
+    assert context.files.repo_root == repo
     assert context.display_root == "app"
     assert context.dockerignore is not None
     assert context.dockerignore.path == "app/.dockerignore"
@@ -216,3 +217,8 @@ def test_unreadable_folder_and_file_do_not_raise(context, repo, monkeypatch):
     assert "package.json" in list(context.iter_files())
     monkeypatch.setattr(Path, "open", refuse_open)
     assert context.read_text("package.json") is None
+
+
+def test_disk_files_are_readable_and_unread_files_are_not(context):
+    assert context.files_readable
+    assert not BuildContext(UnreadFiles(), display_root="", dockerignore=None).files_readable

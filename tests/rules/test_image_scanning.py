@@ -58,14 +58,14 @@ def test_a_scanner_in_ci_silences_it(lint, path, step):
 
 def test_a_workflow_linked_from_outside_the_repository_does_not_count(lint, tmp_path):
     from nodeguard.engine import check_paths
-    from nodeguard.model.context import BuildContext
+    from nodeguard.model.context import BuildContext, DiskFiles
     from nodeguard.policy import load_policy
 
     outside = tmp_path / "elsewhere.yml"
     outside.write_text("steps:\n  - uses: aquasecurity/trivy-action@0.28.0\n")
     root = lint.write({"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": BUILD_ONLY})
     os.symlink(outside, root / ".github" / "workflows" / "scan.yml")
-    context = BuildContext(root=root, display_root="", dockerignore=None, repo_root=root)
+    context = BuildContext(DiskFiles(root, root), display_root="", dockerignore=None)
     assert list(context.iter_repo_files(".github/workflows")) == [".github/workflows/ci.yml"]
     assert context.read_repo_text(".github/workflows/scan.yml") is None
     assert "docker/build-push-action" in context.read_repo_text(".github/workflows/ci.yml")

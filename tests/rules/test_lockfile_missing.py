@@ -109,13 +109,13 @@ def test_fix_removes_the_ignore_line(lint):
 
 
 def test_nothing_is_said_when_the_context_is_not_on_disk():
-    from nodeguard.model.context import BuildContext
+    from nodeguard.model.context import BuildContext, UnreadFiles
     from nodeguard.model.image import build_image
     from nodeguard.model.parse import parse_dockerfile
     from nodeguard.rules import rule_by_id
 
     image = build_image(parse_dockerfile("Dockerfile", b"FROM node:22-alpine\nCOPY package.json ./\nRUN npm ci\n"))
-    context = BuildContext(root=None, display_root="", dockerignore=None)
+    context = BuildContext(UnreadFiles(), display_root="", dockerignore=None)
     assert list(rule_by_id("NG203").check(image, context, {})) == []
 
 
