@@ -35,12 +35,16 @@ PRAGMA_RULES = frozenset({"NG002", "NG003", "NG004", "NG006", "NG007"})
 
 @dataclass(frozen=True)
 class SourceFile:
+    """A file's bytes as read from the repository, named by its repository-relative path."""
+
     path: str  # repository-relative, posix
     data: bytes
 
 
 @dataclass
 class CheckResult:
+    """What a check of some files found, which files it checked and left out, and its notes."""
+
     findings: list[Finding] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)  # files found that the policy leaves out
@@ -235,6 +239,8 @@ def check_paths(
 
 @dataclass(frozen=True)
 class _DiskFile:
+    """A file found on disk, with its repository and the names it is known by."""
+
     path: Path
     repo_root: Path
     repo_relative: str

@@ -69,6 +69,8 @@ class Fix:
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem a rule reports at a place in a file, with its optional fix."""
+
     rule: str
     name: str
     section: int  # practice number 1-10 from DEVELOPERS.md; 0 for nodeguard's own input problems

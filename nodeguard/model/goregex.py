@@ -28,6 +28,8 @@ CharTest = Callable[[str], bool]
 
 @dataclass(frozen=True)
 class _Class:
+    """A character class: code point ranges and tests, possibly negated."""
+
     ranges: tuple[tuple[int, int], ...]
     tests: tuple[CharTest, ...] = ()
     negated: bool = False

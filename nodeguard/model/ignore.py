@@ -23,6 +23,8 @@ from nodeguard.model.parse import GO_SPACE, size_text
 
 @dataclass(frozen=True)
 class IgnorePattern:
+    """One pattern line of a .dockerignore file."""
+
     line: int  # 1-based line in the file
     text: str  # the line as written (stripped of surrounding white space)
     pattern: str  # cleaned: leading "/" and "./" removed, path cleaned like Go's filepath.Clean
@@ -31,6 +33,8 @@ class IgnorePattern:
 
 @dataclass(frozen=True)
 class IgnoreError:
+    """A .dockerignore line Docker refuses, and why."""
+
     line: int
     text: str  # the line as written, trimmed
     message: str
@@ -38,6 +42,8 @@ class IgnoreError:
 
 @dataclass(frozen=True)
 class IgnoreFile:
+    """A .dockerignore file: its lines, patterns and the lines Docker refuses."""
+
     path: str  # as given, e.g. "app/.dockerignore" or "app/Dockerfile.dockerignore"
     lines: tuple[str, ...]
     patterns: tuple[IgnorePattern, ...]

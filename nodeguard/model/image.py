@@ -72,6 +72,8 @@ class Step:
 
 @dataclass
 class Stage:
+    """One build stage: its FROM, its base image and the steps that follow."""
+
     index: int
     name: str | None
     from_instruction: Instruction
@@ -113,6 +115,8 @@ class Stage:
 
 @dataclass
 class Image:
+    """A Dockerfile as stages, with its global ARGs."""
+
     path: str
     parsed: ParsedDockerfile
     global_args: dict[str, str | None]
@@ -229,6 +233,8 @@ def _new_stage(instruction: Instruction, index: int, global_args: dict, named: d
 
 @dataclass
 class _StageState:
+    """ENV, ARG and USER as they stand at a step while a stage is read."""
+
     env: dict[str, str]
     args: dict[str, str | None]
     user: str | None

@@ -18,6 +18,8 @@ class Heredoc:
 
 @dataclass(frozen=True)
 class Instruction:
+    """One Dockerfile instruction as written: keyword, lines, arguments and flags."""
+
     keyword: str  # upper-case: FROM, RUN, COPY, ...
     start_line: int  # 1-based
     end_line: int  # 1-based, inclusive: continuation lines and heredoc bodies included
@@ -45,12 +47,16 @@ class Instruction:
 
 @dataclass(frozen=True)
 class ParseProblem:
+    """A line the parser could not read, and why."""
+
     line: int
     message: str
 
 
 @dataclass(frozen=True)
 class ParsedDockerfile:
+    """A Dockerfile's lines, instructions and parser directives."""
+
     path: str
     lines: tuple[str, ...]  # the file's lines, without line endings
     instructions: tuple[Instruction, ...]

@@ -180,6 +180,8 @@ def _resolve_index(path: str, read_text: ReadText) -> str | None:
 
 @dataclass(frozen=True)
 class ShutdownHandling:
+    """What the app's source says about handling SIGTERM and SIGINT."""
+
     signals: frozenset[str]  # the signals the app listens for, e.g. {"SIGINT", "SIGTERM"}
     file: str | None  # the first file (breadth-first from the entry) that registers one
     library: str | None  # the first package found that registers handlers; None when only the app's code does

@@ -41,6 +41,8 @@ _FACTS = ("contains_node", "default_user", "has_shell", "init", "os_family", "pa
 
 @dataclass(frozen=True)
 class _Variant:
+    """A variant of an image family: the tag pattern that names it and the facts it sets."""
+
     match: re.Pattern[str]
     name: str
     facts: dict[str, Any]
@@ -48,6 +50,8 @@ class _Variant:
 
 @dataclass(frozen=True)
 class _Family:
+    """A family of well-known images (node, distroless, ...): name and tag patterns, facts, variants."""
+
     id: str
     name: re.Pattern[str]
     tag: re.Pattern[str] | None

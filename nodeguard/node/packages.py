@@ -127,6 +127,8 @@ def is_public_env_file(text: str) -> bool:
 
 @dataclass(frozen=True)
 class SensitiveFile:
+    """A kind of file that must not reach an image, and why."""
+
     pattern: str  # fnmatch glob over the base name, or over the path's tail when it holds a "/"
     reason: str
     secret_marker: str | None = None  # a regex the text must hold to be sensitive; None: always
@@ -188,6 +190,8 @@ def _matches(pattern: str, path: str, base: str) -> bool:
 
 @dataclass(frozen=True)
 class IgnoreEntry:
+    """A .dockerignore entry a Node.js build context should have, and why."""
+
     pattern: str  # as it would be written in .dockerignore
     reason: str
 
@@ -211,6 +215,8 @@ DEBUG_LOGS: dict[str, str | None] = {
 
 @dataclass(frozen=True)
 class InstallCommand:
+    """One Node.js package manager command of a RUN, classified."""
+
     manager: str  # npm | yarn | pnpm | bun
     kind: str  # install | ci | add-global | add-package | prune
     deterministic: bool  # strictly follows the lockfile (npm ci, --frozen-lockfile, --immutable)

@@ -28,6 +28,8 @@ class Phase(enum.Enum):
 
 @dataclass(frozen=True)
 class ReleaseLine:
+    """A Node.js release line and the dates of its phases."""
+
     major: int
     start: date | None  # first stable release; None when only an alpha date is known
     lts: date | None  # None for lines that never become LTS
@@ -38,6 +40,8 @@ class ReleaseLine:
 
 @dataclass(frozen=True)
 class LineStatus:
+    """Where a release line stands on a given day."""
+
     major: int
     phase: Phase
     line: ReleaseLine | None  # None when the phase is UNKNOWN

@@ -42,6 +42,8 @@ def package_name(word: str) -> str:
 
 @dataclass(frozen=True)
 class PackageCommand:
+    """One system package manager command of a RUN: what it installs or removes."""
+
     manager: str  # apk, apt-get, apt, yum, dnf, microdnf
     action: str  # install | remove
     packages: tuple[str, ...]  # names, versions stripped

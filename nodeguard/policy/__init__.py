@@ -34,6 +34,8 @@ class PolicyError(Exception):
 
 @dataclass(frozen=True)
 class RuleSetting:
+    """Whether a rule runs, at which severity, with which options."""
+
     enabled: bool
     severity: Severity
     options: Mapping[str, Any]
@@ -41,12 +43,16 @@ class RuleSetting:
 
 @dataclass(frozen=True)
 class Override:
+    """Rule settings for the files that match some globs."""
+
     files: tuple[str, ...]  # globs over repository-relative posix paths
     rules: Mapping[str, RuleSetting]  # only the rules the override names
 
 
 @dataclass(frozen=True)
 class Policy:
+    """The resolved policy: every rule's setting and the run's settings."""
+
     source: str  # the file it came from, or "builtin:recommended"
     rules: Mapping[str, RuleSetting]  # every known rule id -> its setting
     fail_on: Severity | None = Severity.ERROR  # None: never fail

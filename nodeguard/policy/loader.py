@@ -32,6 +32,8 @@ class RuleEntry:
 
 @dataclass(frozen=True)
 class PolicyDocument:
+    """A policy file or preset as read, before it is resolved over the presets it extends."""
+
     source: str
     extends: str | None
     settings: Mapping[str, Any]  # the other top-level keys, as written; each replaces the preset's

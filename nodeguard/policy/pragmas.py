@@ -29,6 +29,8 @@ _COMMENT_SPACE = " \t\v\f\r"
 
 @dataclass(frozen=True)
 class Pragma:
+    """An inline comment that turns rules off for an instruction, a stage or the file."""
+
     path: str
     line: int  # where the comment is
     scope: str  # instruction | stage | global

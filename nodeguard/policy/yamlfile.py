@@ -18,6 +18,8 @@ MAX_NODES = 20_000  # aliases can make a small file expand to a huge document
 
 @dataclass(frozen=True)
 class YamlFile:
+    """A YAML document's data, with its nodes for the line of each key."""
+
     path: str  # as shown in messages
     data: Any
     root: yaml.Node | None  # None for an empty document

@@ -40,6 +40,8 @@ Check = Callable[["Image", "BuildContext", Mapping[str, Any]], Iterable[Problem]
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule: its identity, default severity, options and check."""
+
     id: str  # stable: NG<section><nn>, e.g. NG101
     name: str  # slug: base-image-tag
     section: int  # practice 1-10 (DEVELOPERS.md); 0 for nodeguard's own checks
