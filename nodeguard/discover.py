@@ -6,10 +6,10 @@ import os
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path, PurePosixPath
 
+from nodeguard.model.context import IGNORE_SUFFIX, ignore_file_candidates
 from nodeguard.policy.globs import matches, matches_any
 
 SKIPPED_FOLDERS = frozenset({"node_modules", ".git", ".hg", ".svn", ".venv", "__pycache__"})
-IGNORE_SUFFIX = ".dockerignore"
 
 
 def is_ignore_file_name(name: str) -> bool:
@@ -84,13 +84,6 @@ def context_folder(dockerfile_path: str, mapped_context: str | None) -> str:
         return "" if cleaned == "." else cleaned.strip("/")
     parent = str(PurePosixPath(dockerfile_path).parent)
     return "" if parent == "." else parent
-
-
-def ignore_file_candidates(dockerfile_path: str, context: str) -> tuple[str, str]:
-    """The ignore files BuildKit reads for a Dockerfile, in order of precedence."""
-    own = f"{dockerfile_path}{IGNORE_SUFFIX}"
-    shared = f"{context}/{IGNORE_SUFFIX}" if context else IGNORE_SUFFIX
-    return own, shared
 
 
 def governed_dockerfiles(

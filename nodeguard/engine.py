@@ -12,15 +12,20 @@ from nodeguard.discover import (
     context_folder,
     find_repo_root,
     governed_dockerfiles,
-    ignore_file_candidates,
     is_ignore_file_name,
     is_selected,
     walk,
 )
 from nodeguard.findings import Finding, Severity
 from nodeguard.model import jsontext
-from nodeguard.model.context import IGNORE_FILE_MAX_BYTES, BuildContext, DiskCache, UnreadFiles, context_for_dockerfile
-from nodeguard.model.ignore import oversized_ignore_file, parse_ignore_file
+from nodeguard.model.context import (
+    BuildContext,
+    DiskCache,
+    DiskRepository,
+    GivenIgnoreFiles,
+    RepositoryFiles,
+    build_context,
+)
 from nodeguard.model.image import build_image
 from nodeguard.model.parse import MAX_BYTES, parse_dockerfile, size_text
 from nodeguard.policy import Policy, RuleSetting
@@ -259,7 +264,7 @@ def _check_disk_file_unguarded(file: _DiskFile, disk: DiskCache) -> list[Finding
     data = read_limited(file.path) if edited is None else edited.encode("utf-8")
     if isinstance(data, str):
         return [unreadable_file_finding(file.shown, data)]
-    context = _disk_context(file.path, file.repo_root, file.repo_relative, policy, disk)
+    context = _context(file.repo_relative, policy, DiskRepository(file.repo_root, disk))
     _show_relative_to(context, file.repo_root, file.cwd)
     return check_dockerfile(SourceFile(file.shown, data), context, policy)
 
@@ -277,12 +282,8 @@ def _map_in_processes(function, items: list) -> Iterable:
         return list(pool.map(function, items, chunksize=max(1, len(items) // (workers * 8))))
 
 
-def _disk_context(
-    path: Path, repo_root: Path, repo_relative: str, policy: Policy, disk: DiskCache
-) -> BuildContext:
-    mapped = policy.context_for(repo_relative)
-    context_dir = repo_root / context_folder(repo_relative, mapped) if mapped is not None else None
-    return context_for_dockerfile(path, repo_root, context_dir, disk)
+def _context(dockerfile_path: str, policy: Policy, repository: RepositoryFiles) -> BuildContext:
+    return build_context(dockerfile_path, context_folder(dockerfile_path, policy.context_for(dockerfile_path)), repository)
 
 
 def _show_relative_to(context: BuildContext, repo_root: Path, cwd: Path) -> None:
@@ -309,27 +310,23 @@ def check_sources(
     With ``workspace`` (the repository on disk, at the same commit) build contexts are read from disk;
     without it only the given ignore files are known.
     """
-    ignores = {source.path: source for source in ignore_files}
-    root = workspace.resolve() if workspace is not None else None
-    disk = DiskCache()
+    repository: RepositoryFiles
+    if workspace is not None:
+        repository = DiskRepository(workspace.resolve())
+    else:
+        repository = GivenIgnoreFiles({source.path: source.data for source in ignore_files})
     result = CheckResult()
     for source in dockerfiles:
         if not policy.selects(source.path):
             continue
         result.checked.append(source.path)
-        result.findings.extend(_isolated(source.path, lambda: _check_source(source, policy, ignores, root, disk)))
+        result.findings.extend(_isolated(source.path, lambda: _check_source(source, policy, repository)))
     result.findings = _unique_sorted(result.findings)
     return result
 
 
-def _check_source(
-    source: SourceFile, policy: Policy, ignores: dict[str, SourceFile], root: Path | None, disk: DiskCache
-) -> list[Finding]:
-    if root is not None:
-        context = _disk_context(root / source.path, root, source.path, policy, disk)
-    else:
-        context = _api_context(source.path, ignores, policy)
-    return check_dockerfile(source, context, policy)
+def _check_source(source: SourceFile, policy: Policy, repository: RepositoryFiles) -> list[Finding]:
+    return check_dockerfile(source, _context(source.path, policy, repository), policy)
 
 
 def _isolated(path: str, check: Callable[[], list[Finding]]) -> list[Finding]:
@@ -340,18 +337,6 @@ def _isolated(path: str, check: Callable[[], list[Finding]]) -> list[Finding]:
     except Exception as error:  # noqa: BLE001 - whatever it is, it must not end the run
         message = f"internal error while checking this file, so it was not checked: {error!r:.300}"
         return [known_rule(INTERNAL_ERROR).finding(Problem(line=1, message=message), path, Severity.ERROR)]
-
-
-def _api_context(dockerfile_path: str, ignores: dict[str, SourceFile], policy: Policy) -> BuildContext:
-    context_dir = context_folder(dockerfile_path, policy.context_for(dockerfile_path))
-    candidates = ignore_file_candidates(dockerfile_path, context_dir)
-    ignore = next((ignores[path] for path in candidates if path in ignores), None)
-    dockerignore = None
-    if ignore is not None and len(ignore.data) > IGNORE_FILE_MAX_BYTES:  # the cap the disk reader has
-        dockerignore = oversized_ignore_file(ignore.path, IGNORE_FILE_MAX_BYTES)
-    elif ignore is not None:
-        dockerignore = parse_ignore_file(ignore.path, ignore.data.decode("utf-8", errors="replace"))
-    return BuildContext(UnreadFiles(), display_root=context_dir, dockerignore=dockerignore)
 
 
 def _unique_sorted(findings: Iterable[Finding]) -> list[Finding]:

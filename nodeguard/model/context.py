@@ -249,29 +249,76 @@ class BuildContext:
         return self.files.iter_repo_files(folder)
 
 
-def context_for_dockerfile(
-    dockerfile: Path, repo_root: Path, context_dir: Path | None = None, disk: DiskCache | None = None
-) -> BuildContext:
-    """The build context of ``dockerfile``: its own folder unless ``context_dir`` is given.
+IGNORE_SUFFIX = ".dockerignore"
 
-    The ignore file follows BuildKit's precedence: ``<Dockerfile name>.dockerignore`` next to the
-    Dockerfile, else ``.dockerignore`` at the root of the context. Contexts given the same ``disk`` share
-    what they read.
-    """
-    disk = DiskCache() if disk is None else disk
-    context = context_dir if context_dir is not None else dockerfile.parent
-    boundary = disk.real(repo_root)
-    candidates = (dockerfile.parent / f"{dockerfile.name}.dockerignore", context / ".dockerignore")
-    dockerignore = None
-    for candidate in candidates:
-        dockerignore = _load_ignore_file(candidate, boundary, disk)
-        if dockerignore is not None:
-            break
+
+def ignore_file_candidates(dockerfile_path: str, context: str) -> tuple[str, str]:
+    """The ignore files BuildKit reads for a Dockerfile (repository-relative), in order of precedence:
+    ``<Dockerfile>.dockerignore`` next to it, else ``.dockerignore`` at the root of its context."""
+    own = f"{dockerfile_path}{IGNORE_SUFFIX}"
+    shared = f"{context}/{IGNORE_SUFFIX}" if context else IGNORE_SUFFIX
+    return own, shared
+
+
+class RepositoryFiles(Protocol):
+    """Where build contexts come from: the repository on disk (``DiskRepository``), or the ignore files
+    read through an API (``GivenIgnoreFiles``)."""
+
+    def ignore_file(self, path: str) -> IgnoreFile | None: ...
+
+    def context_files(self, folder: str) -> ContextFiles: ...
+
+    def display_root(self, folder: str) -> str: ...
+
+
+def build_context(dockerfile_path: str, context_folder: str, repository: RepositoryFiles) -> BuildContext:
+    """The build context of a Dockerfile (repository-relative paths; ``context_folder`` "" for the root),
+    with the ignore file in force by BuildKit's precedence."""
+    candidates = (repository.ignore_file(path) for path in ignore_file_candidates(dockerfile_path, context_folder))
     return BuildContext(
-        files=DiskFiles(context, repo_root, disk),
-        display_root=_repo_relative(context, boundary, disk),
-        dockerignore=dockerignore,
+        files=repository.context_files(context_folder),
+        display_root=repository.display_root(context_folder),
+        dockerignore=next((found for found in candidates if found is not None), None),
     )
+
+
+class DiskRepository:
+    """A repository on disk. Contexts given the same ``disk`` share what they read."""
+
+    def __init__(self, root: Path, disk: DiskCache | None = None):
+        self.root = root
+        self.disk = DiskCache() if disk is None else disk
+        self._boundary = self.disk.real(root)
+
+    def ignore_file(self, path: str) -> IgnoreFile | None:
+        return _load_ignore_file(self.root / path, self._boundary, self.disk)
+
+    def context_files(self, folder: str) -> ContextFiles:
+        return DiskFiles(self.root / folder, self.root, self.disk)
+
+    def display_root(self, folder: str) -> str:
+        return _repo_relative(self.root / folder, self._boundary, self.disk)
+
+
+class GivenIgnoreFiles:
+    """A commit read through an API: only the ignore files given (path → bytes) are known."""
+
+    def __init__(self, ignore_files: Mapping[str, bytes]):
+        self.ignore_files = ignore_files
+
+    def ignore_file(self, path: str) -> IgnoreFile | None:
+        data = self.ignore_files.get(path)
+        if data is None:
+            return None
+        if len(data) > IGNORE_FILE_MAX_BYTES:  # the cap the disk reader has
+            return oversized_ignore_file(path, IGNORE_FILE_MAX_BYTES)
+        return parse_ignore_file(path, data.decode("utf-8", errors="replace"))
+
+    def context_files(self, folder: str) -> ContextFiles:
+        return UnreadFiles()
+
+    def display_root(self, folder: str) -> str:
+        return folder
 
 
 def _load_ignore_file(path: Path, boundary: Path, disk: DiskCache) -> IgnoreFile | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import nodeguard.engine as engine
+import nodeguard.model.context as context_module
 from nodeguard.engine import SourceFile, check_paths, check_sources
 from nodeguard.model.shell import split_commands
 from nodeguard.policy import load_policy
@@ -77,7 +78,7 @@ def test_a_failure_while_reading_the_ignore_file_from_the_api_is_its_dockerfiles
     def broken(path, text):
         raise MemoryError()
 
-    monkeypatch.setattr(engine, "parse_ignore_file", broken)
+    monkeypatch.setattr(context_module, "parse_ignore_file", broken)
     sources = [SourceFile("a/Dockerfile", b"FROM node:20\n"), SourceFile("b/Dockerfile", b"FROM node\n")]
     result = check_sources(sources, load_policy(None, "."), ignore_files=[SourceFile("a/.dockerignore", b"x\n")])
     assert [f.rule for f in result.findings if f.path == "a/Dockerfile"] == ["NG005"]

@@ -3,8 +3,16 @@ from pathlib import Path
 
 import pytest
 
-from nodeguard.model.context import BuildContext, DiskFiles, UnreadFiles, context_for_dockerfile
+from nodeguard.model.context import BuildContext, DiskCache, DiskFiles, DiskRepository, UnreadFiles, build_context
 from nodeguard.model.ignore import parse_ignore_file
+
+
+def context_for_dockerfile(dockerfile: Path, repo_root: Path, context_dir: Path | None = None,
+                           disk: DiskCache | None = None) -> BuildContext:
+    """The disk context of ``dockerfile``, as the engine builds it (paths made repository-relative)."""
+    folder = (context_dir if context_dir is not None else dockerfile.parent).relative_to(repo_root).as_posix()
+    return build_context(dockerfile.relative_to(repo_root).as_posix(), "" if folder == "." else folder,
+                         DiskRepository(repo_root, disk))
 
 
 def write(path: Path, content: str | bytes = "x") -> Path:

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 import nodeguard.model.context as context_module
-from nodeguard.model.context import DiskCache, _inside, _resolve_below, context_for_dockerfile
+from nodeguard.model.context import BuildContext, DiskCache, DiskRepository, _inside, _resolve_below, build_context
+
+
+def context_for_dockerfile(dockerfile: Path, repo_root: Path, context_dir: Path | None = None,
+                           disk: DiskCache | None = None) -> BuildContext:
+    """The disk context of ``dockerfile``, as the engine builds it (paths made repository-relative)."""
+    folder = (context_dir if context_dir is not None else dockerfile.parent).relative_to(repo_root).as_posix()
+    return build_context(dockerfile.relative_to(repo_root).as_posix(), "" if folder == "." else folder,
+                         DiskRepository(repo_root, disk))
 
 
 def resolve_below(base, relpath, boundary):
