@@ -72,6 +72,7 @@ def _major_of_key(key: str) -> int:
 DATA = Path(__file__).parent / "data"
 _schedule_in_force: dict | None = None  # a schedule read for this run (--refresh-data, the action)
 _taken_in_force: str | None = None
+_newest_in_force: dict[str, str] | None = None  # major -> its newest release, read from index.json for this run
 
 
 def parse_schedule(schedule: object) -> dict[int, ReleaseLine]:
@@ -84,12 +85,22 @@ def parse_schedule(schedule: object) -> dict[int, ReleaseLine]:
         raise ValueError(f"the schedule has an entry nodeguard cannot read ({error!r})") from None
 
 
-def use_schedule(schedule: dict, taken: str) -> None:
-    """Judge by ``schedule`` (already checked with ``parse_schedule``) for the rest of this process."""
-    global _schedule_in_force, _taken_in_force
-    _schedule_in_force, _taken_in_force = schedule, taken
+def use_schedule(schedule: dict, taken: str, newest: dict[str, str] | None = None) -> None:
+    """Judge by ``schedule`` (already checked with ``parse_schedule``) for the rest of this process, and
+    name ``newest`` (major -> its newest release, from index.json) where a version is suggested."""
+    global _schedule_in_force, _taken_in_force, _newest_in_force
+    _schedule_in_force, _taken_in_force, _newest_in_force = schedule, taken, newest
     release_lines.cache_clear()
     codenames.cache_clear()
+
+
+def newest_release(major: int) -> str | None:
+    """The newest release of a line (``"24.11.1"``): from the data read for this run, else from the bundled
+    copy when its maintainer refresh recorded one; None when neither knows it."""
+    if _newest_in_force is not None:
+        return _newest_in_force.get(str(major))
+    newest = json.loads((DATA / "node-release-data.json").read_text("utf-8")).get("newest") or {}
+    return newest.get(str(major)) if isinstance(newest, dict) else None
 
 
 def data_date() -> str:

@@ -105,7 +105,7 @@ def refresh_for_run(today: date, environ: Mapping[str, str] | None = None, timeo
         data = fetch(schedule_url, index_url, timeout)
     except DataUnavailable as error:
         return f"release data: not refreshed ({error}); the bundled copy of {releases.data_date()} is used"
-    releases.use_schedule(data.schedule, today.isoformat())
+    releases.use_schedule(data.schedule, today.isoformat(), data.newest)
     note = f"release data: refreshed on {today.isoformat()} from the published schedule and index"
     unscheduled = data.unscheduled()
     if unscheduled:

@@ -34,17 +34,23 @@ FROM node:22-alpine@sha256:<digest>
 
 ## Fix
 Pick the Node.js LTS line you test with and a small variant, e.g. `node:22-alpine`, and pin it by
-digest as well (rule NG102). There is no automatic fix: the right version is yours to choose.
+digest as well (rule NG102). There is no automatic fix: the right version is yours to choose. For a
+moving tag the message names the newest release of today's LTS line (`node:26.3.0-alpine`) when the
+release data knows it (`--refresh-data`, the action's refresh, or a bundled copy refreshed with
+`make node-data`), and `<version>` otherwise. The `today` option (`"2026-11-26"`) fixes the day the
+schedule is read for.
 """
 import re
 
 from nodeguard.findings import Severity
 from nodeguard.node.images import describe_node_image, node_line_in_name
-from nodeguard.node.releases import MOVING_VERSION_WORDS
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.node.releases import MOVING_VERSION_WORDS, newest_release, resolve_node_version
+from nodeguard.node.support import day_of
+from nodeguard.rules.base import TODAY_OPTION, Problem, Rule
 
 
 def check(image, context, options):
+    version = _suggested_version(day_of(options.get("today")))
     for stage in image.stages:
         if stage.parent is not None:
             continue
@@ -76,7 +82,7 @@ def check(image, context, options):
                 line,
                 f"`{ref.raw}` is pinned by its digest, so every build gets the same image, but the tag "
                 f"`{ref.tag}` names no Node.js version: no one can tell which line it is, and the next digest "
-                f"update may jump to a new major line; name the version: `{ref.name}:{_versioned(ref.tag)}@{ref.digest}`",
+                f"update may jump to a new major line; name the version: `{ref.name}:{_versioned(ref.tag, version)}@{ref.digest}`",
                 end_line=end,
                 severity=Severity.WARNING,
             )
@@ -86,15 +92,21 @@ def check(image, context, options):
             yield Problem(
                 line,
                 f"`{ref.raw}` names no Node.js version: like `latest`, the tag `{ref.tag}` moves to the next "
-                f"major line when one is released; name a version: `{ref.name}:{_versioned(ref.tag)}`",
+                f"major line when one is released; name a version: `{ref.name}:{_versioned(ref.tag, version)}`",
                 end_line=end,
             )
 
 
-def _versioned(tag: str) -> str:
-    """The tag with a version placeholder where the moving word was: lts-alpine -> <version>-alpine."""
+def _suggested_version(today) -> str:
+    """The newest release of today's LTS line when the release data names it, else a placeholder."""
+    line = resolve_node_version("lts", today)
+    return (newest_release(line) if line is not None else None) or "<version>"
+
+
+def _versioned(tag: str, version: str) -> str:
+    """The tag with a version where the moving word was: lts-alpine -> 26.3.0-alpine (or <version>-alpine)."""
     rest = re.sub(r"^(?:latest|current|lts)(?:-|$)", "", tag)
-    return f"<version>-{rest}" if rest else "<version>"
+    return f"{version}-{rest}" if rest else version
 
 
 def _version_word(ref) -> str | None:
@@ -115,4 +127,6 @@ RULE = Rule(
     summary="Base image without a tag, or with `latest` or another tag without a Node.js version",
     check=check,
     doc=__doc__,
+    options={"today": None},
+    options_schema=TODAY_OPTION,
 )

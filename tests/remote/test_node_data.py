@@ -75,7 +75,7 @@ def site():
 def bundled_again():
     """Tests that refresh in this process put the bundled schedule back afterwards."""
     yield
-    releases._schedule_in_force = releases._taken_in_force = None
+    releases._schedule_in_force = releases._taken_in_force = releases._newest_in_force = None
     releases.release_lines.cache_clear()
     releases.codenames.cache_clear()
 
@@ -163,3 +163,15 @@ def test_the_action_refreshes_once_per_run(github, tmp_path, site):
     assert site.requests == ["/schedule.json", "/dist/index.json"]
     assert "release data: refreshed on" in result.step_summary
     assert "NG701" in result.step_summary and "end-of-life since 2026-06-01" in result.step_summary
+
+
+def test_a_refresh_names_the_newest_release_of_the_lts_line_where_a_version_is_suggested(lint, site, bundled_again):
+    policy = "rules:\n  NG101: {options: {today: '2026-11-30'}}\n"
+    before = lint("FROM node:alpine\n", policy=policy, rule="NG101")
+    assert "`node:<version>-alpine`" in before.findings[0].message
+    site.bodies["/dist/index.json"] = json.dumps(
+        [{"version": "v26.3.0", "date": "2026-11-24", "lts": "Lithium"}, *INDEX]).encode()
+    node_data.refresh_for_run(date(2026, 11, 30), site.env)
+    assert releases.newest_release(26) == "26.3.0" and releases.newest_release(24) == "24.11.1"
+    after = lint("FROM node:alpine\n", policy=policy, rule="NG101")
+    assert "`node:26.3.0-alpine`" in after.findings[0].message
