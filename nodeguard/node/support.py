@@ -37,6 +37,6 @@ def lines_text(majors: list[int]) -> str:
     return " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def version_note(version_word: str, major: int) -> str:
-    """`` (`lts` means 24 today)`` for a moving tag word; nothing for a version number."""
-    return "" if version_word[:1].isdigit() or version_word[:1] == "v" else f" (`{version_word}` means {major} today)"
+def version_note(version_word: str | None, major: int) -> str:
+    """`` (`lts` means 24 today)`` for a moving tag word; nothing for a version number (or none)."""
+    return "" if version_word is None or version_word[:1].isdigit() or version_word[:1] == "v" else f" (`{version_word}` means {major} today)"

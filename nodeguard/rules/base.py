@@ -24,6 +24,11 @@ DOCS_URL = "https://github.com/nodeguard/nodeguard/blob/main/docs/rules/{id}.md"
 
 
 @dataclass(frozen=True)
+class NoOptions:
+    """The options of a rule that takes none."""
+
+
+@dataclass(frozen=True)
 class Problem:
     """What a rule reports; the engine turns it into a Finding with the rule's metadata and severity."""
 
@@ -35,7 +40,7 @@ class Problem:
     severity: Severity | None = None  # a lesser case of the rule (an unresolved tag is info): caps the severity
 
 
-Check = Callable[["Image", "BuildContext", Mapping[str, Any]], Iterable[Problem]]
+Check = Callable[["Image", "BuildContext", Any], Iterable[Problem]]
 
 
 @dataclass(frozen=True)

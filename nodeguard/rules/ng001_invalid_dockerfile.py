@@ -23,16 +23,21 @@ The heredoc is never closed, so Docker would fail to build this file too.
 ## Fix
 Correct the file at the line given; `docker build` would fail on it as well.
 """
+from collections.abc import Iterator
+
 from nodeguard.findings import Severity
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     for problem in image.parsed.problems:
         yield Problem(line=problem.line, message=problem.message)
     ignore = context.dockerignore
-    for error in ignore.errors if ignore is not None else ():
-        yield Problem(line=error.line, message=error.message, path=ignore.path)
+    if ignore is not None:
+        for error in ignore.errors:
+            yield Problem(line=error.line, message=error.message, path=ignore.path)
 
 
 RULE = Rule(

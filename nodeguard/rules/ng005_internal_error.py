@@ -11,11 +11,15 @@ A crash would hide every other finding; a silent skip would pass a file that was
 Please report the message with the Dockerfile that caused it. Meanwhile, a pragma
 `# nodeguard ignore=NG005 -- reason` above the `FROM` line silences it.
 """
+from collections.abc import Iterable
+
 from nodeguard.findings import Severity
-from nodeguard.rules.base import Rule
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterable[Problem]:
     return ()  # the engine reports rule failures under this ID
 
 

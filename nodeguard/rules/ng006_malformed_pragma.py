@@ -19,11 +19,15 @@ CMD ["node", "server.js"]
 ## Fix
 Write it as `# nodeguard [stage|global] ignore=<IDs or names> -- <reason>`.
 """
+from collections.abc import Iterable
+
 from nodeguard.findings import Severity
-from nodeguard.rules.base import Rule
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterable[Problem]:
     return ()  # reported by the pragma processor (nodeguard.policy.pragmas)
 
 

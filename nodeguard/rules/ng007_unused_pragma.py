@@ -14,11 +14,15 @@ USER node
 ## Fix
 Remove the pragma, or the rule from it.
 """
+from collections.abc import Iterable
+
 from nodeguard.findings import Severity
-from nodeguard.rules.base import Rule
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterable[Problem]:
     return ()  # reported by the pragma processor (nodeguard.policy.pragmas)
 
 

@@ -36,12 +36,15 @@ No automatic fix: the build command changes too (`--secret`).
 """
 import fnmatch
 import posixpath
+from collections.abc import Iterator
 
 from nodeguard.findings import Severity
-from nodeguard.model.ignore import clean_path
-from nodeguard.node.credentials import RC_FILES, holds_literal_credential, mount_for_rc_file
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import context_copies
+from nodeguard.model.ignore import clean_path
+from nodeguard.model.image import Image
+from nodeguard.node.credentials import RC_FILES, holds_literal_credential, mount_for_rc_file
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
 def copied_rc_files(copy) -> list[tuple[str, str]]:
@@ -64,7 +67,7 @@ def file_text(context, source: str, name: str) -> str | None:
     return context.read_text(path)
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     for copy in context_copies(image):
         for source, name in copied_rc_files(copy):
             text = file_text(context, source, name)

@@ -47,7 +47,11 @@ built with `docker build --secret id=npm_token,env=NPM_TOKEN .`.
 ## Fix
 No automatic fix: the build command changes too (`--secret` instead of `--build-arg`).
 """
+from collections.abc import Iterator
+
 from nodeguard.findings import Severity
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.node.credentials import (
     install_token_arguments,
     token_arguments_written,
@@ -55,12 +59,12 @@ from nodeguard.node.credentials import (
     uses_secret_mount,
 )
 from nodeguard.node.packages import classify_install, is_secret_name
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 INSTALL_KINDS = ("install", "ci")
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     shipped = {member.index for member in image.final.lineage()} if image.final is not None else set()
     for stage in image.stages:
         for step in stage.steps:
@@ -69,7 +73,7 @@ def check(image, context, options):
             installs = [(command, classify_install(command.argv)) for command in step.commands]
             install, kind = next(((command, kind) for command, kind in installs
                                   if kind is not None and kind.kind in INSTALL_KINDS), (None, None))
-            if install is None:
+            if install is None or kind is None:
                 continue
             names = install_token_arguments(stage, step, kind.manager, context)
             if shipped and stage.index in shipped:

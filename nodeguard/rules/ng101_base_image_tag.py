@@ -41,15 +41,19 @@ release data knows it (`--refresh-data`, the action's refresh, or a bundled copy
 schedule is read for.
 """
 import re
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from nodeguard.findings import Severity
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.node.images import describe_node_image, node_line_in_name
 from nodeguard.node.releases import MOVING_VERSION_WORDS, newest_release, resolve_node_version
 from nodeguard.node.support import day_of
 from nodeguard.rules.base import TODAY_OPTION, Problem, Rule
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
     version = _suggested_version(day_of(options.get("today")))
     for stage in image.stages:
         if stage.parent is not None:

@@ -37,12 +37,17 @@ With `--check-digests` (on by default in the action), a `tag@sha256:` whose tag 
 digest (the base image was rebuilt, usually for security fixes) is reported at info level with the new
 digest, as digest-update bots do.
 """
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from nodeguard.findings import Applicability, Fix, Severity
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.pinning import LOOKUPS_OPTION, external_stages, image_key, pinned_first_line
 from nodeguard.rules.base import Problem, Rule
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
     """One finding per distinct unpinned image, at its first FROM (the other stages that use it are
     named); with the registry's answers, the pinned line as a fix. Stale pins, when looked up."""
     lookups = options.get(LOOKUPS_OPTION) or {}
@@ -64,7 +69,7 @@ def check(image, context, options):
             also = f" (the same image is the base on line{'s' if len(others) > 1 else ''} {lines} too)"
         lookup = lookups.get(image_key(first.base))
         pinned = pinned_first_line(first, lookup.digest) if lookup is not None and lookup.digest else None
-        if pinned is not None:
+        if pinned is not None and lookup is not None:
             yield Problem(
                 instruction.start_line,
                 f"`{raw}` is not pinned by digest, so each build may get a different image{also}; its tag "

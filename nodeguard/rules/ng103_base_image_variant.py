@@ -41,7 +41,12 @@ The suggested distroless image is named only for a supported line; the `today` o
 Applicability: **unsafe**. The slim image lacks libraries and tools of the full one that the app or a
 native module may load at run time, which no Dockerfile shows.
 """
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from nodeguard.findings import Fix, Severity
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.support import day_of
 from nodeguard.node.variants import FULL_IMAGE_ONLY_PROGRAMS, slim_tag, smaller_variants
@@ -85,7 +90,7 @@ def slim_fix(image, root, ref, facts) -> Fix | None:
     return Fix(root.from_instruction.start_line, root.from_instruction.end_line, fixed)
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
     final = image.final
     if final is None:
         return

@@ -29,7 +29,12 @@ No automatic fix: a new major line can break the app. Move to the newest LTS lin
 message and run the tests. The `today` option (`"2026-11-26"`) fixes the day the schedule is read
 for; leave it unset to judge by the day of the run.
 """
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from nodeguard.findings import Severity
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.node.releases import Phase
 from nodeguard.node.support import day_of, image_line, lines_text, lts_lines, version_note
 from nodeguard.rules.base import TODAY_OPTION, Problem, Rule
@@ -44,7 +49,7 @@ def why_not_lts(status) -> str:
     return f"a Current line until it becomes LTS on {line.lts.isoformat()}"
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
     final = image.final
     if final is None:
         return

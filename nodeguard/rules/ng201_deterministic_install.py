@@ -44,10 +44,11 @@ rewritten.
 Applicability: **unsafe**. `npm ci` fails when the lockfile is out of sync with package.json, and a
 frozen lockfile makes the other managers fail the same way.
 """
+from collections.abc import Iterator
+
 from nodeguard.findings import Severity
-from nodeguard.node.manifest import yarn_is_berry
-from nodeguard.node.packages import LOCKFILES
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.node.installs import (
     InstallUse,
     edit_words,
@@ -57,6 +58,9 @@ from nodeguard.node.installs import (
     manager_index,
     word_index,
 )
+from nodeguard.node.manifest import yarn_is_berry
+from nodeguard.node.packages import LOCKFILES
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 NPM_INSTALL_WORDS = ("install", "i", "add", "in", "isntall")
 _TRUE = ("true", "1", "yes")
@@ -106,7 +110,7 @@ def _yarn_flag(berry: bool | None) -> str | None:
     return None if berry is None else ("--immutable" if berry else "--frozen-lockfile")
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     berry = yarn_is_berry(context.read_text)
     for use in install_uses(step for stage in image.stages for step in stage.steps):
         if not installs_dependencies(use) or use.install.deterministic or _frozen_by_environment(use, berry):

@@ -50,17 +50,19 @@ Applicability: **unsafe**. The app may load a devDependency at run time (a TypeS
 logger's pretty printer), which no Dockerfile shows.
 """
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nodeguard.findings import Severity
-from nodeguard.model.image import Image, Stage, Step
-from nodeguard.model.shell import Command
-from nodeguard.node.manifest import has_dev_dependencies, read_package_json
-from nodeguard.node.packages import classify_install
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import copy_words
 from nodeguard.model.copies import absolute
+from nodeguard.model.image import Image, Stage, Step
+from nodeguard.model.shell import Command
 from nodeguard.node.installs import InstallUse, edit_words, word_index
+from nodeguard.node.manifest import has_dev_dependencies, read_package_json
+from nodeguard.node.packages import classify_install
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 _MAX_DEPTH = 8
 _SCRIPT_PROGRAMS = frozenset({"npm", "yarn", "pnpm", "npx", "bun", "node", "tsc", "nest", "next", "vite", "webpack"})
@@ -163,7 +165,7 @@ def _message(found: DevModules, image: Image) -> str:
     )
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     final = image.final
     if final is None:
         return

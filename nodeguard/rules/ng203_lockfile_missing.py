@@ -38,12 +38,13 @@ package.json (`npm ci` fails) or pin other versions than the build used so far.
 """
 import posixpath
 import re
+from collections.abc import Iterator
 
 from nodeguard.findings import Fix, Severity
-from nodeguard.model.ignore import clean_path
-from nodeguard.node.packages import LOCKFILES
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import ContextCopy
+from nodeguard.model.ignore import clean_path
+from nodeguard.model.image import Image
 from nodeguard.node.installs import (
     PACKAGE_JSON,
     InstallUse,
@@ -55,6 +56,8 @@ from nodeguard.node.installs import (
     lockfiles_in,
     package_folder,
 )
+from nodeguard.node.packages import LOCKFILES
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 def _copy_fix(copy: ContextCopy, lockfile: str) -> Fix | None:
     """Add the lockfile after the ``package.json`` source word of a one-line shell-form COPY."""
@@ -120,7 +123,7 @@ def _problems(use: InstallUse, image, context):
     )
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     if not context.files_readable:
         return
     seen = set()

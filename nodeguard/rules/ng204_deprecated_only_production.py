@@ -26,9 +26,13 @@ RUN npm ci --omit=dev
 Applicability: **unsafe**. npm 6 (the npm of Node.js 14 and older images) does not know `--omit` and
 then installs the devDependencies too.
 """
+from collections.abc import Iterator
+
 from nodeguard.findings import Severity
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.node.installs import InstallUse, edit_words, install_uses
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 PRODUCTION_VALUES = ("production", "prod")
 
@@ -50,7 +54,7 @@ def _deprecated_words(use: InstallUse) -> tuple[str, dict[int, str] | None] | No
     return None
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     for use in install_uses(step for stage in image.stages for step in stage.steps):
         if use.manager != "npm" or use.install.deprecated_flag is None:
             continue

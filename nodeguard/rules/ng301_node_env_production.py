@@ -39,11 +39,14 @@ fed by a build argument is not rewritten: change the `ARG` default (or pass
 Applicability: **unsafe**. With `NODE_ENV=production` npm and yarn skip devDependencies and many
 frameworks change behaviour; the app may need a devDependency or a development setting at run time.
 """
+from collections.abc import Iterator
+
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, insert_after
-from nodeguard.model.image import has_variables
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image, has_variables
 from nodeguard.node.runtime import process_commands, runs_node
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 PRODUCTION = "production"
 SET_PRODUCTION = "ENV NODE_ENV=production"
@@ -76,7 +79,7 @@ def rewrite_fix(stage, step) -> Fix | None:
     return Fix(step.line, step.end_line, indent + SET_PRODUCTION, UNSAFE)
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     final = image.final
     if final is None or not runs_node(final):
         return
@@ -97,7 +100,7 @@ def check(image, context, options):
             end_line=anchor.end_line,
             fix=insert_after_from(final),
         )
-    elif has_variables(value):
+    elif value is not None and has_variables(value):
         yield Problem(
             step.line,
             f"NODE_ENV is `{value}`, a build argument without a default: cannot tell whether the image runs "

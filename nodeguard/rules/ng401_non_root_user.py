@@ -45,12 +45,15 @@ after that step.
 Applicability: **unsafe**. The app may need root at run time (binding a port below 1024, mounting a
 filesystem, writing under `/etc`), which no Dockerfile shows.
 """
+from collections.abc import Iterator
+
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, insert_after, insert_before
-from nodeguard.model.image import has_variables
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image, has_variables
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.runtime import drops_privileges, is_root
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 SWITCH = "USER node"
 
@@ -102,7 +105,7 @@ def root_user_problem(stage) -> Problem:
     )
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     final = image.final
     if final is None or drops_privileges(final):
         return
@@ -113,6 +116,7 @@ def check(image, context, options):
             yield problem
     elif has_variables(user):
         step = final.user_step
+        assert step is not None  # the user comes from a USER step
         yield Problem(
             step.line,
             f"`USER {user}` depends on a build argument without a default: cannot tell whether the image runs as root",

@@ -53,15 +53,17 @@ build resolves when the `COPY` runs: a user created later in the Dockerfile fail
 import posixpath
 import re
 import shlex
+from collections.abc import Iterator
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import SAFE, UNSAFE, add_flag
+from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import absolute, copy_words
-from nodeguard.model.image import has_variables
+from nodeguard.model.image import Image, has_variables
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.packages import INSTALL_INPUTS
 from nodeguard.node.runtime import drops_privileges, is_root, is_system_destination, user_name
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 _KEYWORD = re.compile(r"\s*(?:COPY|ADD)\b", re.IGNORECASE)
 
@@ -115,9 +117,11 @@ def chown_fix(step, owner: str) -> Fix | None:
     return add_flag(step.instruction, f"--chown={owner}", SAFE if numeric else UNSAFE)
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     final = image.final
-    user = None if final is None else runtime_user(final)
+    if final is None:
+        return
+    user = runtime_user(final)
     if user is None:
         return
     owner = chown_value(final, user)

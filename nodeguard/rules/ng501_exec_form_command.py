@@ -34,16 +34,19 @@ Applicability: **safe** for a `CMD` when the final stage has no `ENTRYPOINT`; **
 for a `CMD` under an `ENTRYPOINT` (the entrypoint receives the words instead of `/bin/sh -c "…"`).
 """
 import posixpath
+from collections.abc import Iterator
 
 from nodeguard.findings import Severity
 from nodeguard.fix_builders import SAFE, UNSAFE, exec_form_command, exec_form_line, replace_instruction
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.node.manifest import script_name
 from nodeguard.node.programs import PACKAGE_MANAGERS, strip_init
 from nodeguard.node.runtime import invokes_only_script, script_node_command
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     stage = image.final
     if stage is None:
         return

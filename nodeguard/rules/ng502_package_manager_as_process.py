@@ -33,14 +33,17 @@ Applicability: **unsafe**. The package manager does more than start the script: 
 import json
 import posixpath
 import shlex
+from collections.abc import Iterator
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, exec_form_line, replace_instruction
-from nodeguard.node.manifest import script_name
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.model.process import final_process, instruction_words, plain_words
+from nodeguard.node.manifest import script_name
 from nodeguard.node.programs import PACKAGE_MANAGERS, strip_init
 from nodeguard.node.runtime import invokes_only_script, launched, script_node_command
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
 def _words_of(instruction) -> list[str] | None:
@@ -67,7 +70,7 @@ def _fix(instruction, other, node_words: list[str], script: str) -> Fix | None:
     return replace_instruction(instruction, exec_form_line(instruction, prefix + node_words), UNSAFE)
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     process = final_process(image)
     if process is None:
         return
@@ -77,11 +80,13 @@ def check(image, context, options):
     manager = posixpath.basename(command[0])
     in_entrypoint = process.entrypoint is not None and launched(instruction_words(process.entrypoint))[:1] == command[:1]
     instruction = process.entrypoint if in_entrypoint else process.cmd
+    if instruction is None:
+        return
     other = process.cmd if in_entrypoint else None
     shown = " ".join(command)
     script = script_name(command)
     node_words = script_node_command(image, context, command)
-    fix = _fix(instruction, other, node_words, script) if node_words is not None else None
+    fix = _fix(instruction, other, node_words, script) if node_words is not None and script is not None else None
     if node_words is not None:
         runs = fix.replacement if fix else json.dumps(node_words)
         advice = f"the `{script}` script is `{' '.join(node_words)}`: run it directly, {runs}"

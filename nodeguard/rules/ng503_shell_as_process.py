@@ -49,13 +49,16 @@ and `docker run` arguments to the command that `sh -c` received as `$0`, `$1`, â
 """
 import json
 import posixpath
+from collections.abc import Iterator
 
 from nodeguard.findings import Severity
 from nodeguard.fix_builders import SAFE, UNSAFE, exec_form_line, read_shell_command, replace_instruction
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.model.process import hands_over, instruction_words, plain_words, shell_c_script, shell_script_argument
 from nodeguard.node.programs import NODE_IMAGE_ENTRYPOINT, is_shell, strip_init
 from nodeguard.node.runtime import Script, container_process
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
 def _inline_shell(instruction, command, script):
@@ -117,7 +120,7 @@ def _shell_with_script(instruction, command, script: Script):
     )
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     running = container_process(image, context)
     if running is None:
         return

@@ -43,10 +43,13 @@ Applicability: **safe**: the init is installed in the image, starts the same com
 forwards signals and reaps zombies.
 """
 import json
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import SAFE, exec_form_line, replace_instruction
-from nodeguard.model.image import Stage, Step
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image, Stage, Step
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.programs import INIT_PREFIXES
 from nodeguard.node.runtime import container_process
@@ -73,20 +76,21 @@ def _fix(process, init: str) -> Fix | None:
     return replace_instruction(instruction, exec_form_line(instruction, words), SAFE)
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
     if options.get("init-provided"):
         return
     running = container_process(image, context)
-    if running is None or not running.node_without_init:
+    final = image.final
+    if running is None or not running.node_without_init or final is None:
         return
-    facts = describe_node_image(image.final.root_base)
+    facts = describe_node_image(final.root_base)
     if facts is not None and facts.init:
         return
     process = running.process
     shown = " ".join(running.launched)
     script = running.handed_over_by
     through = f" (`{script}` hands it over with `exec \"$@\"`)" if script else ""
-    inits = installed_inits(image.final)
+    inits = installed_inits(final)
     anchor = process.anchor
     if inits:
         init, step = inits[0]
@@ -100,7 +104,7 @@ def check(image, context, options):
         fix = None
         message = (
             f"`{shown}` runs as PID 1 without an init{through}, so it ignores signals it has no handler for and never reaps "
-            f"zombie processes; {_init_advice(image.final.root_base, facts)}"
+            f"zombie processes; {_init_advice(final.root_base, facts)}"
         )
     yield Problem(anchor.start_line, message, end_line=anchor.end_line, fix=fix)
 

@@ -41,14 +41,17 @@ process.on('SIGINT', closeGracefully)
 Not automatic: add the handlers (or close-with-grace, @godaddy/terminus, lightship) to the app.
 """
 import posixpath
+from collections.abc import Iterator
 
 from nodeguard.findings import Severity
-from nodeguard.node.app import find_entry_point, handles_shutdown
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.model.process import final_process
+from nodeguard.node.app import find_entry_point, handles_shutdown
 from nodeguard.node.image_files import ImageReader
 from nodeguard.node.programs import JAVASCRIPT_EXTENSIONS
 from nodeguard.node.runtime import launched
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 SIGNALS = ("SIGTERM", "SIGINT")
 WHY = {
@@ -79,14 +82,15 @@ def _message(shown: str, missing: list[str], handling) -> str:
     )
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     if not context.files_readable:
         return
     process = final_process(image)
-    if process is None:
+    final = image.final
+    if process is None or final is None:
         return
-    workdir = image.final.workdir
-    reader = ImageReader(image, image.final, context, "/")
+    workdir = final.workdir
+    reader = ImageReader(image, final, context, "/")
     entry = find_entry_point(_entry_command(launched(process.argv), workdir), reader, workdir.lstrip("/"))
     if entry is None:
         return

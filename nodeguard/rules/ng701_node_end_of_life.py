@@ -26,20 +26,27 @@ No automatic fix: moving to a new major line can break the app. Move to one of t
 the message and run the tests. The `today` option (`"2026-11-26"`) fixes the day the schedule is read
 for; leave it unset to judge by the day of the run.
 """
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from nodeguard.findings import Severity
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.node.support import day_of, image_line, lines_text, lts_lines, version_note
 from nodeguard.rules.base import TODAY_OPTION, Problem, Rule
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
     today = day_of(options.get("today"))
     for stage in image.shipped_stages():
         if stage.parent is not None:
             continue
         found = image_line(stage.base, today)
-        if found is None or not found[1].is_end_of_life:
+        if found is None:
             continue
         facts, status = found
+        if not status.is_end_of_life or status.line is None:
+            continue
         yield Problem(
             stage.from_instruction.start_line,
             f"`{stage.base.raw}` ships Node.js {status.major}{version_note(facts.version, status.major)}, "

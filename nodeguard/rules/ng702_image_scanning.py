@@ -31,16 +31,20 @@ or `anchore/scan-action`, `docker/scout-action` with `command: cves`, or `snyk c
 No automatic fix: pick the scanner your organisation uses and add it to the workflow that builds the
 image.
 """
+from collections.abc import Iterator
+
 from nodeguard.findings import Severity
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.node.scanners import OTHER_CI_FILES, WORKFLOW_FOLDER, scanner_in
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
 def ci_files(context) -> list[str]:
     return [*context.iter_repo_files(WORKFLOW_FOLDER), *OTHER_CI_FILES]
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     if not context.in_git_repository or image.anchor is None:
         return  # outside a repository nodeguard cannot know its CI
     for relpath in ci_files(context):

@@ -51,12 +51,14 @@ No automatic fix: move the secret to a secret mount (build time) or to the conta
 secret mount for registry tokens).
 """
 import re
+from collections.abc import Iterator
 
 from nodeguard.findings import Severity
-from nodeguard.model.image import has_variables
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image, has_variables
 from nodeguard.node.credentials import credential_writes, install_token_arguments, token_arguments_written, uses_secret_mount
 from nodeguard.node.packages import classify_install, is_secret_name
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
 def mount_form(name: str) -> str:
@@ -105,7 +107,7 @@ def describe(keyword: str, name: str, value: str | None) -> str | None:
             f"{mount_form(name)}")
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     stage = image.final
     if stage is None:
         return

@@ -45,12 +45,16 @@ No automatic fix: the build command changes too (`--secret`). Mount the `.npmrc`
 the token (`--mount=type=secret,id=npm_token,env=NPM_TOKEN`) next to an `.npmrc` that says
 `//registry.npmjs.org/:_authToken=${NPM_TOKEN}`. Or install in a build stage and copy `node_modules`.
 """
+from collections.abc import Iterator
+
 from nodeguard.findings import Severity
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.node.credentials import credential_writes, mount_for_rc_file, token_arguments_written, uses_secret_mount
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     stage = image.final
     if stage is None:
         return

@@ -39,7 +39,12 @@ or, in one stage, `RUN apk add --no-cache --virtual .build-deps python3 make g++
 ## Fix
 No automatic fix: move the install into a build stage, or remove the packages in the same `RUN`.
 """
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from nodeguard.findings import Severity
+from nodeguard.model.context import BuildContext
+from nodeguard.model.image import Image
 from nodeguard.node.packages import BUILD_TOOLS
 from nodeguard.node.system_packages import package_command, packages_left_installed
 from nodeguard.rules.base import Problem, Rule
@@ -49,7 +54,7 @@ def build_tools(packages, categories) -> list[str]:
     return [name for name in packages if BUILD_TOOLS.get(name) in categories]
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
     stage = image.final
     if stage is None:
         return

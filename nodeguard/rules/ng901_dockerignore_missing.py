@@ -32,13 +32,17 @@ npm-debug.log
 No automatic fix (it would be a new file): create the `.dockerignore` with the lines the finding lists,
 plus anything else your build does not need (`Dockerfile`, `coverage`, `dist` if you build inside).
 """
+from collections.abc import Iterator
+
 from nodeguard.findings import Severity
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import whole_context_copy
+from nodeguard.model.image import Image
 from nodeguard.node.dockerignore import missing_ignore_lines
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     if context.dockerignore is not None or not context.files_readable:
         return
     copy = whole_context_copy(image)

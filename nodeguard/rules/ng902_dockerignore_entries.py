@@ -43,15 +43,19 @@ npm-debug.log
 Applicability: **unsafe**. The build may use what is then left out (a `git` command reading `.git`,
 a `node_modules` copied instead of installed, an `.env` the app reads at run time).
 """
+from collections.abc import Iterator
+
 from nodeguard.findings import Severity
 from nodeguard.fix_builders import UNSAFE, append_lines
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import context_copies
 from nodeguard.model.ignore_text import without_inline_comments
+from nodeguard.model.image import Image
 from nodeguard.node.dockerignore import missing_ignore_lines
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     ignore = context.dockerignore
     if ignore is None or not context_copies(image):
         return

@@ -35,12 +35,15 @@ Applicability: **unsafe**. A build step or the app may still read the file (a `R
 an `.env` loaded at start).
 """
 import posixpath
+from collections.abc import Iterator
 
 from nodeguard.findings import Fix, Severity
-from nodeguard.model.ignore import parse_ignore_file
-from nodeguard.node.packages import sensitive_file_reason
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import context_copies, explicitly_copied
+from nodeguard.model.ignore import parse_ignore_file
+from nodeguard.model.image import Image
+from nodeguard.node.packages import sensitive_file_reason
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 # The usual names of sensitive files, to test glob exceptions (``!*.pem``) against.
 SENSITIVE_EXAMPLES = (".env", ".env.production", ".env.local", ".npmrc", "server.pem", "server.key", "id_rsa",
@@ -77,7 +80,7 @@ def reinclusions(ignore, pattern, context) -> list[tuple[str, str]]:
     return found
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     ignore = context.dockerignore
     if ignore is None or not context_copies(image):
         return

@@ -39,11 +39,15 @@ it (NG901).
 
 Applicability: **unsafe**. A build step or the app may still read the file from the image.
 """
+from collections.abc import Iterator
+
 from nodeguard.findings import Severity
 from nodeguard.fix_builders import UNSAFE, append_lines
-from nodeguard.node.packages import sensitive_file_reason
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import whole_context_copy
+from nodeguard.model.image import Image
+from nodeguard.node.packages import sensitive_file_reason
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 _GLOB_SPECIALS = "\\*?["
 
@@ -62,18 +66,19 @@ def sent_secrets(context) -> list[tuple[str, str]]:
     return found
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     if not context.files_readable:
         return
     copy = whole_context_copy(image)
-    if copy is None:
+    final = image.final
+    if copy is None or final is None:
         return
     found = sent_secrets(context)
     if not found:
         return
     ignore = context.dockerignore
     command = f"`{copy.step.instruction.original.strip().splitlines()[0]}`"
-    lineage = {stage.index for stage in image.final.lineage()}
+    lineage = {stage.index for stage in final.lineage()}
     stage = image.stages[copy.step.stage_index]
     target = "the image" if stage.index in lineage else f"a layer of build stage `{stage.label}`"
     fix = None

@@ -27,12 +27,16 @@ node_modules
 
 Applicability: **unsafe**. The pattern then starts to exclude files, which the build may copy.
 """
+from collections.abc import Iterator
+
 from nodeguard.findings import Fix, Severity
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.model.context import BuildContext
 from nodeguard.model.ignore_text import inline_comment
+from nodeguard.model.image import Image
+from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def check(image, context, options):
+def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     ignore = context.dockerignore
     if ignore is None:
         return
