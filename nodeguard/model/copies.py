@@ -4,11 +4,11 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-import shlex
 from dataclasses import dataclass
 
 from nodeguard.model.ignore import clean_path
 from nodeguard.model.image import Image, Step
+from nodeguard.model.parse import RefusedArguments, argument_values
 
 REMOTE_SOURCE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 
@@ -19,8 +19,8 @@ class Copy:
 
     step: Step
     words: tuple[str, ...]  # sources then destination, quotes removed, variables substituted
-    source_stage: str | None  # ``--from``: a stage name or index, or an image
-    chown: str | None
+    source_stage: str | None  # ``--from``: a stage name or index, or an image (variables substituted)
+    chown: str | None  # ``--chown`` as written ("" for a bare flag)
     chmod: str | None
     link: bool
     excludes: tuple[str, ...]  # ``--exclude`` patterns
@@ -37,6 +37,11 @@ class Copy:
     def target(self) -> str:
         """The destination as an absolute path of the image (WORKDIR applied)."""
         return absolute(self.destination, self.step.workdir)
+
+    @property
+    def owner(self) -> str | None:
+        """``--chown`` with variables substituted: the user (and group) the copied files belong to."""
+        return self.step.word(self.chown) if self.chown else None
 
 
 @dataclass(frozen=True)
@@ -58,18 +63,19 @@ def absolute(path: str, workdir: str) -> str:
 
 
 def copy_words(step: Step) -> list[str]:
-    """The sources and destination of a COPY/ADD, quotes removed, variables substituted."""
-    instruction = step.instruction
-    words = instruction.json_args if instruction.json_args is not None else _shell_words(instruction.args)
-    return [step.expand(word) for word in words]
+    """The sources and destination of a COPY/ADD as BuildKit reads them: the exec form's strings, or the
+    shell form split at white space; then each word's quotes and escapes resolved and variables substituted."""
+    return [step.word(word) for word in _written_words(step.instruction.args, step.instruction.json_args)]
 
 
 @functools.lru_cache(maxsize=1024)
-def _shell_words(args: str) -> tuple[str, ...]:
+def _written_words(args: str, json_args: tuple[str, ...] | None) -> tuple[str, ...]:
+    if json_args is not None:
+        return json_args
     try:
-        return tuple(shlex.split(args))
-    except ValueError:
-        return tuple(args.split())
+        return tuple(argument_values("COPY", args))
+    except RefusedArguments:
+        return ()
 
 
 def copy_of(step: Step) -> Copy | None:
@@ -84,7 +90,7 @@ def copy_of(step: Step) -> Copy | None:
     return Copy(
         step=step,
         words=words,
-        source_stage=step.expand(source_stage) if source_stage else None,
+        source_stage=step.word(source_stage) if source_stage else None,
         chown=instruction.flag("chown"),
         chmod=instruction.flag("chmod"),
         link=instruction.flag("link") not in (None, "false"),
@@ -103,6 +109,15 @@ def copies_by_stage(image: Image) -> dict[int, tuple[Copy, ...]]:
     return cached
 
 
+def copy_at(image: Image, step: Step) -> Copy | None:
+    """The typed copy of a step of the image, or None when the step is no COPY/ADD with a destination."""
+    by_line = image.derived.get("copy_by_line")
+    if by_line is None:
+        by_line = {copy.step.line: copy for copies in copies_by_stage(image).values() for copy in copies}
+        image.derived["copy_by_line"] = by_line
+    return by_line.get(step.line)
+
+
 def lineage_copies(image: Image, stage_index: int) -> list[Copy]:
     """The copies that make up a stage's filesystem: its parents' first."""
     index = copies_by_stage(image)
@@ -111,13 +126,11 @@ def lineage_copies(image: Image, stage_index: int) -> list[Copy]:
 
 def context_copy(step: Step) -> ContextCopy | None:
     """The step as a copy from the build context, or None (another stage, an image, a URL, a heredoc)."""
-    if step.keyword not in ("COPY", "ADD") or step.instruction.flag("from") is not None:
+    copy = copy_of(step)
+    if copy is None or copy.source_stage is not None:
         return None
-    words = copy_words(step)
-    if len(words) < 2:
-        return None
-    sources = tuple(word for word in words[:-1] if not word.startswith("<<") and not REMOTE_SOURCE.match(word))
-    return ContextCopy(step, sources, words[-1]) if sources else None
+    sources = tuple(word for word in copy.sources if not word.startswith("<<") and not REMOTE_SOURCE.match(word))
+    return ContextCopy(step, sources, copy.destination) if sources else None
 
 
 def context_copies(image: Image) -> list[ContextCopy]:

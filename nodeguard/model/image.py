@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +36,51 @@ def expand(text: str, variables: Mapping[str, str | None]) -> str:
     return _VARIABLE.sub(substitute, text) if "$" in text else text
 
 
+def shell_word(text: str, variables: Mapping[str, str | None], escape: str = "\\") -> str:
+    """One word as BuildKit's shell lexer reads it (``ProcessWord``): quotes removed, escapes resolved with the
+    file's escape character, variables substituted outside single quotes. White space stays in the word:
+    BuildKit splits ``COPY`` words at white space before it reads each one, so ``COPY "a b" ./`` is two
+    words to it. An unterminated quote, which fails the build, reads to the end of the word."""
+    if escape not in text and "'" not in text and '"' not in text:
+        return expand(text, variables)
+    done: list[str] = []
+    pending: list[str] = []  # text where variables are substituted
+
+    def literal(part: str) -> None:
+        if pending:
+            done.append(expand("".join(pending), variables))
+            pending.clear()
+        done.append(part)
+
+    position, end = 0, len(text)
+    while position < end:
+        char = text[position]
+        position += 1
+        if char == "'":
+            closing = text.find("'", position)
+            closing = end if closing < 0 else closing
+            literal(text[position:closing])
+            position = closing + 1
+        elif char == '"':
+            while position < end and text[position] != '"':
+                char = text[position]
+                position += 1
+                if char == escape and position < end and text[position] in ('"', "$", escape):
+                    literal(text[position])
+                    position += 1
+                else:
+                    pending.append(char)
+            position += 1
+        elif char == escape:
+            if position < end:
+                literal(text[position])
+                position += 1
+        else:
+            pending.append(char)
+    literal("")
+    return "".join(done)
+
+
 def has_variables(text: str) -> bool:
     return bool(_VARIABLE.search(text))
 
@@ -53,6 +97,7 @@ class Step:
     workdir: str
     commands: tuple[Command, ...] = ()  # RUN: the simple commands of its script
     declared: tuple[tuple[str, str | None], ...] = ()  # ENV/ARG/LABEL: its pairs, read with the file's escape
+    escape: str = "\\"  # the file's escape character (the ``# escape=`` directive)
 
     @property
     def keyword(self) -> str:
@@ -68,6 +113,24 @@ class Step:
 
     def expand(self, text: str) -> str:
         return expand(text, {**self.args, **self.env})
+
+    def word(self, text: str) -> str:
+        """``text`` as BuildKit reads one word of this step: quotes and escapes resolved, variables substituted."""
+        return shell_word(text, {**self.args, **self.env}, self.escape)
+
+    @property
+    def switches_to(self) -> str | None:
+        """USER: the user it switches to, as BuildKit reads the word (variables substituted); else None."""
+        if self.keyword != "USER":
+            return None
+        return self.word(self.instruction.args)
+
+    @property
+    def script(self) -> str:
+        """RUN: the shell script as written, its heredoc bodies after it; other instructions: ""."""
+        if self.keyword != "RUN" or self.instruction.is_exec_form:
+            return ""
+        return self.instruction.args + "".join(heredoc.body for heredoc in self.instruction.heredocs)
 
 
 @dataclass
@@ -168,14 +231,6 @@ class Image:
         return self.final.from_instruction if self.final else None
 
 
-def _unquoted(args: str) -> str:
-    """A one-word argument as BuildKit reads it: ``WORKDIR "/usr/src/my app"`` is /usr/src/my app."""
-    try:
-        return " ".join(shlex.split(args))
-    except ValueError:
-        return args.strip()
-
-
 def run_commands(instruction: Instruction) -> tuple[Command, ...]:
     """The simple commands a RUN executes, heredoc scripts included."""
     if instruction.json_args is not None:
@@ -268,7 +323,7 @@ class _StageState:
         commands = run_commands(instruction) if keyword == "RUN" else ()
         declared = tuple(key_values(instruction, escape))
         step = Step(instruction, stage_index, dict(self.env), dict(self.args), self.user, self.workdir, commands,
-                    declared)
+                    declared, escape)
         if keyword == "ENV":
             for key, value in declared:
                 self.env[key] = expand(value or "", self.variables())
@@ -277,10 +332,10 @@ class _StageState:
                 inherited = global_args.get(key)
                 self.args[key] = expand(value, self.variables()) if value is not None else inherited
         elif keyword == "USER":
-            self.user = expand(_unquoted(instruction.args), self.variables()) or None
+            self.user = shell_word(instruction.args, self.variables(), escape) or None
             self.user_step = step
         elif keyword == "WORKDIR":
-            path = expand(_unquoted(instruction.args), self.variables())
+            path = shell_word(instruction.args, self.variables(), escape)
             self.workdir = path if path.startswith("/") else f"{self.workdir.rstrip('/')}/{path}"
         elif keyword == "ENTRYPOINT":
             self.entrypoint = instruction

@@ -196,7 +196,7 @@ def rc_files_before(stage, install_step, context) -> tuple[set[str], bool]:
                     variables |= credential_variables(text or "")
         elif (step.keyword == "RUN" and any(written_rc_file(command) for command in step.commands)
               and not credential_writes(step.commands)):  # a file that keeps ``${NPM_TOKEN}`` for later
-            variables |= credential_variables(step.instruction.args)
+            variables |= credential_variables(step.script)
     return variables, unreadable
 
 
@@ -211,8 +211,7 @@ def install_token_arguments(stage, step, manager: str, context) -> list[str]:
     arguments = [name for name in step.args if name not in step.env]
     if not arguments:
         return []
-    script = step.instruction.args + "".join(heredoc.body for heredoc in step.instruction.heredocs)
-    referenced = referenced_variables(script)
+    referenced = referenced_variables(step.script)
     from_files, unreadable = rc_files_before(stage, step, context)
     found = []
     for name in arguments:

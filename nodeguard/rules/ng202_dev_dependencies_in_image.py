@@ -55,7 +55,7 @@ from dataclasses import dataclass
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
-from nodeguard.model.copies import copy_words
+from nodeguard.model.copies import copy_at
 from nodeguard.model.copies import absolute
 from nodeguard.model.image import Image, Stage, Step
 from nodeguard.model.shell import Command
@@ -105,16 +105,15 @@ def _covers(source: str, modules_dir: str) -> str | None:
 
 
 def _copied_modules(image: Image, step: Step, depth: int) -> DevModules | None:
-    source_name = step.instruction.flag("from") if step.keyword in ("COPY", "ADD") else None
-    source_stage = image.stage(step.expand(source_name)) if source_name else None
-    if source_stage is None or source_stage.index >= step.stage_index:
+    copy = copy_at(image, step)
+    source_stage = image.stage(copy.source_stage) if copy is not None and copy.source_stage else None
+    if copy is None or source_stage is None or source_stage.index >= step.stage_index:
         return None
     found = dev_modules(image, source_stage, depth + 1)
     if found is None:
         return None
-    words = copy_words(step)
-    destination = absolute(words[-1], step.workdir) if len(words) >= 2 else "/"
-    for source in words[:-1]:
+    destination = copy.target
+    for source in copy.sources:
         below = _covers(absolute(source.rstrip("*").rstrip("/") or "/", "/"), found.modules_dir)
         if below is not None:
             return DevModules(found.install, posixpath.normpath(destination + below), step)

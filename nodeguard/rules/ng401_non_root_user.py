@@ -90,7 +90,7 @@ def no_user_problem(stage) -> Problem | None:
 
 def set_user(step) -> str:
     """The user a USER step switches to (``step.user`` is the one before it)."""
-    return step.expand(step.instruction.args.strip())
+    return step.switches_to or ""
 
 
 def root_user_problem(stage) -> Problem:

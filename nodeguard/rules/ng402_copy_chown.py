@@ -52,20 +52,17 @@ build resolves when the `COPY` runs: a user created later in the Dockerfile fail
 """
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import SAFE, UNSAFE, add_flag
 from nodeguard.model.context import BuildContext
-from nodeguard.model.copies import absolute, copy_words
+from nodeguard.model.copies import Copy, absolute, copy_at, lineage_copies
 from nodeguard.model.image import Image, has_variables
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.packages import INSTALL_INPUTS
 from nodeguard.node.runtime import drops_privileges, is_root, is_system_destination, user_name
 from nodeguard.rules.base import NoOptions, Problem, Rule
-
-_KEYWORD = re.compile(r"\s*(?:COPY|ADD)\b", re.IGNORECASE)
 
 
 def runtime_user(stage) -> str | None:
@@ -80,38 +77,19 @@ def runtime_user(stage) -> str | None:
     return user
 
 
-def chown_value(stage, user: str) -> str:
+def chown_value(copies: list[Copy], user: str) -> str:
     """The owner to write: one the Dockerfile already gives this user, ``node:node`` on the official image,
     else the user as written (Docker then takes the user's uid as the group id, so no group can be missing)."""
     name = user_name(user)
-    for step in stage.all_steps():
-        written = step.instruction.flag("chown") if step.keyword in ("COPY", "ADD") else None
-        if written and user_name(step.expand(written)) == name:
-            return written
+    for copy in copies:
+        if copy.chown and copy.owner is not None and user_name(copy.owner) == name:
+            return copy.chown
     if ":" in user or name != "node":
         return user
     return "node:node"
 
 
-def destination(step) -> str | None:
-    if step.instruction.json_args is not None:
-        words = list(step.instruction.json_args)
-    else:
-        try:
-            words = shlex.split(step.instruction.args)
-        except ValueError:
-            return None
-    if len(words) < 2:
-        return None
-    target = step.expand(words[-1])
-    return posixpath.normpath(posixpath.join(step.workdir, target))
-
-
 def chown_fix(step, owner: str) -> Fix | None:
-    first = step.instruction.original.split("\n", 1)[0]
-    keyword = _KEYWORD.match(first)
-    if keyword is None:
-        return None
     # A name must exist in the image when the COPY runs (a user created later fails the build); ids cannot fail.
     numeric = re.fullmatch(r"[0-9]+(?::[0-9]+)?", owner) is not None
     return add_flag(step.instruction, f"--chown={owner}", SAFE if numeric else UNSAFE)
@@ -124,19 +102,21 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
     user = runtime_user(final)
     if user is None:
         return
-    owner = chown_value(final, user)
+    lineage = lineage_copies(image, final.index)
+    owner = chown_value(lineage, user)
     steps = final.all_steps()
     unowned: dict[int, list] = {}  # stage index -> [(step, target)] of the copies that leave root-owned app files
     for position, step in enumerate(steps):
-        if step.keyword not in ("COPY", "ADD") or step.instruction.flag("chown") is not None:
+        copy = copy_at(image, step)
+        if copy is None or copy.chown is not None:
             continue
-        target = destination(step)
-        if target is None or is_system_destination(target) or _only_install_inputs(step) or _only_scripts(step):
+        target = copy.target
+        if is_system_destination(target) or _only_install_inputs(copy) or _only_scripts(copy):
             continue
         if _chowned_later(steps[position + 1:], target, user):
             continue
         unowned.setdefault(step.stage_index, []).append((step, target))
-    owning = {step.stage_index for step in steps if _owned_by(step, user)}
+    owning = {copy.step.stage_index for copy in lineage if _owned_by(copy, user)}
     for stage_index, copies in unowned.items():
         if stage_index in owning:
             continue  # the stage's code copy gives the user its files: the rest (public/, assets) are only read
@@ -155,22 +135,18 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
         )
 
 
-def _owned_by(step, user: str) -> bool:
-    owner = step.instruction.flag("chown") if step.keyword in ("COPY", "ADD") else None
-    return bool(owner) and user_name(step.expand(owner)) == user_name(user)
+def _owned_by(copy: Copy, user: str) -> bool:
+    return copy.owner is not None and user_name(copy.owner) == user_name(user)
 
 
-def _only_install_inputs(step) -> bool:
+def _only_install_inputs(copy: Copy) -> bool:
     """A copy of package.json, lockfiles and package-manager settings only (`COPY package*.json ./`)."""
-    words = copy_words(step)
-    sources = words[:-1]
-    return bool(sources) and all(_is_install_input(posixpath.basename(source.rstrip("/"))) for source in sources)
+    return all(_is_install_input(posixpath.basename(source.rstrip("/"))) for source in copy.sources)
 
 
-def _only_scripts(step) -> bool:
+def _only_scripts(copy: Copy) -> bool:
     """A copy of shell scripts only (`COPY scripts/*.sh /tmp/`): programs, like an init binary."""
-    sources = copy_words(step)[:-1]
-    return bool(sources) and all(source.endswith(".sh") for source in sources)
+    return all(source.endswith(".sh") for source in copy.sources)
 
 
 def _is_install_input(name: str) -> bool:
