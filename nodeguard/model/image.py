@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nodeguard.model.instructions import Instruction, ParsedDockerfile
-from nodeguard.model.parse import key_values
+from nodeguard.model.parse import key_values, read_word
 from nodeguard.model.shell import Command, split_commands
 from nodeguard.model.reference import ImageRef, parse_image_ref
 
@@ -41,44 +41,7 @@ def shell_word(text: str, variables: Mapping[str, str | None], escape: str = "\\
     file's escape character, variables substituted outside single quotes. White space stays in the word:
     BuildKit splits ``COPY`` words at white space before it reads each one, so ``COPY "a b" ./`` is two
     words to it. An unterminated quote, which fails the build, reads to the end of the word."""
-    if escape not in text and "'" not in text and '"' not in text:
-        return expand(text, variables)
-    done: list[str] = []
-    pending: list[str] = []  # text where variables are substituted
-
-    def literal(part: str) -> None:
-        if pending:
-            done.append(expand("".join(pending), variables))
-            pending.clear()
-        done.append(part)
-
-    position, end = 0, len(text)
-    while position < end:
-        char = text[position]
-        position += 1
-        if char == "'":
-            closing = text.find("'", position)
-            closing = end if closing < 0 else closing
-            literal(text[position:closing])
-            position = closing + 1
-        elif char == '"':
-            while position < end and text[position] != '"':
-                char = text[position]
-                position += 1
-                if char == escape and position < end and text[position] in ('"', "$", escape):
-                    literal(text[position])
-                    position += 1
-                else:
-                    pending.append(char)
-            position += 1
-        elif char == escape:
-            if position < end:
-                literal(text[position])
-                position += 1
-        else:
-            pending.append(char)
-    literal("")
-    return "".join(done)
+    return read_word(text, escape, lambda part: expand(part, variables))
 
 
 def has_variables(text: str) -> bool:

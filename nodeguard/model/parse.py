@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 from nodeguard.model.instructions import Heredoc, Instruction, ParsedDockerfile, ParseProblem
 
@@ -469,13 +470,13 @@ def key_values(instruction: Instruction, escape: str = "\\") -> list[tuple[str, 
         for word in _parse_words(instruction.args, escape):
             key, sep, value = word.partition("=")
             if key:
-                pairs.append((_unquote(key, escape), _unquote(value, escape) if sep else None))
+                pairs.append((read_word(key, escape), read_word(value, escape) if sep else None))
         return pairs
     try:
         values = _name_values(keyword, instruction.args, escape)
     except RefusedArguments:
         values = _name_values(keyword, instruction.args, escape, lenient=True)
-    return [(_unquote(values[i], escape), _unquote(values[i + 1], escape)) for i in range(0, len(values), 3)]
+    return [(read_word(values[i], escape), read_word(values[i + 1], escape)) for i in range(0, len(values), 3)]
 
 
 def _name_values(keyword: str, args: str, escape: str, lenient: bool = False) -> list[str]:
@@ -558,11 +559,22 @@ def _parse_words(text: str, escape: str) -> list[str]:
     return words
 
 
-def _unquote(word: str, escape: str) -> str:
-    """A word as BuildKit's shell lexer reads it, without expanding variables: quotes removed, escapes resolved."""
-    if not any(char in word for char in (escape, "'", '"')):
-        return word
-    chars: list[str] = []
+def read_word(word: str, escape: str, substitute: Callable[[str], str] | None = None) -> str:
+    """One word as BuildKit's shell lexer reads it: quotes removed, escapes resolved with ``escape``, and
+    ``substitute`` applied to the text outside single quotes and escapes (variables; none when not given).
+    An unterminated quote, which fails the build, reads to the end of the word."""
+    if escape not in word and "'" not in word and '"' not in word:
+        return substitute(word) if substitute else word
+    done: list[str] = []
+    pending: list[str] = []  # text where variables are substituted
+
+    def literal(part: str) -> None:
+        if pending:
+            text = "".join(pending)
+            done.append(substitute(text) if substitute else text)
+            pending.clear()
+        done.append(part)
+
     position, end = 0, len(word)
     while position < end:
         char = word[position]
@@ -570,21 +582,23 @@ def _unquote(word: str, escape: str) -> str:
         if char == "'":
             closing = word.find("'", position)
             closing = end if closing < 0 else closing
-            chars.append(word[position:closing])
+            literal(word[position:closing])
             position = closing + 1
         elif char == '"':
             while position < end and word[position] != '"':
                 char = word[position]
                 position += 1
                 if char == escape and position < end and word[position] in ('"', "$", escape):
-                    char = word[position]
+                    literal(word[position])
                     position += 1
-                chars.append(char)
+                else:
+                    pending.append(char)
             position += 1
         elif char == escape:
             if position < end:
-                chars.append(word[position])
+                literal(word[position])
                 position += 1
         else:
-            chars.append(char)
-    return "".join(chars)
+            pending.append(char)
+    literal("")
+    return "".join(done)
