@@ -104,7 +104,7 @@ def readable_part_only(finding: Finding, parsed) -> Finding:
 def _run_rule(rule: Rule, image, context: BuildContext, setting: RuleSetting) -> list[tuple[Rule, Problem]]:
     """The rule's problems; or, when the rule fails, one NG005 problem that says so."""
     try:
-        return [(rule, problem) for problem in rule.check(image, context, {**rule.options, **setting.options})]
+        return [(rule, problem) for problem in rule.check(image, context, rule.options_from(setting.options))]
     except Exception as error:  # a rule bug must not hide the other rules' findings
         line = image.anchor.start_line if image.anchor else 1
         message = f"internal error in rule {rule.id} ({rule.name}): {error!r}"

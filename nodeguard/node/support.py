@@ -8,11 +8,9 @@ from nodeguard.node.images import NodeImageFacts, describe_node_image
 from nodeguard.node.releases import LineStatus, line_status, release_lines, resolve_node_version
 
 
-def day_of(option: str | date | None) -> date:
-    """The day a rule judges by: the ``today`` option (``"2026-11-26"``) when set, else today."""
-    if option is None or option == "":
-        return date.today()
-    return option if isinstance(option, date) else date.fromisoformat(str(option))
+def day_of(option: date | None) -> date:
+    """The day a rule judges by: the ``today`` option (``"2026-11-26"`` in the policy) when set, else today."""
+    return date.today() if option is None else option
 
 
 def image_line(ref: ImageRef, today: date) -> tuple[NodeImageFacts, LineStatus] | None:

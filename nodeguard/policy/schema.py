@@ -4,11 +4,16 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import types
+import typing
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from nodeguard.rules.base import Rule
+from nodeguard.rules.base import Rule, policy_options
+
+JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
 
 
 @functools.cache
@@ -33,8 +38,8 @@ def policy_schema(rules: Iterable[Rule] | None = None) -> dict[str, Any]:
 
 def rule_setting_schema(rule: Rule) -> dict[str, Any]:
     options = {
-        name: {**schema, "default": rule.options[name]} if name in rule.options else dict(schema)
-        for name, schema in rule.options_schema.items()
+        name: {**_value_schema(kind), "description": description, "default": default}
+        for name, kind, default, description in policy_options(rule.options)
     }
     strict = f", strict: {rule.strict_severity.label}" if rule.strict_severity else ""
     return {
@@ -51,3 +56,21 @@ def rule_setting_schema(rule: Rule) -> dict[str, Any]:
             },
         ],
     }
+
+
+def _value_schema(kind: Any) -> dict[str, Any]:
+    """The JSON schema of an option's values, from the type its dataclass field declares."""
+    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+    if origin is types.UnionType or origin is typing.Union:
+        (inner,) = [argument for argument in arguments if argument is not type(None)]
+        schema = _value_schema(inner)
+        return {**schema, "type": [schema["type"], "null"]}
+    if origin is tuple:
+        return {"type": "array", "items": _value_schema(arguments[0])}
+    if origin is typing.Literal:
+        return {"enum": list(arguments)}
+    if kind is date:
+        return {"type": "string", "format": "date"}
+    if kind in JSON_TYPES:
+        return {"type": JSON_TYPES[kind]}
+    raise TypeError(f"no JSON schema for an option of type {kind!r}")

@@ -1,9 +1,13 @@
 """What a rule is: one module with its metadata, its documentation and a ``check`` function."""
 from __future__ import annotations
 
+import functools
+import types
+import typing
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from nodeguard.findings import Finding, Fix, Severity
 
@@ -11,21 +15,79 @@ if TYPE_CHECKING:
     from nodeguard.model.context import BuildContext
     from nodeguard.model.image import Image
 
-# The option of the rules that judge the Node.js release schedule (NG103, NG104, NG701).
-TODAY_OPTION = {
-    "today": {
-        "type": ["string", "null"],
-        "format": "date",
-        "description": "judge the release schedule as on this day (YYYY-MM-DD); unset: the day of the run",
-    }
-}
-
 DOCS_URL = "https://github.com/nodeguard/nodeguard/blob/main/docs/rules/{id}.md"
+
+T = TypeVar("T")
+
+
+def option(default: T, description: str) -> T:
+    """A field of a rule's options dataclass that the policy may set (``rules: {NG504: {options:
+    {init-provided: true}}}``; the policy writes ``_`` as ``-``): its one default, and the description
+    the policy schema shows. Fields made otherwise are set by nodeguard itself, never by a policy."""
+    return field(default=default, metadata={"description": description})
 
 
 @dataclass(frozen=True)
 class NoOptions:
     """The options of a rule that takes none."""
+
+
+@dataclass(frozen=True)
+class TodayOptions:
+    """The option of the rules that judge the Node.js release schedule (NG101, NG103, NG104, NG701)."""
+
+    today: date | None = option(None, "judge the release schedule as on this day (YYYY-MM-DD); unset: the day of the run")
+
+
+def policy_options(options_type: type) -> list[tuple[str, Any, Any, str]]:
+    """The options a policy may set, in the order declared: (name as the policy writes it, type, default
+    as JSON writes it, description)."""
+    declared = _field_types(options_type)
+    return [
+        (item.name.replace("_", "-"), declared[item.name], _as_json(item.default), item.metadata["description"])
+        for item in fields(options_type)
+        if "description" in item.metadata
+    ]
+
+
+def make_options(options_type: type, values: Mapping[str, Any]) -> Any:
+    """An options object: the defaults, with the values the policy (already checked against the schema)
+    or nodeguard sets, each made the field's type (a date from its text, a tuple from a list)."""
+    if not values:
+        return _defaults(options_type)
+    declared = _field_types(options_type)
+    given = {key.replace("-", "_"): value for key, value in values.items()}
+    return options_type(**{name: _as_type(declared[name], value) for name, value in given.items()})
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_as_json(item) for item in value]
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@functools.cache
+def _defaults(options_type: type) -> Any:
+    return options_type()
+
+
+@functools.cache
+def _field_types(options_type: type) -> dict[str, Any]:
+    return typing.get_type_hints(options_type)
+
+
+def _as_type(kind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind is date:
+        return value if isinstance(value, date) else date.fromisoformat(value) if value else None
+    origin = typing.get_origin(kind)
+    if origin is tuple:
+        return tuple(_as_type(typing.get_args(kind)[0], item) for item in value)
+    if origin is typing.Union or origin is types.UnionType:
+        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return _as_type(inner, value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -54,14 +116,17 @@ class Rule:
     summary: str  # one line
     check: Check
     doc: str  # markdown: what, why, bad and good example, fix, options
-    options: Mapping[str, Any] = field(default_factory=dict)  # defaults
-    options_schema: Mapping[str, Any] = field(default_factory=dict)  # JSON schema "properties" for options
+    options: type = NoOptions  # the frozen dataclass of its options, which ``check`` receives
     strict_severity: Severity | None = None  # severity under ``extends: strict`` when it differs
     fixable: bool = False
 
     @property
     def docs_url(self) -> str:
         return DOCS_URL.format(id=self.id)
+
+    def options_from(self, values: Mapping[str, Any]) -> Any:
+        """The options ``check`` receives for a setting's option values."""
+        return make_options(self.options, values)
 
     def finding(self, problem: Problem, path: str, severity: Severity | None = None) -> Finding:
         """The one way a finding is made: the rule's identity, the problem's place and message, and the

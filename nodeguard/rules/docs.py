@@ -4,7 +4,7 @@ from __future__ import annotations
 import inspect
 import json
 
-from nodeguard.rules.base import SECTIONS, Rule
+from nodeguard.rules.base import SECTIONS, Rule, policy_options
 
 
 def rule_page(rule: Rule) -> str:
@@ -17,8 +17,9 @@ def rule_page(rule: Rule) -> str:
     if rule.fixable:
         facts.append("fixable with `nodeguard check --fix`")
     page = [f"# {rule.id} {rule.name}", "", " · ".join(facts), "", inspect.cleandoc(rule.doc).strip(), ""]
-    if rule.options:
+    options = policy_options(rule.options)
+    if options:
         page += ["## Options", "", "| option | default |", "| --- | --- |"]
-        page += [f"| `{name}` | `{json.dumps(value)}` |" for name, value in rule.options.items()]
+        page += [f"| `{name}` | `{json.dumps(default)}` |" for name, _, default, _ in options]
         page += ["", "Set them in the policy file: `rules: {" + rule.id + ": {options: {...}}}`.", ""]
     return "\n".join(page)

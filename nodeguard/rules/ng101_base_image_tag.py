@@ -41,8 +41,7 @@ release data knows it (`--refresh-data`, the action's refresh, or a bundled copy
 schedule is read for.
 """
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
@@ -50,11 +49,11 @@ from nodeguard.model.image import Image
 from nodeguard.node.images import describe_node_image, node_line_in_name
 from nodeguard.node.releases import MOVING_VERSION_WORDS, newest_release, resolve_node_version
 from nodeguard.node.support import day_of
-from nodeguard.rules.base import TODAY_OPTION, Problem, Rule
+from nodeguard.rules.base import Problem, Rule, TodayOptions
 
 
-def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
-    version = _suggested_version(day_of(options.get("today")))
+def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterator[Problem]:
+    version = _suggested_version(day_of(options.today))
     for stage in image.stages:
         if stage.parent is not None:
             continue
@@ -131,6 +130,5 @@ RULE = Rule(
     summary="Base image without a tag, or with `latest` or another tag without a Node.js version",
     check=check,
     doc=__doc__,
-    options={"today": None},
-    options_schema=TODAY_OPTION,
+    options=TodayOptions,
 )

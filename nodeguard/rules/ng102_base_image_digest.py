@@ -38,19 +38,26 @@ digest (the base image was rebuilt, usually for security fixes) is reported at i
 digest, as digest-update bots do.
 """
 from collections.abc import Iterator, Mapping
-from typing import Any
+from dataclasses import dataclass, field
 
 from nodeguard.findings import Applicability, Fix, Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
-from nodeguard.pinning import LOOKUPS_OPTION, external_stages, image_key, pinned_first_line
+from nodeguard.pinning import DigestLookup, external_stages, image_key, pinned_first_line
 from nodeguard.rules.base import Problem, Rule
 
 
-def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
+@dataclass(frozen=True)
+class DigestOptions:
+    """NG102's options: none a policy sets; the run hands in what the registry said of each image."""
+
+    resolved_digests: Mapping[str, DigestLookup] = field(default_factory=dict)  # image_key -> lookup
+
+
+def check(image: Image, context: BuildContext, options: DigestOptions) -> Iterator[Problem]:
     """One finding per distinct unpinned image, at its first FROM (the other stages that use it are
     named); with the registry's answers, the pinned line as a fix. Stale pins, when looked up."""
-    lookups = options.get(LOOKUPS_OPTION) or {}
+    lookups = options.resolved_digests
     uses: dict[str, list] = {}
     for stage in external_stages(image):
         ref = stage.base
@@ -110,4 +117,5 @@ RULE = Rule(
     summary="Base image not pinned by `@sha256:` digest",
     check=check,
     doc=__doc__,
+    options=DigestOptions,
 )

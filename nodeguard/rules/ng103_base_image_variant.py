@@ -41,8 +41,7 @@ The suggested distroless image is named only for a supported line; the `today` o
 Applicability: **unsafe**. The slim image lacks libraries and tools of the full one that the app or a
 native module may load at run time, which no Dockerfile shows.
 """
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.model.context import BuildContext
@@ -50,7 +49,7 @@ from nodeguard.model.image import Image
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.support import day_of
 from nodeguard.node.variants import FULL_IMAGE_ONLY_PROGRAMS, slim_tag, smaller_variants
-from nodeguard.rules.base import TODAY_OPTION, Problem, Rule
+from nodeguard.rules.base import Problem, Rule, TodayOptions
 
 
 def shared_with_other_stages(image, root) -> bool:
@@ -90,7 +89,7 @@ def slim_fix(image, root, ref, facts) -> Fix | None:
     return Fix(root.from_instruction.start_line, root.from_instruction.end_line, fixed)
 
 
-def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
+def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterator[Problem]:
     final = image.final
     if final is None:
         return
@@ -100,7 +99,7 @@ def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> It
     if facts is None or facts.small is not False:
         return
     fix = slim_fix(image, root, ref, facts)
-    alternatives = smaller_variants(ref, facts, day_of(options.get("today")))
+    alternatives = smaller_variants(ref, facts, day_of(options.today))
     yield Problem(
         root.from_instruction.start_line,
         f"the shipped image builds on `{ref.raw}`, a full OS image with compilers and hundreds of packages "
@@ -118,7 +117,6 @@ RULE = Rule(
     summary="Full OS base image in the shipped stage where a slim, alpine or distroless one exists",
     check=check,
     doc=__doc__,
-    options={"today": None},
-    options_schema=TODAY_OPTION,
+    options=TodayOptions,
     fixable=True,
 )

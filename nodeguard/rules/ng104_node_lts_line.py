@@ -29,15 +29,14 @@ No automatic fix: a new major line can break the app. Move to the newest LTS lin
 message and run the tests. The `today` option (`"2026-11-26"`) fixes the day the schedule is read
 for; leave it unset to judge by the day of the run.
 """
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
 from nodeguard.node.releases import Phase
 from nodeguard.node.support import day_of, image_line, lines_text, lts_lines, version_note
-from nodeguard.rules.base import TODAY_OPTION, Problem, Rule
+from nodeguard.rules.base import Problem, Rule, TodayOptions
 
 
 def why_not_lts(status) -> str:
@@ -49,12 +48,12 @@ def why_not_lts(status) -> str:
     return f"a Current line until it becomes LTS on {line.lts.isoformat()}"
 
 
-def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
+def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterator[Problem]:
     final = image.final
     if final is None:
         return
     root = final.lineage()[0]
-    today = day_of(options.get("today"))
+    today = day_of(options.today)
     found = image_line(root.base, today)
     if found is None:
         return
@@ -77,6 +76,5 @@ RULE = Rule(
     summary="The shipped image's Node.js line is not LTS",
     check=check,
     doc=__doc__,
-    options={"today": None},
-    options_schema=TODAY_OPTION,
+    options=TodayOptions,
 )

@@ -43,8 +43,8 @@ Applicability: **safe**: the init is installed in the image, starts the same com
 forwards signals and reaps zombies.
 """
 import json
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import SAFE, exec_form_line, replace_instruction
@@ -54,7 +54,7 @@ from nodeguard.node.images import describe_node_image
 from nodeguard.node.programs import INIT_PREFIXES
 from nodeguard.node.runtime import container_process
 from nodeguard.node.system_packages import package_command
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import Problem, Rule, option
 
 
 def installed_inits(stage: Stage) -> list[tuple[str, Step]]:
@@ -76,8 +76,16 @@ def _fix(process, init: str) -> Fix | None:
     return replace_instruction(instruction, exec_form_line(instruction, words), SAFE)
 
 
-def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
-    if options.get("init-provided"):
+@dataclass(frozen=True)
+class InitOptions:
+    """NG504's options."""
+
+    init_provided: bool = option(
+        False, "Containers always get an init from outside (docker run --init, Compose init: true): never report.")
+
+
+def check(image: Image, context: BuildContext, options: InitOptions) -> Iterator[Problem]:
+    if options.init_provided:
         return
     running = container_process(image, context)
     final = image.final
@@ -130,12 +138,6 @@ RULE = Rule(
     summary="Node.js runs as PID 1 without an init such as dumb-init or tini",
     check=check,
     doc=__doc__,
-    options={"init-provided": False},
-    options_schema={
-        "init-provided": {
-            "type": "boolean",
-            "description": "Containers always get an init from outside (docker run --init, Compose init: true): never report.",
-        }
-    },
+    options=InitOptions,
     fixable=True,
 )

@@ -26,18 +26,17 @@ No automatic fix: moving to a new major line can break the app. Move to one of t
 the message and run the tests. The `today` option (`"2026-11-26"`) fixes the day the schedule is read
 for; leave it unset to judge by the day of the run.
 """
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
 from nodeguard.node.support import day_of, image_line, lines_text, lts_lines, version_note
-from nodeguard.rules.base import TODAY_OPTION, Problem, Rule
+from nodeguard.rules.base import Problem, Rule, TodayOptions
 
 
-def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
-    today = day_of(options.get("today"))
+def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterator[Problem]:
+    today = day_of(options.today)
     for stage in image.shipped_stages():
         if stage.parent is not None:
             continue
@@ -64,6 +63,5 @@ RULE = Rule(
     summary="A shipped stage runs an end-of-life Node.js line",
     check=check,
     doc=__doc__,
-    options={"today": None},
-    options_schema=TODAY_OPTION,
+    options=TodayOptions,
 )

@@ -39,26 +39,38 @@ or, in one stage, `RUN apk add --no-cache --virtual .build-deps python3 make g++
 ## Fix
 No automatic fix: move the install into a build stage, or remove the packages in the same `RUN`.
 """
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
 from nodeguard.node.packages import BUILD_TOOLS
 from nodeguard.node.system_packages import package_command, packages_left_installed
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import Problem, Rule, option
+
+
+@dataclass(frozen=True)
+class BuildToolsOptions:
+    """NG803's options."""
+
+    categories: tuple[Literal["compiler", "build", "python", "vcs"], ...] = option(
+        ("compiler", "build", "python"),
+        "kinds of packages to report: compiler (gcc, build-base), build (make, cmake), "
+        "python (python3, for node-gyp), vcs (git)",
+    )
 
 
 def build_tools(packages, categories) -> list[str]:
     return [name for name in packages if BUILD_TOOLS.get(name) in categories]
 
 
-def check(image: Image, context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
+def check(image: Image, context: BuildContext, options: BuildToolsOptions) -> Iterator[Problem]:
     stage = image.final
     if stage is None:
         return
-    categories = set(options["categories"])
+    categories = set(options.categories)
     for step in stage.steps_of("RUN"):
         found = build_tools(packages_left_installed(step.commands), categories)
         if found:
@@ -98,13 +110,5 @@ RULE = Rule(
     summary="Compilers and build tools installed in the shipped image",
     check=check,
     doc=__doc__,
-    options={"categories": ["compiler", "build", "python"]},
-    options_schema={
-        "categories": {
-            "type": "array",
-            "items": {"enum": ["compiler", "build", "python", "vcs"]},
-            "description": "kinds of packages to report: compiler (gcc, build-base), build (make, cmake), "
-            "python (python3, for node-gyp), vcs (git)",
-        }
-    },
+    options=BuildToolsOptions,
 )

@@ -2,16 +2,25 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from nodeguard.findings import Severity
-from nodeguard.rules.base import Rule
+from nodeguard.rules.base import Rule, option
 
 
 def no_problems(image, context, options):
     return ()
+
+
+@dataclass(frozen=True)
+class ExecFormOptions:
+    """A fake rule's options: a flag and a list."""
+
+    init_provided: bool = option(False, "an init is provided")
+    programs: tuple[str, ...] = option(("tini",), "init programs")
 
 
 FAKE_RULES = (
@@ -20,11 +29,7 @@ FAKE_RULES = (
          strict_severity=Severity.ERROR),
     Rule("NG401", "non-root-user", 4, Severity.ERROR, "root", no_problems, ""),
     Rule("NG501", "exec-form-command", 5, Severity.WARNING, "exec form", no_problems, "",
-         options={"init-provided": False, "programs": ["tini"]},
-         options_schema={
-             "init-provided": {"type": "boolean"},
-             "programs": {"type": "array", "items": {"type": "string"}},
-         },
+         options=ExecFormOptions,
          strict_severity=Severity.ERROR),
     Rule("NG702", "image-scanning", 7, Severity.INFO, "scan", no_problems, ""),
 )

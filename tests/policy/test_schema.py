@@ -76,7 +76,9 @@ def test_descriptions_and_option_defaults_for_editors(fake_rules):
     definition = policy_schema(fake_rules)["$defs"]["NG501"]
     assert definition["description"] == "NG501 exec-form-command: exec form (default: warning, strict: error)"
     options = definition["anyOf"][1]["properties"]["options"]["properties"]
-    assert options["init-provided"] == {"type": "boolean", "default": False}
+    assert options["init-provided"] == {"type": "boolean", "description": "an init is provided", "default": False}
+    assert options["programs"] == {
+        "type": "array", "items": {"type": "string"}, "description": "init programs", "default": ["tini"]}
 
 
 def test_building_the_schema_leaves_the_skeleton_alone(fake_rules):

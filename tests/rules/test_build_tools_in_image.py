@@ -64,3 +64,13 @@ def test_the_advice_uses_the_package_manager_of_the_image(lint):
 def test_the_advice_on_alpine_is_a_virtual_package(lint):
     [finding] = lint("FROM node:22-alpine\nRUN apk add --no-cache python3 make g++\n", rule="NG803").findings
     assert "apk add --virtual .build-deps" in finding.message and "apt-get" not in finding.message
+
+
+def test_the_categories_option_offers_exactly_the_categories_of_the_build_tools_table():
+    import typing
+
+    from nodeguard.node.packages import BUILD_TOOLS
+    from nodeguard.rules import rule_by_id
+
+    category = typing.get_args(typing.get_type_hints(rule_by_id("NG803").options)["categories"])[0]  # tuple[Literal, ...]
+    assert set(typing.get_args(category)) == set(BUILD_TOOLS.values())

@@ -124,6 +124,8 @@ def test_nothing_is_said_when_the_context_is_not_on_disk():
     from nodeguard.model.image import build_image
     from nodeguard.model.parse import parse_dockerfile
     from nodeguard.rules import rule_by_id
+    from nodeguard.rules.base import NoOptions
 
     image = build_image(parse_dockerfile("Dockerfile", HEAD.encode() + b'CMD ["node", "server.js"]\n'))
-    assert list(rule_by_id("NG601").check(image, BuildContext(UnreadFiles(), display_root="", dockerignore=None), {})) == []
+    context = BuildContext(UnreadFiles(), display_root="", dockerignore=None)
+    assert list(rule_by_id("NG601").check(image, context, NoOptions())) == []

@@ -113,10 +113,11 @@ def test_nothing_is_said_when_the_context_is_not_on_disk():
     from nodeguard.model.image import build_image
     from nodeguard.model.parse import parse_dockerfile
     from nodeguard.rules import rule_by_id
+    from nodeguard.rules.base import NoOptions
 
     image = build_image(parse_dockerfile("Dockerfile", b"FROM node:22-alpine\nCOPY package.json ./\nRUN npm ci\n"))
     context = BuildContext(UnreadFiles(), display_root="", dockerignore=None)
-    assert list(rule_by_id("NG203").check(image, context, {})) == []
+    assert list(rule_by_id("NG203").check(image, context, NoOptions())) == []
 
 
 def test_a_context_without_package_json_is_not_judged(lint):
