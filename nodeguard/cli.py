@@ -208,11 +208,11 @@ def _check_disk(args: argparse.Namespace, finder):
 def _check_stdin(args: argparse.Namespace, finder):
     """The Dockerfile on standard input, checked as if it were at ``--stdin-filename`` (else as ``-`` in
     the current folder): that path's folder is its build context and its repository's policy applies."""
-    from dataclasses import replace
     from pathlib import Path
 
     from nodeguard.discover import find_repo_root
-    from nodeguard.engine import CheckResult, SourceFile, check_sources, unreadable_file_finding
+    from nodeguard.engine import CheckResult, FileToCheck, check_files, unreadable_file_finding
+    from nodeguard.model.context import DiskRepository, GivenFiles
     from nodeguard.model.parse import MAX_BYTES, size_text
 
     data = sys.stdin.buffer.read(MAX_BYTES + 1)
@@ -226,13 +226,8 @@ def _check_stdin(args: argparse.Namespace, finder):
         path = location.relative_to(root).as_posix() if location.is_relative_to(root) else location.name
     else:
         location, root, path = cwd / "-", cwd, "-"
-    policy = finder(location)
-    if not args.force_exclude:
-        policy = replace(policy, include=(), exclude=())
-    result = check_sources([SourceFile(path, data)], policy, workspace=root)
-    if not result.checked:
-        result.excluded.append(path)
-    return result
+    repository = GivenFiles({path: data}, rest=DiskRepository(root))
+    return check_files([FileToCheck(path, repository, finder(location), named=path)], force_exclude=args.force_exclude)
 
 
 def _fail_on(args: argparse.Namespace, finder):

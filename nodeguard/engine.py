@@ -1,7 +1,6 @@
 """The pipeline: discover → parse → model → rules → findings."""
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -18,16 +17,9 @@ from nodeguard.discover import (
 )
 from nodeguard.findings import Finding, Severity
 from nodeguard.model import jsontext
-from nodeguard.model.context import (
-    BuildContext,
-    DiskCache,
-    DiskRepository,
-    GivenIgnoreFiles,
-    RepositoryFiles,
-    build_context,
-)
+from nodeguard.model.context import BuildContext, DiskCache, DiskRepository, RepositoryFiles, build_context
 from nodeguard.model.image import build_image
-from nodeguard.model.parse import MAX_BYTES, parse_dockerfile, size_text
+from nodeguard.model.parse import parse_dockerfile
 from nodeguard.policy import Policy, RuleSetting
 from nodeguard.policy.pragmas import apply_pragmas, find_pragmas
 from nodeguard.rules import Problem, Rule, all_rules, known_rule
@@ -132,27 +124,6 @@ def unreadable_file_finding(path: str, message: str) -> Finding:
     return known_rule(INVALID_INPUT).finding(Problem(line=1, message=message), path, Severity.ERROR)
 
 
-def read_limited(path: Path, max_bytes: int = MAX_BYTES) -> bytes | str:
-    """The file's bytes, or a message saying why it cannot be read."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as error:
-        return f"cannot read the file: {error.strerror or error}"
-    if len(data) > max_bytes:
-        return f"the file is larger than {size_text(max_bytes)}; not checked"
-    return data
-
-
-def display_path(path: Path, cwd: Path, real: Path | None = None) -> str:
-    """``path`` relative to ``cwd`` when it is below it; ``real`` is its resolved form when already known."""
-    real = path.resolve() if real is None else real
-    try:
-        return real.relative_to(cwd).as_posix()
-    except ValueError:
-        return real.as_posix()
-
-
 def expand_paths(
     paths: Sequence[str], policy: Policy | Callable[[Path], Policy] | None = None
 ) -> tuple[list[tuple[Path, Path]], list[str], list[str]]:
@@ -205,6 +176,50 @@ def _governed_on_disk(
     return [repo_root / path for path in governed_dockerfiles(ignore_path, repo_files[repo_root], context_for)]
 
 
+@dataclass(frozen=True)
+class FileToCheck:
+    """A Dockerfile to check: its repository-relative path, the repository it is read from, the policy that
+    applies to it, and the repository-relative path it was named by (None: the policy alone selects it;
+    see ``discover.is_selected``)."""
+
+    path: str
+    repository: RepositoryFiles
+    policy: Policy
+    named: str | None = None
+
+
+def check_files(files: Iterable[FileToCheck], *, force_exclude: bool = False) -> CheckResult:
+    """Check Dockerfiles, each with the build context its repository gives and the ignore file in force
+    there. Whatever fails on one file is that file's NG005 finding; the others are still checked. What the
+    policy does not select is listed as excluded (with ``force_exclude``, even a file named)."""
+    result = CheckResult()
+    selected = []
+    for file in files:
+        shown = file.repository.shown(file.path)
+        if is_selected(file.policy, file.path, file.named, force_exclude):
+            result.checked.append(shown)
+            selected.append((file, shown))
+        else:
+            result.excluded.append(shown)
+    for findings in _map_in_processes(_check_file, selected):
+        result.findings.extend(findings)
+    result.findings = _unique_sorted(result.findings)
+    return result
+
+
+def _check_file(item: tuple[FileToCheck, str]) -> list[Finding]:
+    file, shown = item
+    return _isolated(shown, lambda: _check_file_unguarded(file, shown))
+
+
+def _check_file_unguarded(file: FileToCheck, shown: str) -> list[Finding]:
+    data = file.repository.read(file.path)
+    if isinstance(data, str):
+        return [unreadable_file_finding(shown, data)]
+    context = build_context(file.path, context_folder(file.path, file.policy.context_for(file.path)), file.repository)
+    return check_dockerfile(SourceFile(shown, data), context, file.policy)
+
+
 def check_paths(
     paths: Sequence[str],
     policy: Policy | Callable[[Path], Policy],
@@ -213,60 +228,31 @@ def check_paths(
     force_exclude: bool = False,
     disk: DiskCache | None = None,
 ) -> CheckResult:
-    """Check files and folders on disk. Ignore files are checked through the Dockerfiles they govern.
+    """Check files and folders on disk (``check_files`` of what they name). Ignore files are checked through
+    the Dockerfiles they govern.
 
     ``policy`` is the policy of every file, or a function that gives a file's own. What ``paths`` name is
     checked even when the policy excludes it, unless ``force_exclude`` (see ``discover.is_selected``).
-    ``disk`` may hold edited texts that stand in for files (fixes being planned)."""
+    Files are shown relative to ``cwd``. ``disk`` may hold edited texts that stand in for files (fixes
+    being planned)."""
     cwd = (cwd or Path.cwd()).resolve()
-    files, missing, notes = expand_paths(paths, policy)
-    result = CheckResult(notes=notes)
-    for text in missing:
-        result.findings.append(unreadable_file_finding(text, "no such file or folder"))
-    selected = []
-    for path, named in files:
+    disk = DiskCache() if disk is None else disk
+    found, missing, notes = expand_paths(paths, policy)
+    repositories: dict[Path, DiskRepository] = {}
+    files = []
+    for path, named in found:
         repo_root = find_repo_root(path.parent)
-        repo_relative = path.relative_to(repo_root).as_posix()
-        file_policy = policy if isinstance(policy, Policy) else policy(path)
+        if repo_root not in repositories:
+            repositories[repo_root] = DiskRepository(repo_root, disk, cwd)
         named_relative = named.relative_to(repo_root).as_posix() if named.is_relative_to(repo_root) else None
-        shown = display_path(path, cwd, real=path)
-        if not is_selected(file_policy, repo_relative, named_relative, force_exclude):
-            result.excluded.append(shown)
-            continue
-        result.checked.append(shown)
-        selected.append(_DiskFile(path, repo_root, repo_relative, shown, cwd, file_policy))
-    check = functools.partial(_check_disk_file, disk=disk or DiskCache())  # a pool's chunks get copies
-    for findings in _map_in_processes(check, selected):
-        result.findings.extend(findings)
-    result.findings = _unique_sorted(result.findings)
+        file_policy = policy if isinstance(policy, Policy) else policy(path)
+        files.append(FileToCheck(path.relative_to(repo_root).as_posix(), repositories[repo_root], file_policy, named_relative))
+    result = check_files(files, force_exclude=force_exclude)
+    result.notes = notes
+    if missing:
+        absent = [unreadable_file_finding(text, "no such file or folder") for text in missing]
+        result.findings = _unique_sorted([*absent, *result.findings])
     return result
-
-
-@dataclass(frozen=True)
-class _DiskFile:
-    """A file found on disk, with its repository and the names it is known by."""
-
-    path: Path
-    repo_root: Path
-    repo_relative: str
-    shown: str
-    cwd: Path
-    policy: Policy
-
-
-def _check_disk_file(file: _DiskFile, disk: DiskCache) -> list[Finding]:
-    return _isolated(file.shown, lambda: _check_disk_file_unguarded(file, disk))
-
-
-def _check_disk_file_unguarded(file: _DiskFile, disk: DiskCache) -> list[Finding]:
-    policy = file.policy
-    edited = disk.edits.get(file.path)
-    data = read_limited(file.path) if edited is None else edited.encode("utf-8")
-    if isinstance(data, str):
-        return [unreadable_file_finding(file.shown, data)]
-    context = _context(file.repo_relative, policy, DiskRepository(file.repo_root, disk))
-    _show_relative_to(context, file.repo_root, file.cwd)
-    return check_dockerfile(SourceFile(file.shown, data), context, policy)
 
 
 def _map_in_processes(function, items: list) -> Iterable:
@@ -280,53 +266,6 @@ def _map_in_processes(function, items: list) -> Iterable:
 
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(function, items, chunksize=max(1, len(items) // (workers * 8))))
-
-
-def _context(dockerfile_path: str, policy: Policy, repository: RepositoryFiles) -> BuildContext:
-    return build_context(dockerfile_path, context_folder(dockerfile_path, policy.context_for(dockerfile_path)), repository)
-
-
-def _show_relative_to(context: BuildContext, repo_root: Path, cwd: Path) -> None:
-    """Show the context's files relative to the current folder, as the Dockerfile is shown."""
-    if repo_root == cwd:
-        return
-    absolute = repo_root / context.display_root if context.display_root else repo_root
-    shown = display_path(absolute, cwd)
-    context.display_root = "" if shown == "." else shown
-    if context.dockerignore is not None:
-        ignore = context.dockerignore
-        context.dockerignore = replace(ignore, path=display_path(repo_root / ignore.path, cwd))
-
-
-def check_sources(
-    dockerfiles: Sequence[SourceFile],
-    policy: Policy,
-    *,
-    ignore_files: Sequence[SourceFile] = (),
-    workspace: Path | None = None,
-) -> CheckResult:
-    """Check Dockerfiles whose text was read elsewhere (the GitHub API). Paths are repository-relative.
-
-    With ``workspace`` (the repository on disk, at the same commit) build contexts are read from disk;
-    without it only the given ignore files are known.
-    """
-    repository: RepositoryFiles
-    if workspace is not None:
-        repository = DiskRepository(workspace.resolve())
-    else:
-        repository = GivenIgnoreFiles({source.path: source.data for source in ignore_files})
-    result = CheckResult()
-    for source in dockerfiles:
-        if not policy.selects(source.path):
-            continue
-        result.checked.append(source.path)
-        result.findings.extend(_isolated(source.path, lambda: _check_source(source, policy, repository)))
-    result.findings = _unique_sorted(result.findings)
-    return result
-
-
-def _check_source(source: SourceFile, policy: Policy, repository: RepositoryFiles) -> list[Finding]:
-    return check_dockerfile(source, _context(source.path, policy, repository), policy)
 
 
 def _isolated(path: str, check: Callable[[], list[Finding]]) -> list[Finding]:

@@ -52,3 +52,41 @@ def test_the_policy_severity_wins_over_a_rules_own(lint, configured, expected):
 def test_a_lesser_case_stays_lesser_under_the_default_policy(lint):
     [found] = lint("ARG BASE\nFROM node:${BASE}\n", rule="NG101").findings
     assert found.severity.label == "info"
+
+
+def test_a_file_read_elsewhere_is_checked_as_the_same_file_on_disk(tmp_path: Path):
+    """One entry point: the Dockerfile read from disk, and its bytes given (standard input, a commit read
+    through the API) with the workspace at the same commit, give the same findings; without the workspace
+    the rules that need the context's files say nothing more."""
+    from nodeguard.model.context import DiskRepository, GivenFiles
+
+    (tmp_path / ".git").mkdir()
+    dockerfile = b"FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD npm start\n"
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_bytes(dockerfile)
+    (tmp_path / "app" / ".dockerignore").write_text("node_modules\n")
+    (tmp_path / "app" / "package.json").write_text('{"name": "a", "scripts": {"start": "node server.js"}}\n')
+    policy = load_policy(None, str(tmp_path))
+    on_disk = engine.check_files([engine.FileToCheck("app/Dockerfile", DiskRepository(tmp_path), policy)])
+    given = GivenFiles({"app/Dockerfile": dockerfile}, rest=DiskRepository(tmp_path))
+    read_elsewhere = engine.check_files([engine.FileToCheck("app/Dockerfile", given, policy)])
+    assert read_elsewhere.findings == on_disk.findings and on_disk.checked == ["app/Dockerfile"]
+    assert {f.path for f in on_disk.findings} == {"app/Dockerfile", "app/.dockerignore"}
+    alone = GivenFiles({"app/Dockerfile": dockerfile, "app/.dockerignore": b"node_modules\n"})
+    without_context = engine.check_files([engine.FileToCheck("app/Dockerfile", alone, policy)]).findings
+    on_ignore_file = [f for f in on_disk.findings if f.path == "app/.dockerignore"]
+    assert on_ignore_file and [f for f in without_context if f.path == "app/.dockerignore"] == on_ignore_file
+
+
+def test_a_file_the_policy_leaves_out_is_listed_as_excluded_unless_named(tmp_path: Path):
+    from nodeguard.model.context import GivenFiles
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".nodeguard.yml").write_text('exclude: ["legacy/**"]\n')
+    policy = load_policy(None, str(tmp_path))
+    files = GivenFiles({"legacy/Dockerfile": b"FROM node:20\n"})
+    found = engine.FileToCheck("legacy/Dockerfile", files, policy)
+    named = engine.FileToCheck("legacy/Dockerfile", files, policy, named="legacy/Dockerfile")
+    assert (engine.check_files([found]).excluded, engine.check_files([found]).findings) == (["legacy/Dockerfile"], [])
+    assert engine.check_files([named]).checked == ["legacy/Dockerfile"]
+    assert engine.check_files([named], force_exclude=True).excluded == ["legacy/Dockerfile"]

@@ -22,8 +22,9 @@ from pathlib import PurePosixPath
 from typing import TextIO
 
 from nodeguard.discover import context_folder, governed_dockerfiles, ignore_file_candidates, is_dockerfile_name, is_ignore_file_name
-from nodeguard.engine import SourceFile, check_paths, check_sources, expand_paths, unreadable_file_finding
+from nodeguard.engine import FileToCheck, SourceFile, check_files, check_paths, expand_paths, unreadable_file_finding
 from nodeguard.findings import Finding, Severity
+from nodeguard.model.context import DiskRepository, GivenFiles
 from nodeguard.model.parse import text_lines
 from nodeguard.rules import rule_by_id
 from nodeguard.github.checkrun import publish_check_run
@@ -328,9 +329,12 @@ class ActionRun:
         ignore_sources, ignore_problems = self.read_sources(head_files, sorted(ignores))
         checked_policy, digest_notes = self.with_digests(policy.policy, [(s.path, s.data) for s in sources])
         notes.extend(digest_notes)
-        result = check_sources(
-            sources, checked_policy, ignore_files=ignore_sources, workspace=self.workspace if trusted else None
-        )
+        given = {source.path: source.data for source in sources}
+        if trusted:  # the Dockerfiles as read; their ignore files and contexts from the workspace
+            repository = GivenFiles(given, rest=DiskRepository(self.workspace))
+        else:
+            repository = GivenFiles({**given, **{source.path: source.data for source in ignore_sources}})
+        result = check_files(FileToCheck(source.path, repository, checked_policy) for source in sources)
         if isinstance(head_files, VerifiedWorkspaceFiles) and head_files.replaced:
             notes.append(
                 f"{plural(len(head_files.replaced), 'file')} in the workspace differed from the pull request's head "

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from nodeguard.discover import walk
-from nodeguard.engine import read_limited
+from nodeguard.model.context import read_limited
 from nodeguard.github.client import SYMLINK_OUT, FileContent, GitHubApi
 from nodeguard.model.parse import MAX_BYTES
 

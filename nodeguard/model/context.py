@@ -6,11 +6,12 @@ import os
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 from nodeguard.model.ignore import IgnoreFile, oversized_ignore_file, parse_ignore_file
+from nodeguard.model.parse import MAX_BYTES, size_text
 
 UNLISTED_DIRECTORIES = frozenset({"node_modules", ".git"})  # iter_files yields nothing inside these
 IGNORE_FILE_MAX_BYTES = 1 << 20
@@ -261,8 +262,15 @@ def ignore_file_candidates(dockerfile_path: str, context: str) -> tuple[str, str
 
 
 class RepositoryFiles(Protocol):
-    """Where build contexts come from: the repository on disk (``DiskRepository``), or the ignore files
-    read through an API (``GivenIgnoreFiles``)."""
+    """The files of a repository as the engine reads them: on disk (``DiskRepository``), or a commit whose
+    files were read elsewhere, through an API or from standard input (``GivenFiles``). Paths are
+    repository-relative, posix."""
+
+    def read(self, path: str) -> bytes | str:
+        """A Dockerfile's bytes, or why they cannot be read."""
+
+    def shown(self, path: str) -> str:
+        """How the file is named to the user."""
 
     def ignore_file(self, path: str) -> IgnoreFile | None: ...
 
@@ -283,31 +291,63 @@ def build_context(dockerfile_path: str, context_folder: str, repository: Reposit
 
 
 class DiskRepository:
-    """A repository on disk. Contexts given the same ``disk`` share what they read."""
+    """A repository on disk (``root`` is a real path). Contexts given the same ``disk`` share what they read;
+    texts in ``disk.edits`` stand in for the files. Paths are shown relative to ``cwd`` (absolute when
+    outside it), or to the repository's root without one."""
 
-    def __init__(self, root: Path, disk: DiskCache | None = None):
+    def __init__(self, root: Path, disk: DiskCache | None = None, cwd: Path | None = None):
         self.root = root
         self.disk = DiskCache() if disk is None else disk
+        self.cwd = None if cwd == root else cwd
         self._boundary = self.disk.real(root)
 
+    def read(self, path: str) -> bytes | str:
+        file = self.root / path
+        edited = self.disk.edits.get(file)
+        return read_limited(file) if edited is None else edited.encode("utf-8")
+
+    def shown(self, path: str) -> str:
+        file = self.root / path
+        return path if self.cwd is None else display_path(file, self.cwd, real=file)
+
     def ignore_file(self, path: str) -> IgnoreFile | None:
-        return _load_ignore_file(self.root / path, self._boundary, self.disk)
+        found = _load_ignore_file(self.root / path, self._boundary, self.disk)
+        if found is None or self.cwd is None:
+            return found
+        return replace(found, path=self._shown_resolved(found.path, self.cwd))
 
     def context_files(self, folder: str) -> ContextFiles:
         return DiskFiles(self.root / folder, self.root, self.disk)
 
     def display_root(self, folder: str) -> str:
-        return _repo_relative(self.root / folder, self._boundary, self.disk)
+        root = _repo_relative(self.root / folder, self._boundary, self.disk)
+        return root if self.cwd is None else self._shown_resolved(root, self.cwd)
+
+    def _shown_resolved(self, path: str, cwd: Path) -> str:
+        """A repository-relative path ("" for the root) shown relative to ``cwd``, symlinks resolved."""
+        shown = display_path(self.root / path if path else self.root, cwd)
+        return "" if shown == "." else shown
 
 
-class GivenIgnoreFiles:
-    """A commit read through an API: only the ignore files given (path → bytes) are known."""
+class GivenFiles:
+    """A commit whose files were read elsewhere (through an API, or from standard input): the bytes given,
+    by path. The ignore files and the build contexts' files come from ``rest``, the same commit on disk,
+    when there is one; else only the ignore files given are known, and no other file."""
 
-    def __init__(self, ignore_files: Mapping[str, bytes]):
-        self.ignore_files = ignore_files
+    def __init__(self, files: Mapping[str, bytes], rest: RepositoryFiles | None = None):
+        self.files, self.rest = files, rest
+
+    def read(self, path: str) -> bytes | str:
+        data = self.files.get(path)
+        return "not read" if data is None else data
+
+    def shown(self, path: str) -> str:
+        return path
 
     def ignore_file(self, path: str) -> IgnoreFile | None:
-        data = self.ignore_files.get(path)
+        if self.rest is not None:
+            return self.rest.ignore_file(path)
+        data = self.files.get(path)
         if data is None:
             return None
         if len(data) > IGNORE_FILE_MAX_BYTES:  # the cap the disk reader has
@@ -315,10 +355,31 @@ class GivenIgnoreFiles:
         return parse_ignore_file(path, data.decode("utf-8", errors="replace"))
 
     def context_files(self, folder: str) -> ContextFiles:
-        return UnreadFiles()
+        return UnreadFiles() if self.rest is None else self.rest.context_files(folder)
 
     def display_root(self, folder: str) -> str:
-        return folder
+        return folder if self.rest is None else self.rest.display_root(folder)
+
+
+def read_limited(path: Path, max_bytes: int = MAX_BYTES) -> bytes | str:
+    """The file's bytes, or a message saying why it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        return f"cannot read the file: {error.strerror or error}"
+    if len(data) > max_bytes:
+        return f"the file is larger than {size_text(max_bytes)}; not checked"
+    return data
+
+
+def display_path(path: Path, cwd: Path, real: Path | None = None) -> str:
+    """``path`` relative to ``cwd`` when it is below it; ``real`` is its resolved form when already known."""
+    real = path.resolve() if real is None else real
+    try:
+        return real.relative_to(cwd).as_posix()
+    except ValueError:
+        return real.as_posix()
 
 
 def _load_ignore_file(path: Path, boundary: Path, disk: DiskCache) -> IgnoreFile | None:

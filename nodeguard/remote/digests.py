@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nodeguard.discover import find_repo_root, is_selected
-from nodeguard.engine import display_path, expand_paths, read_limited
+from nodeguard.engine import expand_paths
+from nodeguard.model.context import display_path, read_limited
 from nodeguard.model.image import Image, build_image
 from nodeguard.model.parse import parse_dockerfile
 from nodeguard.pinning import (

@@ -16,8 +16,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from nodeguard.engine import SourceFile, check_sources
+from nodeguard.engine import FileToCheck, check_files
 from nodeguard.github.comments import markdown_text
+from nodeguard.model.context import DiskRepository, GivenFiles
 from nodeguard.github.policy_source import builtin_policy
 from tests.github.fakegithub import BASE_SHA, HEAD_SHA, MERGE_SHA, OWNER, REPO, FakeGitHub
 
@@ -56,9 +57,12 @@ def head_files() -> dict[str, bytes]:
 
 
 def expected_findings(files: dict[str, bytes], dockerfiles: list[str], policy=None, workspace: Path | None = None):
-    sources = [SourceFile(path, files[path]) for path in dockerfiles]
-    ignores = [SourceFile(path, data) for path, data in files.items() if path.endswith(".dockerignore")]
-    return check_sources(sources, policy or builtin_policy(), ignore_files=ignores, workspace=workspace).findings
+    given = {path: files[path] for path in dockerfiles}
+    if workspace is not None:  # the ignore files and build contexts read from the workspace
+        repository = GivenFiles(given, rest=DiskRepository(workspace.resolve()))
+    else:
+        repository = GivenFiles({**given, **{path: data for path, data in files.items() if path.endswith(".dockerignore")}})
+    return check_files(FileToCheck(path, repository, policy or builtin_policy()) for path in dockerfiles).findings
 
 
 def workspace_for(tmp_path: Path, files: dict[str, bytes], checked_out: str | None = HEAD_SHA) -> Path:

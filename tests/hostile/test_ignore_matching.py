@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nodeguard.engine import SourceFile, check_sources
+from nodeguard.engine import FileToCheck, check_files
+from nodeguard.model.context import GivenFiles
 from nodeguard.model.ignore import IgnoreError, parse_ignore_file
 from nodeguard.policy import load_policy
 
@@ -15,7 +16,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import worstcases  # noqa: E402
 
 BOUND_SECONDS = 20  # about 2 s on an idle 2-core machine
-DOCKERFILE = SourceFile("Dockerfile", b"FROM node:24-alpine\nCOPY . .\n")
+DOCKERFILE = b"FROM node:24-alpine\nCOPY . .\n"
+
+
+def check_with_ignore_file(data: bytes):
+    """The Dockerfile and this ignore file, as read through the API."""
+    files = GivenFiles({"Dockerfile": DOCKERFILE, ".dockerignore": data})
+    return check_files([FileToCheck("Dockerfile", files, load_policy(None, "."))])
 
 
 def timed(function, *args):
@@ -44,7 +51,7 @@ def test_a_worst_case_ignore_file_of_1_mib_is_checked_in_bounded_time(name):
     text = worstcases.IGNORE_FILES[name](1 << 20)
     assert (1 << 20) - 100 < len(text.encode()) <= 1 << 20
     result, seconds = timed(
-        lambda: check_sources([DOCKERFILE], load_policy(None, "."), ignore_files=[SourceFile(".dockerignore", text.encode())])
+        lambda: check_with_ignore_file(text.encode())
     )
     assert seconds < BOUND_SECONDS, f"{name}: {seconds:.1f} s"
     assert "NG005" not in {f.rule for f in result.findings}
@@ -52,7 +59,7 @@ def test_a_worst_case_ignore_file_of_1_mib_is_checked_in_bounded_time(name):
 
 def test_an_ignore_file_over_1_mib_from_the_api_is_an_error_not_read():
     data = b"node_modules\n" * (2 << 20)  # 26 MiB; 20 MiB took 201 s and 3.5 GB before
-    result, seconds = timed(lambda: check_sources([DOCKERFILE], load_policy(None, "."), ignore_files=[SourceFile(".dockerignore", data)]))
+    result, seconds = timed(lambda: check_with_ignore_file(data))
     assert seconds < 5
     errors = [(f.rule, f.path, f.line) for f in result.findings if f.rule == "NG001"]
     assert errors == [("NG001", ".dockerignore", 1)]
@@ -67,8 +74,7 @@ def test_a_pattern_go_refuses_is_an_error_on_its_line(line):
 
 
 def test_go_refused_patterns_reach_the_user_as_NG001_on_the_ignore_file():
-    ignore = SourceFile(".dockerignore", b"node_modules\n!\n[x-]\n")
-    result = check_sources([DOCKERFILE], load_policy(None, "."), ignore_files=[ignore])
+    result = check_with_ignore_file(b"node_modules\n!\n[x-]\n")
     assert [(f.rule, f.line) for f in result.findings if f.path == ".dockerignore" and f.rule == "NG001"] == [
         ("NG001", 2), ("NG001", 3)
     ]

@@ -10,7 +10,8 @@ import pytest
 
 import nodeguard.engine as engine
 import nodeguard.model.context as context_module
-from nodeguard.engine import SourceFile, check_paths, check_sources
+from nodeguard.engine import FileToCheck, check_files, check_paths
+from nodeguard.model.context import GivenFiles
 from nodeguard.model.shell import split_commands
 from nodeguard.policy import load_policy
 
@@ -68,8 +69,8 @@ def test_a_failure_while_modelling_one_file_on_disk_is_its_NG005(tmp_path: Path,
 
 def test_a_failure_while_modelling_one_file_from_the_api_is_its_NG005(monkeypatch):
     monkeypatch.setattr(engine, "build_image", _explode_on("boom"))
-    sources = [SourceFile("a/Dockerfile", b"FROM node:20\n# boom\n"), SourceFile("b/Dockerfile", b"FROM node\n")]
-    result = check_sources(sources, load_policy(None, "."))
+    files = GivenFiles({"a/Dockerfile": b"FROM node:20\n# boom\n", "b/Dockerfile": b"FROM node\n"})
+    result = check_files(FileToCheck(path, files, load_policy(None, ".")) for path in ["a/Dockerfile", "b/Dockerfile"])
     assert [f.rule for f in result.findings if f.path == "a/Dockerfile"] == ["NG005"]
     assert "NG101" in {f.rule for f in result.findings if f.path == "b/Dockerfile"}
 
@@ -79,7 +80,7 @@ def test_a_failure_while_reading_the_ignore_file_from_the_api_is_its_dockerfiles
         raise MemoryError()
 
     monkeypatch.setattr(context_module, "parse_ignore_file", broken)
-    sources = [SourceFile("a/Dockerfile", b"FROM node:20\n"), SourceFile("b/Dockerfile", b"FROM node\n")]
-    result = check_sources(sources, load_policy(None, "."), ignore_files=[SourceFile("a/.dockerignore", b"x\n")])
+    files = GivenFiles({"a/Dockerfile": b"FROM node:20\n", "b/Dockerfile": b"FROM node\n", "a/.dockerignore": b"x\n"})
+    result = check_files(FileToCheck(path, files, load_policy(None, ".")) for path in ["a/Dockerfile", "b/Dockerfile"])
     assert [f.rule for f in result.findings if f.path == "a/Dockerfile"] == ["NG005"]
     assert "NG101" in {f.rule for f in result.findings if f.path == "b/Dockerfile"}

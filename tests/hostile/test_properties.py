@@ -11,7 +11,8 @@ from pathlib import Path
 
 from hypothesis import given, strategies as st
 
-from nodeguard.engine import SourceFile, check_sources
+from nodeguard.engine import FileToCheck, check_files
+from nodeguard.model.context import GivenFiles
 from nodeguard.model.ignore import parse_ignore_file
 from nodeguard.model.parse import parse_dockerfile
 from nodeguard.model.shell import split_commands
@@ -153,7 +154,8 @@ def test_the_policy_loader_gives_a_policy_or_a_policy_error(tmp_path_factory, te
        st.lists(st.lists(PATTERN_CHARACTERS, max_size=8).map("".join), max_size=5).map("\n".join))
 def test_the_whole_check_answers_for_any_dockerfile_and_ignore_file(dockerfile, ignore):
     result = within_bound(
-        lambda: check_sources([SourceFile("Dockerfile", dockerfile.encode())], load_policy(None, "."),
-                              ignore_files=[SourceFile(".dockerignore", ignore.encode())])
+        lambda: check_files([FileToCheck("Dockerfile", GivenFiles({"Dockerfile": dockerfile.encode(),
+                                                                  ".dockerignore": ignore.encode()}),
+                                         load_policy(None, "."))])
     )
     assert result.checked == ["Dockerfile"]

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from nodeguard.engine import SourceFile, check_paths, check_sources
+from nodeguard.engine import FileToCheck, check_files, check_paths
+from nodeguard.model.context import GivenFiles
 from nodeguard.model.parse import MAX_BYTES, MAX_STAGES
 from nodeguard.policy import load_policy
 
@@ -21,9 +22,9 @@ BOUND_SECONDS = 20  # about 2 s on an idle 2-core machine
 
 
 def check(dockerfile: str, ignore: str | None = None):
-    ignores = [SourceFile(".dockerignore", ignore.encode())] if ignore is not None else []
+    files = {"Dockerfile": dockerfile.encode(), **({".dockerignore": ignore.encode()} if ignore is not None else {})}
     started = time.perf_counter()
-    result = check_sources([SourceFile("Dockerfile", dockerfile.encode())], load_policy(None, "."), ignore_files=ignores)
+    result = check_files([FileToCheck("Dockerfile", GivenFiles(files), load_policy(None, "."))])
     return result, time.perf_counter() - started
 
 

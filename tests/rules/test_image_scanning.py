@@ -74,10 +74,11 @@ def test_a_workflow_linked_from_outside_the_repository_does_not_count(lint, tmp_
 
 
 def test_nothing_is_said_without_the_repository_on_disk():
-    from nodeguard.engine import SourceFile, check_sources
+    from nodeguard.engine import FileToCheck, check_files
+    from nodeguard.model.context import GivenFiles
     from nodeguard.policy import load_policy
 
-    result = check_sources([SourceFile("Dockerfile", DOCKERFILE.encode())], load_policy(None, "/"))
+    result = check_files([FileToCheck("Dockerfile", GivenFiles({"Dockerfile": DOCKERFILE.encode()}), load_policy(None, "/"))])
     assert [f for f in result.findings if f.rule == "NG702"] == []
 
 
