@@ -129,6 +129,14 @@ def test_values_become_the_field_types():
     assert make_options(SampleOptions, {}) is make_options(SampleOptions, {})  # the defaults, made once
 
 
+@pytest.mark.parametrize("written, day", [("'2026-03-01'", date(2026, 3, 1)), ("''", None), ("null", None)])
+def test_a_day_from_the_policy_is_a_date_and_empty_means_the_day_of_the_run(tmp_path: Path, written, day):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".nodeguard.yml").write_text(f"rules:\n  NG104: {{options: {{today: {written}}}}}\n")
+    setting = load_policy(None, str(tmp_path)).settings_for("Dockerfile")["NG104"]
+    assert rule_by_id("NG104").options_from(setting.options) == TodayOptions(today=day)
+
+
 def test_an_option_set_in_the_policy_reaches_the_rule_typed(tmp_path: Path, monkeypatch):
     (tmp_path / ".git").mkdir()
     (tmp_path / "Dockerfile").write_text("FROM node:22-alpine\nRUN apk add git gcc\nCMD [\"node\", \"server.js\"]\n")
@@ -172,6 +180,12 @@ def test_an_option_set_in_the_policy_reaches_the_rule_typed(tmp_path: Path, monk
      "must be text or empty, not 2026-03-01"),
     ("rules:\n  NG102: {options: {resolved_digests: {}}}\n", 2, "rules.NG102.options.resolved_digests",
      "unknown option; this rule takes none"),
+    ("rules:\n  NG701: {options: {today: next week}}\n", 2, "rules.NG701.options.today",
+     "'next week' is not a day written YYYY-MM-DD"),
+    ("rules:\n  NG101: {options: {today: '2026-02-30'}}\n", 2, "rules.NG101.options.today",
+     "'2026-02-30' is not a day written YYYY-MM-DD"),
+    ("rules:\n  NG103: {options: {today: '20260301'}}\n", 2, "rules.NG103.options.today",
+     "'20260301' is not a day written YYYY-MM-DD"),
 ])
 def test_a_bad_option_value_is_one_clear_policy_error(tmp_path: Path, text, line, key, message):
     (tmp_path / ".git").mkdir()

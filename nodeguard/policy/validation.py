@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Any
 
 from nodeguard.policy.yamlfile import YamlFile
@@ -20,12 +22,14 @@ YAML_TYPES = {
 
 def validate(document: YamlFile, schema: dict[str, Any]) -> None:
     """Raise a PolicyError listing every problem, in the order of the file, if there is one."""
-    from jsonschema import Draft202012Validator  # imported here: it is slow to import and rarely needed
+    from jsonschema import Draft202012Validator, FormatChecker  # imported here: slow to import, rarely needed
 
     from nodeguard.policy import PolicyError
 
+    days = FormatChecker(formats=())
+    days.checks("date", raises=ValueError)(_is_day)
     problems: dict[tuple[str | int, ...], str] = {}
-    for error in Draft202012Validator(schema).iter_errors(document.data):
+    for error in Draft202012Validator(schema, format_checker=days).iter_errors(document.data):
         for path, message in _explain(error):
             problems.setdefault(path, message)  # one problem a key
     if problems:
@@ -47,8 +51,18 @@ def _explain(error) -> Iterator[tuple[tuple[str | int, ...], str]]:
         yield path, f"{_shown(error.instance)} is not one of: {', '.join(_choices(error.validator_value))}"
     elif error.validator == "type":
         yield path, _type_message([error.validator_value], error.instance)
+    elif error.validator == "format":
+        yield path, f"{_shown(error.instance)} is not a day written YYYY-MM-DD"
     else:
         yield path, error.message
+
+
+def _is_day(value: Any) -> bool:
+    """A ``date`` option: a real day written YYYY-MM-DD, or empty (the day of the run). Other types are the
+    ``type`` keyword's to judge."""
+    if not isinstance(value, str) or value == "":
+        return True
+    return re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None and date.fromisoformat(value) is not None
 
 
 def _unknown_key(path: tuple[str | int, ...], key: Any, known: dict) -> str:
