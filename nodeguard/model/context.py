@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import nullcontext
@@ -44,11 +45,21 @@ class DiskCache:
         return text
 
     def real(self, folder: Path) -> Path:
-        """``folder.resolve()``, once per folder: each resolve walks every step from / with a system call."""
-        if folder in self._real:
+        """``folder.resolve()``, once per folder: each resolve walks every step from / with a system call.
+        A folder that its parent lists as a folder (not a symlink) is its parent's real path and its name,
+        so the many folders of one parent cost one resolve and one listing."""
+        known = self._real.get(folder)
+        if known is not None:
             self._real.move_to_end(folder)
-            return self._real[folder]
-        real = self._real[folder] = folder.resolve()
+            return known
+        parent = folder.parent
+        parent_real = None if parent == folder else self._real.get(parent) or self._remember(parent, parent.resolve())
+        if parent_real is not None and (self.kinds(str(parent_real)) or {}).get(folder.name) == "dir":
+            return self._remember(folder, parent_real / folder.name)
+        return self._remember(folder, folder.resolve())
+
+    def _remember(self, folder: Path, real: Path) -> Path:
+        self._real[folder] = real
         if len(self._real) > self.size * 4:
             self._real.popitem(last=False)
         return real
@@ -123,6 +134,7 @@ class DiskFiles:
         self.root, self.repo_root = root, repo_root
         self.disk = DiskCache() if disk is None else disk
         self._files: tuple[str, ...] | None = None
+        self._resolved: dict[str, Path | None] = {}  # the rules of a Dockerfile ask for the same files
 
     def exists(self, relpath: str) -> bool:
         path = self._resolve(relpath)
@@ -173,7 +185,10 @@ class DiskFiles:
 
     def _resolve(self, relpath: str) -> Path | None:
         """The real path of ``relpath``, or None when it leads out of the boundary."""
-        return _resolve_below(self._real_root, relpath, self._boundary, self.disk)
+        if relpath in self._resolved:
+            return self._resolved[relpath]
+        found = self._resolved[relpath] = _resolve_below(self._real_root, relpath, self._boundary, self.disk)
+        return found
 
     def _walk(self, root: Path) -> Iterator[str]:
         """Files below ``root``, never entering a symlinked folder; a symlink counts only if it stays inside."""
@@ -388,7 +403,7 @@ def _load_ignore_file(path: Path, boundary: Path, disk: DiskCache) -> IgnoreFile
     if kind is None:
         return None  # absent: answered by the folder's listing, without a system call
     real = _inside(path, boundary) if kind == "link" else folder / path.name
-    if real is None or not real.is_relative_to(boundary):
+    if real is None or not _is_below(str(real), str(boundary)):
         return None
     text = disk.read(real, IGNORE_FILE_MAX_BYTES)
     if text is None and _larger_than(real, IGNORE_FILE_MAX_BYTES):
@@ -408,7 +423,10 @@ def _larger_than(path: Path, size: int) -> bool:
 
 def _repo_relative(path: Path, boundary: Path, disk: DiskCache) -> str:
     """``path`` (itself not resolved, should it be a symlink) relative to the repository root, posix; "" for the root."""
-    relative = Path(os.path.relpath(disk.real(path.parent) / path.name, boundary)).as_posix()
+    folder, root = str(disk.real(path.parent)), str(boundary)
+    if path.name not in ("", "..") and root != "/" and _is_below(folder, root):  # the common case, without relpath
+        return path.name if folder == root else f"{folder[len(root) + 1:]}/{path.name}"
+    relative = Path(os.path.relpath(Path(folder) / path.name, boundary)).as_posix()
     return "" if relative == "." else relative
 
 
@@ -432,8 +450,14 @@ def _resolve_below(real_base: Path, relpath: str, boundary: Path, disk: DiskCach
         if kind is None:
             return None
         path = os.path.join(path, part)
-    real = Path(path)
-    return real if real.is_relative_to(boundary) else None
+    return Path(path) if _is_below(path, str(boundary)) else None
+
+
+def _is_below(path: str, boundary: str) -> bool:
+    """``Path(path).is_relative_to(boundary)`` for real (absolute, normalised) paths, without making Paths."""
+    if boundary == "/":
+        return Path(path).is_relative_to(boundary)
+    return path == boundary or path.startswith(boundary + "/")
 
 
 def _inside(path: Path, boundary: Path) -> Path | None:
@@ -447,7 +471,8 @@ def _inside(path: Path, boundary: Path) -> Path | None:
 
 def _read_small_text(path: Path, max_bytes: int) -> str | None:
     try:
-        if not path.is_file() or path.stat().st_size > max_bytes:
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
             return None
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)

@@ -53,6 +53,7 @@ class _Token(NamedTuple):
 
 
 _CONTROL_OPERATORS = (";;&", ";;", ";&", "&&", "||", "|&", ";", "|", "&", "(", ")")
+_CONTROL_OPERATOR_STARTS = frozenset(operator[0] for operator in _CONTROL_OPERATORS)
 _REDIRECTION = re.compile(r"\d*(?:<<<|<<-|<<|>>|&>>|&>|>&|<&|>\||<>|>|<)")
 _PLAIN_RUN = re.compile(r"[^\s'\"\\$`;&|()<>]+")
 _DOUBLE_QUOTED_RUN = re.compile(r'[^"\\$`]+')
@@ -82,16 +83,16 @@ def _tokenize(script: str) -> list[_Token]:
         elif char == "#":
             newline = script.find("\n", i)
             i = size if newline < 0 else newline
-        elif script.startswith("((", i):
+        elif char == "(" and script.startswith("((", i):
             end = _balanced_end(script, i)
             tokens.append(_Token(_ARITHMETIC, script[i:end], i, end, script[i:end]))
             i = end
-        elif (redirection := _redirection_at(script, i)) is not None:
+        elif (char in "<>&" or char.isdecimal()) and (redirection := _redirection_at(script, i)) is not None:
             end = i + len(redirection)
             tokens.append(_Token(_REDIRECT, redirection, i, end, redirection))
             heredoc_operator = redirection if redirection.lstrip("0123456789") in ("<<", "<<-") else None
             i = end
-        elif (operator := _control_operator_at(script, i)) is not None:
+        elif char in _CONTROL_OPERATOR_STARTS and (operator := _control_operator_at(script, i)) is not None:
             end = i + len(operator)
             tokens.append(_Token(_OPERATOR, operator, i, end, operator))
             i = end
@@ -133,8 +134,11 @@ def _skip_heredoc_bodies(script: str, i: int, heredocs: list[tuple[str, bool]]) 
 
 def _read_word(script: str, i: int) -> tuple[str, int]:
     """The word starting at ``i`` with quotes removed, and the index after it."""
-    parts: list[str] = []
     size = len(script)
+    plain = _PLAIN_RUN.match(script, i)
+    if plain and (plain.end() == size or script[plain.end()] in _WORD_END):  # most words: nothing to unquote
+        return plain.group(), plain.end()
+    parts: list[str] = []
     start = i
     while i < size:
         plain = _PLAIN_RUN.match(script, i)
@@ -517,16 +521,16 @@ class _Parser:
             line = self._line_of(start)
             unwrapped = _unwrap(argv, first)
             if unwrapped is None:
-                text = _CONTINUATION.sub(" ", self.script[start : self.end])
+                text = _joined(self.script[start : self.end])
                 return [*commands, Command(tuple(argv[first:]), assignments, text, line, redirects)]
             if unwrapped.script_index is not None:
-                text = _CONTINUATION.sub(" ", self.script[start : self.end])
+                text = _joined(self.script[start : self.end])
                 wrapper = Command(unwrapped.wrapper_argv, assignments, text, line, redirects)
                 return [*commands, wrapper, *self._script_commands(wrapper, words, unwrapped, redirects)]
             inner = unwrapped.inner_start
             assert inner is not None  # a wrapper runs either a script (above) or a command
             inner_start = words[inner].start
-            text = _CONTINUATION.sub(" ", self.script[start:inner_start]).rstrip()
+            text = _joined(self.script[start:inner_start]).rstrip()
             wrapper = Command(unwrapped.wrapper_argv, assignments, text, line, redirects)
             commands.append(wrapper)
             inherited = {} if wrapper.program in _WRAPPERS_HIDING_ENVIRONMENT else assignments
@@ -561,6 +565,11 @@ class _Parser:
             )
             for command in _split(unwrapped.script, self.depth + 1)
         ]
+
+
+def _joined(text: str) -> str:
+    """A command's text with its line continuations joined by a space."""
+    return _CONTINUATION.sub(" ", text) if "\n" in text else text
 
 
 def _split(script: str, depth: int) -> list[Command]:

@@ -99,7 +99,7 @@ def newest_release(major: int) -> str | None:
     copy when its maintainer refresh recorded one; None when neither knows it."""
     if _newest_in_force is not None:
         return _newest_in_force.get(str(major))
-    newest = json.loads((DATA / "node-release-data.json").read_text("utf-8")).get("newest") or {}
+    newest = _bundled_data().get("newest") or {}
     return newest.get(str(major)) if isinstance(newest, dict) else None
 
 
@@ -107,7 +107,13 @@ def data_date() -> str:
     """The day the release data in force was taken: the bundled copy's, or the day of a refresh."""
     if _taken_in_force is not None:
         return _taken_in_force
-    return json.loads((DATA / "node-release-data.json").read_text("utf-8"))["taken"]
+    return _bundled_data()["taken"]
+
+
+@functools.cache
+def _bundled_data() -> dict:
+    """The bundled copy's record of when and where its data was taken, read once per process."""
+    return json.loads((DATA / "node-release-data.json").read_text("utf-8"))
 
 
 @functools.cache

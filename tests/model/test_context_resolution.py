@@ -105,3 +105,19 @@ def test_cache_keeps_only_the_most_recently_used_files(app, reads):
         (app / name).write_text(name)
         assert texts.read(app / name, 100) == name
     assert [path.name for path in reads] == ["one", "two", "three", "two"]
+
+
+def outcome(resolve, path: Path):
+    """What resolving gives: the real path, or the kind of error (a symlink loop raises)."""
+    try:
+        return resolve(path)
+    except (OSError, RuntimeError) as error:
+        return type(error)
+
+
+@pytest.mark.parametrize("relpath", ["src", "src/up", "src/up/app", "out", "loop", "dangling", "absent", "a.js", "..",
+                                     "src/..", "src/up/app/src"])
+def test_folders_resolved_through_their_parents_listing_agree_with_path_resolve(app, relpath):
+    disk = DiskCache()
+    for sibling in ("src", "out", relpath):  # the parent's real path and listing are known first
+        assert outcome(disk.real, app / sibling) == outcome(Path.resolve, app / sibling)
