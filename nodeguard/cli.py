@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "checkstyle")
@@ -11,11 +13,64 @@ COLORS = ("auto", "always", "never")
 THRESHOLDS = ("error", "warning", "info", "never")
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, given the terminal's width as ``shutil.get_terminal_size`` reads it, so that
+    parsing the command line does not import ``shutil`` (and its compression modules)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         _terminal_columns() - 2 if width is None else width)
+
+
+def _terminal_columns() -> int:
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    if sys.__stdout__ is None:
+        return 80
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (ValueError, OSError):  # closed, detached or not a terminal
+        return 80
+
+
+class _Command(argparse.ArgumentParser):
+    """A subcommand whose options are added when it is the one run, so that start-up builds one of them."""
+
+    def __init__(self, *, add_options: Callable[[argparse.ArgumentParser], None] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(formatter_class=_HelpFormatter, **kwargs)
+        self._add_options = add_options
+
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        if self._add_options is not None:
+            add_options, self._add_options = self._add_options, None
+            add_options(self)
+            self.set_defaults(command_parser=self)
+        return super().parse_known_args(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nodeguard", description="Check Node.js Dockerfiles against best practices.")
+    parser = argparse.ArgumentParser(prog="nodeguard", description="Check Node.js Dockerfiles against best practices.",
+                                     formatter_class=_HelpFormatter)
     parser.add_argument("--version", action="store_true", help="print the version and exit")
-    commands = parser.add_subparsers(dest="command")
-    check = commands.add_parser("check", help="check Dockerfiles and .dockerignore files")
+    commands = parser.add_subparsers(dest="command", parser_class=_Command)
+    commands.add_parser("check", help="check Dockerfiles and .dockerignore files", add_options=_check_options)
+    commands.add_parser("rules", help="list the rules", add_options=_no_options)
+    commands.add_parser("explain", help="print a rule's documentation", add_options=_explain_options)
+    commands.add_parser("schema", help="print the policy file's JSON schema", add_options=_no_options)
+    commands.add_parser("pin", help="pin FROM images by digest, looked up in their registries",
+                        add_options=_pin_options)
+    commands.add_parser("init", help="write a starter policy and a GitHub workflow (never overwrites)",
+                        add_options=_init_options)
+    return parser
+
+
+def _check_options(check: argparse.ArgumentParser) -> None:
     check.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .); - reads standard input")
     check.add_argument("--config", help="policy file (default: .github/nodeguard.yml or .nodeguard.yml)")
     check.add_argument("--format", choices=FORMATS, default="text")
@@ -47,25 +102,26 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print how many findings each rule has instead of the findings (text or json)")
     check.add_argument("--color", choices=COLORS, default="auto",
                        help="colour the text output: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it)")
-    check.set_defaults(command_parser=check)
-    rules = commands.add_parser("rules", help="list the rules")
-    rules.set_defaults(command_parser=rules)
-    explain = commands.add_parser("explain", help="print a rule's documentation")
+
+
+def _explain_options(explain: argparse.ArgumentParser) -> None:
     explain.add_argument("rule", help="rule ID or name, e.g. NG101 or base-image-tag")
-    explain.set_defaults(command_parser=explain)
-    schema = commands.add_parser("schema", help="print the policy file's JSON schema")
-    schema.set_defaults(command_parser=schema)
-    pin = commands.add_parser("pin", help="pin FROM images by digest, looked up in their registries")
+
+
+def _pin_options(pin: argparse.ArgumentParser) -> None:
     pin.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
     pin.add_argument("--config", help="policy file (its registries: mirrors; include/exclude)")
     pin.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
     pin.add_argument("--diff", action="store_true", help="print the changes as a unified diff; write nothing")
     pin.add_argument("--update", action="store_true", help="also move pinned digests whose tag now points elsewhere")
-    pin.set_defaults(command_parser=pin)
-    init = commands.add_parser("init", help="write a starter policy and a GitHub workflow (never overwrites)")
+
+
+def _init_options(init: argparse.ArgumentParser) -> None:
     init.add_argument("folder", nargs="?", help="where (default: the repository root of the current folder)")
-    init.set_defaults(command_parser=init)
-    return parser
+
+
+def _no_options(command: argparse.ArgumentParser) -> None:
+    """``rules`` and ``schema`` take no options."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-import pkgutil
+import os
 
 from nodeguard.rules.base import Problem, Rule
 
@@ -12,10 +12,9 @@ __all__ = ["Problem", "Rule", "all_rules", "known_rule", "rule_by_id"]
 
 @functools.cache
 def all_rules() -> tuple[Rule, ...]:
-    rules = []
-    for module in pkgutil.iter_modules(__path__):
-        if module.name.startswith("ng"):
-            rules.append(importlib.import_module(f"{__name__}.{module.name}").RULE)
+    names = sorted(name.removesuffix(".py") for name in os.listdir(os.path.dirname(__file__))
+                   if name.startswith("ng") and name.endswith(".py"))
+    rules = [importlib.import_module(f"{__name__}.{name}").RULE for name in names]
     return tuple(sorted(rules, key=lambda rule: (rule.section, rule.id)))
 
 
