@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nodeguard.discover import (
@@ -22,6 +21,7 @@ from nodeguard.model.image import build_image
 from nodeguard.model.parse import parse_dockerfile
 from nodeguard.policy import Policy, RuleSetting
 from nodeguard.policy.pragmas import apply_pragmas, find_pragmas
+from nodeguard.record import Record, replace
 from nodeguard.rules import Problem, Rule, all_rules, known_rule
 
 FILES_PER_PROCESS = 200  # below this many Dockerfiles per core a second process costs more than it saves
@@ -30,22 +30,37 @@ INVALID_INPUT = "NG001"
 PRAGMA_RULES = frozenset({"NG002", "NG003", "NG004", "NG006", "NG007"})
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(Record):
     """A file's bytes as read from the repository, named by its repository-relative path."""
 
     path: str  # repository-relative, posix
     data: bytes
 
+    def __init__(self, path: str, data: bytes) -> None:
+        self.__dict__.update(path=path, data=data)
 
-@dataclass
-class CheckResult:
+
+class CheckResult(Record, frozen=False):
     """What a check of some files found, which files it checked and left out, and its notes."""
 
-    findings: list[Finding] = field(default_factory=list)
-    checked: list[str] = field(default_factory=list)
-    excluded: list[str] = field(default_factory=list)  # files found that the policy leaves out
-    notes: list[str] = field(default_factory=list)  # what the user should know that is not a finding
+    findings: list[Finding]
+    checked: list[str]
+    excluded: list[str]  # files found that the policy leaves out
+    notes: list[str]  # what the user should know that is not a finding
+
+    def __init__(
+        self,
+        findings: list[Finding] | None = None,
+        checked: list[str] | None = None,
+        excluded: list[str] | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            findings=[] if findings is None else findings,
+            checked=[] if checked is None else checked,
+            excluded=[] if excluded is None else excluded,
+            notes=[] if notes is None else notes,
+        )
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
@@ -176,8 +191,7 @@ def _governed_on_disk(
     return [repo_root / path for path in governed_dockerfiles(ignore_path, repo_files[repo_root], context_for)]
 
 
-@dataclass(frozen=True)
-class FileToCheck:
+class FileToCheck(Record):
     """A Dockerfile to check: its repository-relative path, the repository it is read from, the policy that
     applies to it, and the repository-relative path it was named by (None: the policy alone selects it;
     see ``discover.is_selected``)."""
@@ -185,7 +199,10 @@ class FileToCheck:
     path: str
     repository: RepositoryFiles
     policy: Policy
-    named: str | None = None
+    named: str | None
+
+    def __init__(self, path: str, repository: RepositoryFiles, policy: Policy, named: str | None = None) -> None:
+        self.__dict__.update(path=path, repository=repository, policy=policy, named=named)
 
 
 def check_files(files: Iterable[FileToCheck], *, force_exclude: bool = False) -> CheckResult:

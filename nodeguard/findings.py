@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from nodeguard.record import Record
 
 
 class Severity(enum.IntEnum):
@@ -32,8 +33,7 @@ class Applicability(enum.Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(Record):
     """Replace lines ``line``..``end_line`` (1-based, inclusive) of the finding's file with ``replacement``.
 
     ``replacement`` holds whole lines without the final newline; an empty string deletes the lines.
@@ -44,7 +44,16 @@ class Fix:
     line: int
     end_line: int
     replacement: str
-    applicability: Applicability = Applicability.UNSAFE
+    applicability: Applicability
+
+    def __init__(
+        self,
+        line: int,
+        end_line: int,
+        replacement: str,
+        applicability: Applicability = Applicability.UNSAFE,
+    ) -> None:
+        self.__dict__.update(line=line, end_line=end_line, replacement=replacement, applicability=applicability)
 
     @property
     def safe(self) -> bool:
@@ -67,8 +76,7 @@ class Fix:
         }
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """One problem a rule reports at a place in a file, with its optional fix."""
 
     rule: str
@@ -79,8 +87,34 @@ class Finding:
     line: int
     end_line: int
     message: str
-    fix: Fix | None = None
-    column: int = 1
+    fix: Fix | None
+    column: int
+
+    def __init__(
+        self,
+        rule: str,
+        name: str,
+        section: int,
+        severity: Severity,
+        path: str,
+        line: int,
+        end_line: int,
+        message: str,
+        fix: Fix | None = None,
+        column: int = 1,
+    ) -> None:
+        self.__dict__.update(
+            rule=rule,
+            name=name,
+            section=section,
+            severity=severity,
+            path=path,
+            line=line,
+            end_line=end_line,
+            message=message,
+            fix=fix,
+            column=column,
+        )
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.rule, self.message)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from nodeguard.findings import Applicability, Fix
 from nodeguard.model.instructions import Instruction
+from nodeguard.patterns import LazyPattern
+from nodeguard.record import Record
 
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
 
@@ -21,7 +22,7 @@ _CHAINING = set("&|;()\n")
 _RESERVED = frozenset({"!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi", "for", "function",
                        "if", "in", "select", "then", "until", "while", "[[", "]]"})
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_KEYWORD = re.compile(r"\s*\S+")
+_KEYWORD = LazyPattern(r"\s*\S+")
 
 
 def replace_instruction(instruction: Instruction, text: str, applicability: Applicability) -> Fix:
@@ -61,14 +62,16 @@ def exec_form_line(instruction: Instruction, argv: Sequence[str]) -> str:
     return f"{written} {json.dumps(list(argv))}"
 
 
-@dataclass(frozen=True)
-class ShellCommand:
+class ShellCommand(Record):
     """A shell-form command as the shell would run it: ``argv`` when it is a plain command (no shell work
     but splitting words and removing quotes), else only ``text``, a single command that needs the shell
     (expansions, globs, redirections) without a trailing comment or a leading ``exec``."""
 
     text: str
     argv: tuple[str, ...] | None
+
+    def __init__(self, text: str, argv: tuple[str, ...] | None) -> None:
+        self.__dict__.update(text=text, argv=argv)
 
 
 def read_shell_command(script: str) -> ShellCommand | None:

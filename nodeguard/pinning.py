@@ -6,27 +6,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+from nodeguard.patterns import LazyPattern
+from nodeguard.record import Record, replace
 
 if TYPE_CHECKING:
     from nodeguard.model.image import Image, Stage
     from nodeguard.model.reference import ImageRef
     from nodeguard.policy import Policy
 
-DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+DIGEST = LazyPattern(r"sha256:[0-9a-f]{64}")
 LOOKUPS_OPTION = "resolved_digests"  # NG102's option that carries the table; nodeguard sets it, never a policy
 DIGEST_RULE = "NG102"
 
 
-@dataclass(frozen=True)
-class DigestLookup:
+class DigestLookup(Record):
     """What the registry said about one image's tag: its digest, or why there is none."""
 
     image: str  # as looked up: "docker.io/library/node:24-alpine"
     digest: str | None
-    problem: str | None = None  # "could not reach registry-1.docker.io: ..."
-    requests: int = 0  # HTTP requests the lookup took (0: answered from this run's earlier lookups)
+    problem: str | None  # "could not reach registry-1.docker.io: ..."
+    requests: int  # HTTP requests the lookup took (0: answered from this run's earlier lookups)
+
+    def __init__(self, image: str, digest: str | None, problem: str | None = None, requests: int = 0) -> None:
+        self.__dict__.update(image=image, digest=digest, problem=problem, requests=requests)
 
 
 def image_key(ref: ImageRef) -> str:

@@ -44,8 +44,17 @@ def test_rules_never_open_files_themselves():
 RULES_SUPPORT = {"__init__.py", "base.py", "docs.py"}  # the registry, the rule contract, the rule pages
 
 
+FOUNDATION = ("nodeguard.record", "nodeguard.patterns")  # below everything, as the standard library is
+
+
 def nodeguard_imports(path: Path) -> set[str]:
-    return {name for name in imported_modules(path) if name.startswith("nodeguard.")}
+    return {name for name in imported_modules(path) if name.startswith("nodeguard.") and name not in FOUNDATION}
+
+
+@pytest.mark.parametrize("name", FOUNDATION)
+def test_the_foundation_imports_nothing_of_nodeguard(name):
+    path = PACKAGE / f"{name.removeprefix('nodeguard.')}.py"
+    assert not {module for module in imported_modules(path) if module.startswith("nodeguard")}
 
 
 @pytest.mark.parametrize("path", sorted((PACKAGE / "model").rglob("*.py")), ids=lambda p: p.name)

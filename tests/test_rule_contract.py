@@ -19,6 +19,7 @@ from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
 from nodeguard.policy import PolicyError, load_policy
 from nodeguard.policy.schema import policy_schema, rule_setting_schema
+from nodeguard.record import replace
 from nodeguard.rules import all_rules, rule_by_id
 from nodeguard.rules.base import NoOptions, Rule, TodayOptions, make_options, option, policy_options
 from nodeguard.rules.docs import rule_page
@@ -103,7 +104,7 @@ def test_the_schema_of_the_options_is_made_from_the_dataclass():
 def test_a_default_changed_in_the_dataclass_changes_the_schema_and_the_rule_page():
     changed = dataclasses.make_dataclass(
         "ChangedOptions", [("limit", int, option(7, "how many"))], frozen=True)
-    rule = dataclasses.replace(SAMPLE, options=changed)
+    rule = replace(SAMPLE, options=changed)
     limit = rule_setting_schema(rule)["anyOf"][1]["properties"]["options"]["properties"]["limit"]
     assert limit["default"] == 7
     assert "| `limit` | `7` |" in rule_page(rule)
@@ -152,7 +153,7 @@ def test_an_option_set_in_the_policy_reaches_the_rule_typed(tmp_path: Path, monk
         def check(image, context, options):
             received[rule.id] = options
             return rule.check(image, context, options)
-        return dataclasses.replace(rule, check=check)
+        return replace(rule, check=check)
 
     spied = tuple(spying(rule) for rule in all_rules())
     monkeypatch.setattr(engine, "all_rules", lambda: spied)

@@ -17,7 +17,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TextIO
 
@@ -65,6 +65,7 @@ from nodeguard.github.summary import (
     title,
 )
 from nodeguard.policy import Policy, PolicyError, RuleSetting
+from nodeguard.record import replace
 from nodeguard.report import render
 from nodeguard.report.common import plural, summary_line
 from nodeguard.report.github import escape_data, log_block

@@ -7,12 +7,12 @@ import stat
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 from nodeguard.model.ignore import IgnoreFile, oversized_ignore_file, parse_ignore_file
 from nodeguard.model.parse import MAX_BYTES, size_text
+from nodeguard.record import Record, replace
 
 UNLISTED_DIRECTORIES = frozenset({"node_modules", ".git"})  # iter_files yields nothing inside these
 IGNORE_FILE_MAX_BYTES = 1 << 20
@@ -213,14 +213,16 @@ class DiskFiles:
         return path is not None and path.is_file()
 
 
-@dataclass
-class BuildContext:
+class BuildContext(Record, frozen=False):
     """What the rules may know about the files around a Dockerfile: its ignore file, and the context's
     files through ``files`` (``files.readable`` is False when only texts read through an API are known)."""
 
     files: ContextFiles
     display_root: str  # how paths in this context are shown: "" for the repository root, "app" for app/
     dockerignore: IgnoreFile | None  # the ignore file in force (<Dockerfile>.dockerignore wins over .dockerignore)
+
+    def __init__(self, files: ContextFiles, display_root: str, dockerignore: IgnoreFile | None) -> None:
+        self.__dict__.update(files=files, display_root=display_root, dockerignore=dockerignore)
 
     @property
     def files_readable(self) -> bool:

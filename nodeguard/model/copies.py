@@ -4,17 +4,16 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from dataclasses import dataclass
 
 from nodeguard.model.ignore import clean_path
 from nodeguard.model.image import Image, Step
 from nodeguard.model.parse import RefusedArguments, argument_values
+from nodeguard.record import Record
 
 REMOTE_SOURCE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Copy:
+class Copy(Record):
     """One ``COPY``/``ADD`` step: what it reads, where it writes, and its options (build arguments substituted)."""
 
     step: Step
@@ -24,6 +23,26 @@ class Copy:
     chmod: str | None
     link: bool
     excludes: tuple[str, ...]  # ``--exclude`` patterns
+
+    def __init__(
+        self,
+        step: Step,
+        words: tuple[str, ...],
+        source_stage: str | None,
+        chown: str | None,
+        chmod: str | None,
+        link: bool,
+        excludes: tuple[str, ...],
+    ) -> None:
+        self.__dict__.update(
+            step=step,
+            words=words,
+            source_stage=source_stage,
+            chown=chown,
+            chmod=chmod,
+            link=link,
+            excludes=excludes,
+        )
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -44,13 +63,15 @@ class Copy:
         return self.step.word(self.chown) if self.chown else None
 
 
-@dataclass(frozen=True)
-class ContextCopy:
+class ContextCopy(Record):
     """A ``COPY``/``ADD`` that reads the build context."""
 
     step: Step
     sources: tuple[str, ...]  # as written, build arguments and ENV substituted
     destination: str
+
+    def __init__(self, step: Step, sources: tuple[str, ...], destination: str) -> None:
+        self.__dict__.update(step=step, sources=sources, destination=destination)
 
     @property
     def copies_whole_context(self) -> bool:

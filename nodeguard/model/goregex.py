@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from nodeguard.record import Record
 
 MAX_RUNE = 0x10FFFF
 
@@ -26,13 +27,20 @@ class GoRegexError(ValueError):
 CharTest = Callable[[str], bool]
 
 
-@dataclass(frozen=True)
-class _Class:
+class _Class(Record):
     """A character class: code point ranges and tests, possibly negated."""
 
     ranges: tuple[tuple[int, int], ...]
-    tests: tuple[CharTest, ...] = ()
-    negated: bool = False
+    tests: tuple[CharTest, ...]
+    negated: bool
+
+    def __init__(
+        self,
+        ranges: tuple[tuple[int, int], ...],
+        tests: tuple[CharTest, ...] = (),
+        negated: bool = False,
+    ) -> None:
+        self.__dict__.update(ranges=ranges, tests=tests, negated=negated)
 
     def __call__(self, char: str) -> bool:
         code = ord(char)

@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from nodeguard.model.goregex import GoRegex, GoRegexError
 from nodeguard.model.parse import GO_SPACE, size_text
+from nodeguard.record import Record
 
 
-@dataclass(frozen=True)
-class IgnorePattern:
+class IgnorePattern(Record):
     """One pattern line of a .dockerignore file."""
 
     line: int  # 1-based line in the file
@@ -30,26 +29,50 @@ class IgnorePattern:
     pattern: str  # cleaned: leading "/" and "./" removed, path cleaned like Go's filepath.Clean
     negated: bool  # "!pattern": re-includes what earlier patterns excluded
 
+    def __init__(self, line: int, text: str, pattern: str, negated: bool) -> None:
+        self.__dict__.update(line=line, text=text, pattern=pattern, negated=negated)
 
-@dataclass(frozen=True)
-class IgnoreError:
+
+class IgnoreError(Record):
     """A .dockerignore line Docker refuses, and why."""
 
     line: int
     text: str  # the line as written, trimmed
     message: str
 
+    def __init__(self, line: int, text: str, message: str) -> None:
+        self.__dict__.update(line=line, text=text, message=message)
 
-@dataclass(frozen=True)
-class IgnoreFile:
+
+class IgnoreFile(Record):
     """A .dockerignore file: its lines, patterns and the lines Docker refuses."""
+
+    _uncompared = ("_decided", "_compiled")
 
     path: str  # as given, e.g. "app/.dockerignore" or "app/Dockerfile.dockerignore"
     lines: tuple[str, ...]
     patterns: tuple[IgnorePattern, ...]
-    errors: tuple[IgnoreError, ...] = ()  # patterns Docker refuses: the build fails; here they match nothing
-    _decided: dict[str, IgnorePattern | None] = field(default_factory=dict, repr=False, compare=False)
-    _compiled: dict[str, _Compiled] = field(default_factory=dict, repr=False, compare=False)
+    errors: tuple[IgnoreError, ...]  # patterns Docker refuses: the build fails; here they match nothing
+    _decided: dict[str, IgnorePattern | None]
+    _compiled: dict[str, _Compiled]
+
+    def __init__(
+        self,
+        path: str,
+        lines: tuple[str, ...],
+        patterns: tuple[IgnorePattern, ...],
+        errors: tuple[IgnoreError, ...] = (),
+        _decided: dict[str, IgnorePattern | None] | None = None,
+        _compiled: dict[str, _Compiled] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            path=path,
+            lines=lines,
+            patterns=patterns,
+            errors=errors,
+            _decided={} if _decided is None else _decided,
+            _compiled={} if _compiled is None else _compiled,
+        )
 
     def excludes(self, relpath: str) -> bool:
         """True when a file or folder at ``relpath`` (posix, relative to the context) is not sent."""
@@ -247,14 +270,16 @@ def _go_dir(path: str) -> str:
 _REGEX_SPECIALS = set(".+()|{}$")  # regex metacharacters that mean nothing special in a pattern
 
 
-@dataclass
-class _Compiled:
+class _Compiled(Record, frozen=False):
     """patternmatcher's compiled ``Pattern``: an exact, prefix, suffix or regular-expression test."""
 
     kind: str
     text: str  # exact: the pattern; prefix: before the trailing "**"; suffix: after the leading "**"
-    expression: str = ""  # regex: Go's regular expression, compiled on first use
-    required: tuple[str, ...] = ()  # text any match must contain: a quick refusal before the automaton
+    expression: str  # regex: Go's regular expression, compiled on first use
+    required: tuple[str, ...]  # text any match must contain: a quick refusal before the automaton
+
+    def __init__(self, kind: str, text: str, expression: str = "", required: tuple[str, ...] = ()) -> None:
+        self.__dict__.update(kind=kind, text=text, expression=expression, required=required)
 
     @cached_property
     def regex(self) -> GoRegex:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from nodeguard.model.instructions import Instruction, ParsedDockerfile
 from nodeguard.model.parse import key_values, read_word
 from nodeguard.model.shell import Command, split_commands
 from nodeguard.model.reference import ImageRef, parse_image_ref
+from nodeguard.record import Record
 
 SHELL_PROGRAMS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>(?:[^${}]|\$\{[^}]*\}|\$(?!\{))*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
@@ -48,8 +48,7 @@ def has_variables(text: str) -> bool:
     return bool(_VARIABLE.search(text))
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Record):
     """One instruction of a stage, with the state in force when it runs."""
 
     instruction: Instruction
@@ -58,9 +57,33 @@ class Step:
     args: Mapping[str, str | None]  # ARG values in force (None: declared without a value)
     user: str | None  # USER in force; None means the base image's default user
     workdir: str
-    commands: tuple[Command, ...] = ()  # RUN: the simple commands of its script
-    declared: tuple[tuple[str, str | None], ...] = ()  # ENV/ARG/LABEL: its pairs, read with the file's escape
-    escape: str = "\\"  # the file's escape character (the ``# escape=`` directive)
+    commands: tuple[Command, ...]  # RUN: the simple commands of its script
+    declared: tuple[tuple[str, str | None], ...]  # ENV/ARG/LABEL: its pairs, read with the file's escape
+    escape: str  # the file's escape character (the ``# escape=`` directive)
+
+    def __init__(
+        self,
+        instruction: Instruction,
+        stage_index: int,
+        env: Mapping[str, str],
+        args: Mapping[str, str | None],
+        user: str | None,
+        workdir: str,
+        commands: tuple[Command, ...] = (),
+        declared: tuple[tuple[str, str | None], ...] = (),
+        escape: str = "\\",
+    ) -> None:
+        self.__dict__.update(
+            instruction=instruction,
+            stage_index=stage_index,
+            env=env,
+            args=args,
+            user=user,
+            workdir=workdir,
+            commands=commands,
+            declared=declared,
+            escape=escape,
+        )
 
     @property
     def keyword(self) -> str:
@@ -96,8 +119,7 @@ class Step:
         return self.instruction.args + "".join(heredoc.body for heredoc in self.instruction.heredocs)
 
 
-@dataclass
-class Stage:
+class Stage(Record, frozen=False):
     """One build stage: its FROM, its base image and the steps that follow."""
 
     index: int
@@ -105,13 +127,43 @@ class Stage:
     from_instruction: Instruction
     base: ImageRef  # as written, global ARGs substituted
     parent: Stage | None  # the earlier stage named in FROM, if any
-    steps: list[Step] = field(default_factory=list)
-    env: dict[str, str] = field(default_factory=dict)  # at the end of the stage
-    user: str | None = None
-    user_step: Step | None = None  # the USER instruction that set ``user`` (possibly in a parent stage)
-    workdir: str = "/"
-    entrypoint: Instruction | None = None  # in force at the end (possibly inherited)
-    cmd: Instruction | None = None
+    steps: list[Step]
+    env: dict[str, str]  # at the end of the stage
+    user: str | None
+    user_step: Step | None  # the USER instruction that set ``user`` (possibly in a parent stage)
+    workdir: str
+    entrypoint: Instruction | None  # in force at the end (possibly inherited)
+    cmd: Instruction | None
+
+    def __init__(
+        self,
+        index: int,
+        name: str | None,
+        from_instruction: Instruction,
+        base: ImageRef,
+        parent: Stage | None,
+        steps: list[Step] | None = None,
+        env: dict[str, str] | None = None,
+        user: str | None = None,
+        user_step: Step | None = None,
+        workdir: str = "/",
+        entrypoint: Instruction | None = None,
+        cmd: Instruction | None = None,
+    ) -> None:
+        self.__dict__.update(
+            index=index,
+            name=name,
+            from_instruction=from_instruction,
+            base=base,
+            parent=parent,
+            steps=[] if steps is None else steps,
+            env={} if env is None else env,
+            user=user,
+            user_step=user_step,
+            workdir=workdir,
+            entrypoint=entrypoint,
+            cmd=cmd,
+        )
 
     @property
     def label(self) -> str:
@@ -139,15 +191,32 @@ class Stage:
         return [step for step in self.all_steps() if step.keyword == keyword]
 
 
-@dataclass
-class Image:
+class Image(Record, frozen=False):
     """A Dockerfile as stages, with its global ARGs."""
+
+    _uncompared = ("derived",)
 
     path: str
     parsed: ParsedDockerfile
     global_args: dict[str, str | None]
     stages: list[Stage]
-    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # views computed once
+    derived: dict[str, Any]  # views computed once
+
+    def __init__(
+        self,
+        path: str,
+        parsed: ParsedDockerfile,
+        global_args: dict[str, str | None],
+        stages: list[Stage],
+        derived: dict[str, Any] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            path=path,
+            parsed=parsed,
+            global_args=global_args,
+            stages=stages,
+            derived={} if derived is None else derived,
+        )
 
     @property
     def final(self) -> Stage | None:
@@ -249,8 +318,7 @@ def _new_stage(instruction: Instruction, index: int, global_args: dict, named: d
     )
 
 
-@dataclass
-class _StageState:
+class _StageState(Record, frozen=False):
     """ENV, ARG and USER as they stand at a step while a stage is read."""
 
     env: dict[str, str]
@@ -260,7 +328,29 @@ class _StageState:
     workdir: str
     entrypoint: Instruction | None
     cmd: Instruction | None
-    cmd_set_here: bool = False
+    cmd_set_here: bool
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        args: dict[str, str | None],
+        user: str | None,
+        user_step: Step | None,
+        workdir: str,
+        entrypoint: Instruction | None,
+        cmd: Instruction | None,
+        cmd_set_here: bool = False,
+    ) -> None:
+        self.__dict__.update(
+            env=env,
+            args=args,
+            user=user,
+            user_step=user_step,
+            workdir=workdir,
+            entrypoint=entrypoint,
+            cmd=cmd,
+            cmd_set_here=cmd_set_here,
+        )
 
     @classmethod
     def start(cls, stage: Stage) -> _StageState:

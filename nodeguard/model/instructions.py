@@ -1,11 +1,11 @@
 """The parsed form of a Dockerfile: instructions with their exact line spans."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from nodeguard.record import Record
 
 
-@dataclass(frozen=True)
-class Heredoc:
+
+class Heredoc(Record):
     """A BuildKit here-document attached to an instruction (``RUN <<EOF`` ... ``EOF``)."""
 
     name: str  # the delimiter word, without quotes or ``-``
@@ -15,9 +15,18 @@ class Heredoc:
     start_line: int  # first body line (1-based)
     end_line: int  # line of the closing delimiter
 
+    def __init__(self, name: str, body: str, strip_tabs: bool, quoted: bool, start_line: int, end_line: int) -> None:
+        self.__dict__.update(
+            name=name,
+            body=body,
+            strip_tabs=strip_tabs,
+            quoted=quoted,
+            start_line=start_line,
+            end_line=end_line,
+        )
 
-@dataclass(frozen=True)
-class Instruction:
+
+class Instruction(Record):
     """One Dockerfile instruction as written: keyword, lines, arguments and flags."""
 
     keyword: str  # upper-case: FROM, RUN, COPY, ...
@@ -26,9 +35,33 @@ class Instruction:
     original: str  # the source lines start_line..end_line exactly as written, joined with "\n"
     flags: tuple[str, ...]  # leading ``--name=value`` options, e.g. ("--from=build", "--chown=node:node")
     args: str  # the text after the keyword and flags; continuations joined, interleaved comment lines removed
-    json_args: tuple[str, ...] | None = None  # the exec form, when args is a valid JSON array of strings
-    heredocs: tuple[Heredoc, ...] = ()
-    comments_above: tuple[str, ...] = ()  # the comment lines directly above, without "#", stripped
+    json_args: tuple[str, ...] | None  # the exec form, when args is a valid JSON array of strings
+    heredocs: tuple[Heredoc, ...]
+    comments_above: tuple[str, ...]  # the comment lines directly above, without "#", stripped
+
+    def __init__(
+        self,
+        keyword: str,
+        start_line: int,
+        end_line: int,
+        original: str,
+        flags: tuple[str, ...],
+        args: str,
+        json_args: tuple[str, ...] | None = None,
+        heredocs: tuple[Heredoc, ...] = (),
+        comments_above: tuple[str, ...] = (),
+    ) -> None:
+        self.__dict__.update(
+            keyword=keyword,
+            start_line=start_line,
+            end_line=end_line,
+            original=original,
+            flags=flags,
+            args=args,
+            json_args=json_args,
+            heredocs=heredocs,
+            comments_above=comments_above,
+        )
 
     def flag(self, name: str) -> str | None:
         """The value of ``--name=value`` (or "" for a bare ``--name``), else None."""
@@ -45,20 +78,37 @@ class Instruction:
         return self.json_args is not None
 
 
-@dataclass(frozen=True)
-class ParseProblem:
+class ParseProblem(Record):
     """A line the parser could not read, and why."""
 
     line: int
     message: str
 
+    def __init__(self, line: int, message: str) -> None:
+        self.__dict__.update(line=line, message=message)
 
-@dataclass(frozen=True)
-class ParsedDockerfile:
+
+class ParsedDockerfile(Record):
     """A Dockerfile's lines, instructions and parser directives."""
 
     path: str
     lines: tuple[str, ...]  # the file's lines, without line endings
     instructions: tuple[Instruction, ...]
-    directives: dict[str, str] = field(default_factory=dict)  # parser directives: escape, syntax, check
-    problems: tuple[ParseProblem, ...] = ()  # unterminated heredoc, unknown instruction, no FROM, ...
+    directives: dict[str, str]  # parser directives: escape, syntax, check
+    problems: tuple[ParseProblem, ...]  # unterminated heredoc, unknown instruction, no FROM, ...
+
+    def __init__(
+        self,
+        path: str,
+        lines: tuple[str, ...],
+        instructions: tuple[Instruction, ...],
+        directives: dict[str, str] | None = None,
+        problems: tuple[ParseProblem, ...] = (),
+    ) -> None:
+        self.__dict__.update(
+            path=path,
+            lines=lines,
+            instructions=instructions,
+            directives={} if directives is None else directives,
+            problems=problems,
+        )

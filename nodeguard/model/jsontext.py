@@ -7,11 +7,12 @@ deeper than any real one is refused with a ValueError like any other malformed J
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
+from nodeguard.patterns import LazyPattern
+
 MAX_DEPTH = 100  # real package.json and tsconfig.json files nest a handful of levels
-_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+_STRING_OR_BRACKET = LazyPattern(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
 
 
 def nesting_problem(text: str) -> str | None:

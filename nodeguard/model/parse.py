@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 
 from nodeguard.model.instructions import Heredoc, Instruction, ParsedDockerfile, ParseProblem
+from nodeguard.patterns import LazyPattern
 
 MAX_BYTES = 256 * 1024  # real Dockerfiles are a few KiB; any file up to this is checked in about 2 s
 MAX_STAGES = 500  # real Dockerfiles have a few; each stage's lineage is walked per stage, so cost grows as n²
@@ -33,8 +34,8 @@ QUOTES = "'\""
 
 _DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.*)")
 _KEYWORD_END = re.compile(r"[\t\v\f\r ]+")
-_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)")
-_DOUBLE_QUOTE_ESCAPE = re.compile(r'\\([\\"$])')
+_HEREDOC_WORD = LazyPattern(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)")
+_DOUBLE_QUOTE_ESCAPE = LazyPattern(r'\\([\\"$])')
 
 
 def parse_dockerfile(path: str, data: bytes) -> ParsedDockerfile:

@@ -5,26 +5,29 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 from typing import Literal
 
 from nodeguard.model.image import Image, Stage
 from nodeguard.model.instructions import Instruction
+from nodeguard.patterns import LazyPattern
+from nodeguard.record import Record
 
 _SHELL_SYNTAX = frozenset("&|;<>$`()*?~\\\"'\n#")
-_EXEC = re.compile(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+(?![0-9]*[<>]|-)\S", re.MULTILINE)
-_EXEC_WITH_OPTIONS = re.compile(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+-[acl]+\s+\S", re.MULTILINE)
-_EXEC_COMMAND = re.compile(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+(?P<words>[^;&|\n]+)", re.MULTILINE)
+_EXEC = LazyPattern(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+(?![0-9]*[<>]|-)\S", re.MULTILINE)
+_EXEC_WITH_OPTIONS = LazyPattern(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+-[acl]+\s+\S", re.MULTILINE)
+_EXEC_COMMAND = LazyPattern(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+(?P<words>[^;&|\n]+)", re.MULTILINE)
 ALL_ARGUMENTS = "$@"
 
 
-@dataclass(frozen=True)
-class Process:
+class Process(Record):
     """What Docker runs for a stage: ENTRYPOINT then CMD, a shell form as ``/bin/sh -c "..."``."""
 
     argv: tuple[str, ...]
     entrypoint: Instruction | None
     cmd: Instruction | None  # None when a shell-form ENTRYPOINT makes Docker ignore it
+
+    def __init__(self, argv: tuple[str, ...], entrypoint: Instruction | None, cmd: Instruction | None) -> None:
+        self.__dict__.update(argv=argv, entrypoint=entrypoint, cmd=cmd)
 
     @property
     def anchor(self) -> Instruction:

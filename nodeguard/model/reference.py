@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from nodeguard.record import Record
 
 DOCKER_HUB = "docker.io"
 _DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
@@ -10,8 +11,7 @@ VARIABLE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 _PLACEHOLDER = re.compile("\x00(\\d+)\x00")
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(Record):
     """A parsed ``FROM`` image, e.g. ``ghcr.io/acme/api:1.2@sha256:...``."""
 
     raw: str  # as written (build arguments already substituted by the caller)
@@ -19,7 +19,25 @@ class ImageRef:
     repository: str  # "node", "bitnami/node", "docker/library/node": "library/" dropped on Docker Hub only
     tag: str | None
     digest: str | None
-    unresolved: bool = False  # a ``$VAR``/``${VAR}`` is still in it
+    unresolved: bool  # a ``$VAR``/``${VAR}`` is still in it
+
+    def __init__(
+        self,
+        raw: str,
+        registry: str,
+        repository: str,
+        tag: str | None,
+        digest: str | None,
+        unresolved: bool = False,
+    ) -> None:
+        self.__dict__.update(
+            raw=raw,
+            registry=registry,
+            repository=repository,
+            tag=tag,
+            digest=digest,
+            unresolved=unresolved,
+        )
 
     @property
     def is_scratch(self) -> bool:

@@ -8,20 +8,37 @@ input (an unterminated quote, a missing ``fi``) yields whatever commands could b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import NamedTuple
 
+from nodeguard.patterns import LazyPattern
+from nodeguard.record import Record, replace
 
-@dataclass(frozen=True)
-class Command:
+
+class Command(Record):
     """One simple command of a shell script, e.g. ``NODE_ENV=production npm ci --omit=dev``."""
 
     argv: tuple[str, ...]  # words after assignments, quotes removed; argv[0] is the program
-    assignments: dict[str, str] = field(default_factory=dict)  # ``VAR=value`` prefixes
-    text: str = ""  # the command's source text, for messages
-    line_offset: int = 0  # lines from the start of the script to this command
-    redirects: tuple[tuple[str, str], ...] = ()  # (operator, target): ('>', '.npmrc'), ('2>&', '1')
+    assignments: dict[str, str]  # ``VAR=value`` prefixes
+    text: str  # the command's source text, for messages
+    line_offset: int  # lines from the start of the script to this command
+    redirects: tuple[tuple[str, str], ...]  # (operator, target): ('>', '.npmrc'), ('2>&', '1')
+
+    def __init__(
+        self,
+        argv: tuple[str, ...],
+        assignments: dict[str, str] | None = None,
+        text: str = "",
+        line_offset: int = 0,
+        redirects: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.__dict__.update(
+            argv=argv,
+            assignments={} if assignments is None else assignments,
+            text=text,
+            line_offset=line_offset,
+            redirects=redirects,
+        )
 
     @cached_property
     def program(self) -> str:
@@ -56,7 +73,7 @@ _CONTROL_OPERATORS = (";;&", ";;", ";&", "&&", "||", "|&", ";", "|", "&", "(", "
 _CONTROL_OPERATOR_STARTS = frozenset(operator[0] for operator in _CONTROL_OPERATORS)
 _REDIRECTION = re.compile(r"\d*(?:<<<|<<-|<<|>>|&>>|&>|>&|<&|>\||<>|>|<)")
 _PLAIN_RUN = re.compile(r"[^\s'\"\\$`;&|()<>]+")
-_DOUBLE_QUOTED_RUN = re.compile(r'[^"\\$`]+')
+_DOUBLE_QUOTED_RUN = LazyPattern(r'[^"\\$`]+')
 _DOUBLE_QUOTE_ESCAPABLE = '$`"\\'
 _BLANKS = " \t\r"
 _WORD_END = " \t\r\n;&|()<>"
@@ -293,15 +310,30 @@ _SU_COMMAND_OPTIONS = ("-c", "--command", "--session-command")
 _MAX_SCRIPT_DEPTH = 8
 
 
-@dataclass(frozen=True)
-class _Unwrapped:
+class _Unwrapped(Record):
     """How a wrapper command divides into the wrapper itself and what it runs."""
 
     wrapper_argv: tuple[str, ...]
-    inner_start: int | None = None  # argv index where the wrapped command starts
-    inner_assignments: dict[str, str] = field(default_factory=dict)  # ``env VAR=x cmd``
-    script_index: int | None = None  # argv index of the ``-c`` script
-    script: str = ""
+    inner_start: int | None  # argv index where the wrapped command starts
+    inner_assignments: dict[str, str]  # ``env VAR=x cmd``
+    script_index: int | None  # argv index of the ``-c`` script
+    script: str
+
+    def __init__(
+        self,
+        wrapper_argv: tuple[str, ...],
+        inner_start: int | None = None,
+        inner_assignments: dict[str, str] | None = None,
+        script_index: int | None = None,
+        script: str = "",
+    ) -> None:
+        self.__dict__.update(
+            wrapper_argv=wrapper_argv,
+            inner_start=inner_start,
+            inner_assignments={} if inner_assignments is None else inner_assignments,
+            script_index=script_index,
+            script=script,
+        )
 
 
 def _unwrap(argv: list[str], first: int = 0) -> _Unwrapped | None:

@@ -11,10 +11,11 @@ import re
 import shlex
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from nodeguard.node.manifest import SCRIPT_RUNNERS, read_package_json, script_name
 from nodeguard.node.programs import strip_init
+from nodeguard.patterns import LazyPattern
+from nodeguard.record import Record
 
 ReadText = Callable[[str], "str | None"]
 
@@ -178,8 +179,7 @@ def _resolve_index(path: str, read_text: ReadText) -> str | None:
     return _resolve_file(posixpath.join(path, "index"), read_text)
 
 
-@dataclass(frozen=True)
-class ShutdownHandling:
+class ShutdownHandling(Record):
     """What the app's source says about handling SIGTERM and SIGINT."""
 
     signals: frozenset[str]  # the signals the app listens for, e.g. {"SIGINT", "SIGTERM"}
@@ -187,7 +187,25 @@ class ShutdownHandling:
     library: str | None  # the first package found that registers handlers; None when only the app's code does
     files_scanned: tuple[str, ...]
     complete: bool  # False when the scan stopped at MAX_FILES or MAX_CHARS before the end
-    close_helpers: tuple[str, ...] = ()  # imported packages that close servers but listen for no signal
+    close_helpers: tuple[str, ...]  # imported packages that close servers but listen for no signal
+
+    def __init__(
+        self,
+        signals: frozenset[str],
+        file: str | None,
+        library: str | None,
+        files_scanned: tuple[str, ...],
+        complete: bool,
+        close_helpers: tuple[str, ...] = (),
+    ) -> None:
+        self.__dict__.update(
+            signals=signals,
+            file=file,
+            library=library,
+            files_scanned=files_scanned,
+            complete=complete,
+            close_helpers=close_helpers,
+        )
 
     @property
     def handles_sigterm(self) -> bool:
@@ -214,20 +232,20 @@ NEST_SHUTDOWN_SIGNALS = frozenset(
     {"SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGSEGV", "SIGUSR2", "SIGTERM"}
 )
 
-_CODE_TOKENS = re.compile(
+_CODE_TOKENS = LazyPattern(
     r"""(?P<string>'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`)"""
     r"""|(?P<comment>//[^\n]*|/\*[\s\S]*?(?:\*/|\Z))"""
 )
 _LISTEN = r"\bprocess\s*\.\s*(?:on|once|addListener|prependListener|prependOnceListener)\s*\(\s*"
-_DIRECT_HANDLER = re.compile(_LISTEN + r"""(['"`])(SIG[A-Z0-9]+)\1""")
-_VARIABLE_HANDLER = re.compile(_LISTEN + r"[A-Za-z_$][\w$.]*\s*(?:,|\)|as\b)")
-_SIGNAL_LIST = re.compile(r"""\[\s*(?:(['"])SIG[A-Z0-9]+\1\s*,\s*)*(['"])SIG[A-Z0-9]+\2\s*,?\s*\]""")
-_SIGNAL_KEY = re.compile(r"""[{,]\s*(['"]?)(SIG[A-Z0-9]+)\1\s*:""")
-_SIGNAL_NAME = re.compile(r"SIG[A-Z0-9]+")
-_SPECIFIER = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)(['"])([^'"\n]+)\1""")
-_TERMINUS_SIGNALS = re.compile(r"\bsignals\s*:\s*\[([^\]]*)\]")
-_TERMINUS_SIGNAL = re.compile(r"""\bsignal\s*:\s*(['"])(SIG[A-Z0-9]+)\1""")
-_NEST_HOOKS = re.compile(r"\.\s*enableShutdownHooks\s*\(([^)]*)\)")
+_DIRECT_HANDLER = LazyPattern(_LISTEN + r"""(['"`])(SIG[A-Z0-9]+)\1""")
+_VARIABLE_HANDLER = LazyPattern(_LISTEN + r"[A-Za-z_$][\w$.]*\s*(?:,|\)|as\b)")
+_SIGNAL_LIST = LazyPattern(r"""\[\s*(?:(['"])SIG[A-Z0-9]+\1\s*,\s*)*(['"])SIG[A-Z0-9]+\2\s*,?\s*\]""")
+_SIGNAL_KEY = LazyPattern(r"""[{,]\s*(['"]?)(SIG[A-Z0-9]+)\1\s*:""")
+_SIGNAL_NAME = LazyPattern(r"SIG[A-Z0-9]+")
+_SPECIFIER = LazyPattern(r"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)(['"])([^'"\n]+)\1""")
+_TERMINUS_SIGNALS = LazyPattern(r"\bsignals\s*:\s*\[([^\]]*)\]")
+_TERMINUS_SIGNAL = LazyPattern(r"""\bsignal\s*:\s*(['"])(SIG[A-Z0-9]+)\1""")
+_NEST_HOOKS = LazyPattern(r"\.\s*enableShutdownHooks\s*\(([^)]*)\)")
 
 
 def strip_comments(code: str) -> str:

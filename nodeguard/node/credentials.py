@@ -3,21 +3,21 @@ that write one into a configuration file."""
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from nodeguard.model.copies import context_copy
 from nodeguard.model.ignore import clean_path
 from nodeguard.model.shell import Command
 from nodeguard.node.packages import is_secret_name
+from nodeguard.patterns import LazyPattern
+from nodeguard.record import Record
 
 RC_FILES = (".npmrc", ".yarnrc", ".yarnrc.yml")
 # Keys that hold a credential in .npmrc (``//host/:_authToken``, ``_auth``, ``_password``) and
 # .yarnrc.yml (``npmAuthToken``, ``npmAuthIdent``).
-_AUTH_KEY = re.compile(r"(?i)(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent)")
-_VALUE_START = re.compile(r"""[\s=:'"]*""")
-_VARIABLE_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_AUTH_KEY = LazyPattern(r"(?i)(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent)")
+_VALUE_START = LazyPattern(r"""[\s=:'"]*""")
+_VARIABLE_REFERENCE = LazyPattern(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 # Environment variables the package managers read as credentials without any configuration file.
 TOKEN_VARIABLES_READ_DIRECTLY = frozenset(
     {"NPM_CONFIG__AUTH", "NPM_CONFIG__AUTHTOKEN", "NPM_CONFIG__PASSWORD", "YARN_NPM_AUTH_TOKEN", "YARN_NPM_AUTH_IDENT"}
@@ -30,13 +30,15 @@ def is_rc_file(path: str) -> bool:
     return posixpath.basename(path.rstrip("/")) in RC_FILES
 
 
-@dataclass(frozen=True)
-class CredentialWrite:
+class CredentialWrite(Record):
     """A command of a RUN that stores a registry credential in a configuration file."""
 
     command: Command
     file: str  # ".npmrc", "~/.npmrc", "the user's .yarnrc.yml"...
     removed_in_same_run: bool
+
+    def __init__(self, command: Command, file: str, removed_in_same_run: bool) -> None:
+        self.__dict__.update(command=command, file=file, removed_in_same_run=removed_in_same_run)
 
 
 def credential_writes(commands: Iterable[Command], heredoc_bodies: Iterable[tuple[str, bool]] = ()) -> list[CredentialWrite]:

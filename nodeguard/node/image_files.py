@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
 from nodeguard.model import jsontext
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, Stage
 from nodeguard.model.copies import REMOTE_SOURCE, absolute, lineage_copies
+from nodeguard.record import Record
 
 _GLOB = re.compile(r"[*?\[]")
 _MAX_DEPTH = 8
@@ -49,8 +49,7 @@ def context_candidates(image: Image, stage: Stage, image_path: str, layout: Layo
     return list(found)
 
 
-@dataclass(frozen=True)
-class _Placed:
+class _Placed(Record):
     """One source of a copy, prepared once per image: where it lands and what it is."""
 
     source_stage: str | None
@@ -60,6 +59,26 @@ class _Placed:
     destination: str  # absolute, as the image has it
     landed_as: str  # destination/name
     folder: str  # the destination as a folder prefix: "/app/"
+
+    def __init__(
+        self,
+        source_stage: str | None,
+        clean: str,
+        name: str,
+        is_file: bool,
+        destination: str,
+        landed_as: str,
+        folder: str,
+    ) -> None:
+        self.__dict__.update(
+            source_stage=source_stage,
+            clean=clean,
+            name=name,
+            is_file=is_file,
+            destination=destination,
+            landed_as=landed_as,
+            folder=folder,
+        )
 
 
 def _placed(image: Image, stage: Stage) -> list[_Placed]:

@@ -8,15 +8,14 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nodeguard.model.reference import VARIABLE, ImageRef
 from nodeguard.node.releases import codenames
+from nodeguard.record import Record
 
-@dataclass(frozen=True)
-class NodeImageFacts:
+class NodeImageFacts(Record):
     """What a well-known image's name and tag say. None in a field means "not known for sure"."""
 
     family: str  # the id in base-images.yml: node, distroless, chainguard, ubi, ...
@@ -31,6 +30,34 @@ class NodeImageFacts:
     init: bool | None  # an init (tini, dumb-init) is the entrypoint
     package_manager: str | None
 
+    def __init__(
+        self,
+        family: str,
+        contains_node: bool,
+        version: str | None,
+        variant: str | None,
+        os_family: str | None,
+        os_release: str | None,
+        small: bool | None,
+        default_user: str | None,
+        has_shell: bool | None,
+        init: bool | None,
+        package_manager: str | None,
+    ) -> None:
+        self.__dict__.update(
+            family=family,
+            contains_node=contains_node,
+            version=version,
+            variant=variant,
+            os_family=os_family,
+            os_release=os_release,
+            small=small,
+            default_user=default_user,
+            has_shell=has_shell,
+            init=init,
+            package_manager=package_manager,
+        )
+
     @property
     def runs_as_root(self) -> bool | None:
         return None if self.default_user is None else self.default_user in ("root", "0")
@@ -39,17 +66,18 @@ class NodeImageFacts:
 _FACTS = ("contains_node", "default_user", "has_shell", "init", "os_family", "package_manager", "small")
 
 
-@dataclass(frozen=True)
-class _Variant:
+class _Variant(Record):
     """A variant of an image family: the tag pattern that names it and the facts it sets."""
 
     match: re.Pattern[str]
     name: str
     facts: dict[str, Any]
 
+    def __init__(self, match: re.Pattern[str], name: str, facts: dict[str, Any]) -> None:
+        self.__dict__.update(match=match, name=name, facts=facts)
 
-@dataclass(frozen=True)
-class _Family:
+
+class _Family(Record):
     """A family of well-known images (node, distroless, ...): name and tag patterns, facts, variants."""
 
     id: str
@@ -58,6 +86,24 @@ class _Family:
     implicit_version: str | None
     facts: dict[str, Any]
     variants: tuple[_Variant, ...]
+
+    def __init__(
+        self,
+        id: str,
+        name: re.Pattern[str],
+        tag: re.Pattern[str] | None,
+        implicit_version: str | None,
+        facts: dict[str, Any],
+        variants: tuple[_Variant, ...],
+    ) -> None:
+        self.__dict__.update(
+            id=id,
+            name=name,
+            tag=tag,
+            implicit_version=implicit_version,
+            facts=facts,
+            variants=variants,
+        )
 
     def variant_for(self, text: str) -> tuple[_Variant, re.Match[str]] | None:
         for variant in self.variants:

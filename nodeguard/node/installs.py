@@ -9,7 +9,6 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from nodeguard.findings import Fix
 from nodeguard.model.copies import ContextCopy, context_copy
@@ -17,19 +16,22 @@ from nodeguard.model.ignore import clean_path
 from nodeguard.model.image import Step
 from nodeguard.model.shell import Command
 from nodeguard.node.packages import LOCKFILES, InstallCommand, classify_install
+from nodeguard.record import Record
 
 PACKAGE_JSON = "package.json"
 
 _SEPARATOR = r"(?:[ \t]+|[ \t]*\\[ \t]*\r?\n[ \t]*)+"  # blanks, or a line continuation
 
 
-@dataclass(frozen=True)
-class InstallUse:
+class InstallUse(Record):
     """One package-manager command of a RUN step."""
 
     step: Step
     command: Command
     install: InstallCommand
+
+    def __init__(self, step: Step, command: Command, install: InstallCommand) -> None:
+        self.__dict__.update(step=step, command=command, install=install)
 
     @property
     def manager(self) -> str:

@@ -5,11 +5,11 @@ Files are read through a ``read_text(relpath) -> str | None`` callback with cont
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable
 
 from nodeguard.model import jsontext
 from nodeguard.node.programs import SCRIPT_RUNNERS
+from nodeguard.patterns import LazyPattern
 
 ReadText = Callable[[str], "str | None"]
 
@@ -17,7 +17,7 @@ ReadText = Callable[[str], "str | None"]
 # yarn/pnpm run a script named as the command (``yarn start``), except their own commands.
 _OWN_COMMANDS = frozenset({"run", "run-script", "exec", "dlx", "node", "install", "add", "workspace", "workspaces"})
 _SHELL_SYNTAX = set("&|;<>$`()*?~\\\"'\n#")
-_YARN_VERSION = re.compile(r"^yarn@(\d+)")
+_YARN_VERSION = LazyPattern(r"^yarn@(\d+)")
 
 
 def read_package_json(read_text: ReadText, directory: str = "") -> dict | None:

@@ -6,7 +6,9 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from nodeguard.patterns import LazyPattern
+from nodeguard.record import Record
 
 LOCKFILES: dict[str, tuple[str, ...]] = {
     "npm": ("package-lock.json", "npm-shrinkwrap.json"),
@@ -54,7 +56,7 @@ BUILD_TOOLS: dict[str, str] = {
 SECRET_TOKENS = ("apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token")
 SECRET_ALLOW_TOKENS = ("public", "file", "version")
 _SECRET_WORD = re.compile(r"(?i)(?:_|^)(?:" + "|".join(SECRET_TOKENS) + r")(?:_|$)")
-_ALLOWED_WORD = re.compile(r"(?i)(?:_|^)(?:" + "|".join(SECRET_ALLOW_TOKENS) + r")(?:_|$)")
+_ALLOWED_WORD = LazyPattern(r"(?i)(?:_|^)(?:" + "|".join(SECRET_ALLOW_TOKENS) + r")(?:_|$)")
 
 # Names that hold credentials though the tokens above miss some of them (AZURE_CLIENT_ID): trivy's
 # DS031 list (aquasecurity/trivy-checks checks/docker/leaked_secrets.rego) and the npm/GitHub ones.
@@ -87,12 +89,12 @@ SECRET_NAME_PREFIXES = ("VITE_", "REACT_APP_", "NEXT_PUBLIC_")
 PUBLIC_ENV_PREFIXES = ("VITE_", "NEXT_PUBLIC_", "REACT_APP_", "NUXT_PUBLIC_", "PUBLIC_", "EXPO_PUBLIC_")
 # Values that are credentials whatever their key says: private keys, well-known token formats,
 # URLs that carry a password.
-CREDENTIAL_VALUES = re.compile(
+CREDENTIAL_VALUES = LazyPattern(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----|\b(?:sk|rk)_live_[0-9A-Za-z]{10,}|\bsk-[A-Za-z0-9_-]{20,}"
     r"|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}|\bnpm_[A-Za-z0-9]{30,}"
     r"|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bAKIA[0-9A-Z]{16}\b|://[^/\s:@]+:[^/\s@]+@"
 )
-_ENV_LINE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=(.*)")
+_ENV_LINE = LazyPattern(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=(.*)")
 # trivy DS031: variables that name a file of credentials rather than holding one.
 SECRET_FILE_VARIABLES = frozenset({"AWS_CONFIG_FILE", "HF_TOKEN_PATH", "GOOGLE_APPLICATION_CREDENTIALS"})
 
@@ -125,13 +127,15 @@ def is_public_env_file(text: str) -> bool:
     return keys > 0
 
 
-@dataclass(frozen=True)
-class SensitiveFile:
+class SensitiveFile(Record):
     """A kind of file that must not reach an image, and why."""
 
     pattern: str  # fnmatch glob over the base name, or over the path's tail when it holds a "/"
     reason: str
-    secret_marker: str | None = None  # a regex the text must hold to be sensitive; None: always
+    secret_marker: str | None  # a regex the text must hold to be sensitive; None: always
+
+    def __init__(self, pattern: str, reason: str, secret_marker: str | None = None) -> None:
+        self.__dict__.update(pattern=pattern, reason=reason, secret_marker=secret_marker)
 
 
 SENSITIVE_FILES: tuple[SensitiveFile, ...] = (
@@ -188,12 +192,14 @@ def _matches(pattern: str, path: str, base: str) -> bool:
     return fnmatch.fnmatchcase(base, pattern)
 
 
-@dataclass(frozen=True)
-class IgnoreEntry:
+class IgnoreEntry(Record):
     """A .dockerignore entry a Node.js build context should have, and why."""
 
     pattern: str  # as it would be written in .dockerignore
     reason: str
+
+    def __init__(self, pattern: str, reason: str) -> None:
+        self.__dict__.update(pattern=pattern, reason=reason)
 
 
 IGNORE_MUST_HAVE: tuple[IgnoreEntry, ...] = (
@@ -213,16 +219,33 @@ DEBUG_LOGS: dict[str, str | None] = {
 }
 
 
-@dataclass(frozen=True)
-class InstallCommand:
+class InstallCommand(Record):
     """One Node.js package manager command of a RUN, classified."""
 
     manager: str  # npm | yarn | pnpm | bun
     kind: str  # install | ci | add-global | add-package | prune
     deterministic: bool  # strictly follows the lockfile (npm ci, --frozen-lockfile, --immutable)
     production_only: bool | None  # None: decided by NODE_ENV (and the manager's config)
-    deprecated_flag: str | None = None  # e.g. "--only=production": use --omit=dev
-    packages: tuple[str, ...] = ()  # what add-package / add-global installs, as written
+    deprecated_flag: str | None  # e.g. "--only=production": use --omit=dev
+    packages: tuple[str, ...]  # what add-package / add-global installs, as written
+
+    def __init__(
+        self,
+        manager: str,
+        kind: str,
+        deterministic: bool,
+        production_only: bool | None,
+        deprecated_flag: str | None = None,
+        packages: tuple[str, ...] = (),
+    ) -> None:
+        self.__dict__.update(
+            manager=manager,
+            kind=kind,
+            deterministic=deterministic,
+            production_only=production_only,
+            deprecated_flag=deprecated_flag,
+            packages=packages,
+        )
 
 
 _MANAGERS = frozenset(LOCKFILES)

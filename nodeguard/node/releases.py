@@ -11,9 +11,10 @@ import enum
 import functools
 import json
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+from nodeguard.record import Record
 
 
 class Phase(enum.Enum):
@@ -26,8 +27,7 @@ class Phase(enum.Enum):
     UNKNOWN = "unknown"  # the schedule does not know this major
 
 
-@dataclass(frozen=True)
-class ReleaseLine:
+class ReleaseLine(Record):
     """A Node.js release line and the dates of its phases."""
 
     major: int
@@ -37,14 +37,27 @@ class ReleaseLine:
     end: date
     codename: str | None
 
+    def __init__(
+        self,
+        major: int,
+        start: date | None,
+        lts: date | None,
+        maintenance: date | None,
+        end: date,
+        codename: str | None,
+    ) -> None:
+        self.__dict__.update(major=major, start=start, lts=lts, maintenance=maintenance, end=end, codename=codename)
 
-@dataclass(frozen=True)
-class LineStatus:
+
+class LineStatus(Record):
     """Where a release line stands on a given day."""
 
     major: int
     phase: Phase
     line: ReleaseLine | None  # None when the phase is UNKNOWN
+
+    def __init__(self, major: int, phase: Phase, line: ReleaseLine | None) -> None:
+        self.__dict__.update(major=major, phase=phase, line=line)
 
     @property
     def is_lts(self) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass
 
 from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import absolute
@@ -33,6 +32,7 @@ from nodeguard.node.programs import (
     split_init,
     strip_init,
 )
+from nodeguard.record import Record
 
 _DROPPER_WORD = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(PRIVILEGE_DROPPERS))) + r")(?![\w-])")
 # User switchers whose first argument is the user: ``gosu node cmd``, ``su-exec node cmd``.
@@ -43,13 +43,15 @@ _MAX_WRAPPERS = 8
 ROOT_NAMES = frozenset({"root", "0"})
 
 
-@dataclass(frozen=True)
-class Script:
+class Script(Record):
     """A shell script the container's command runs, as a program (``./start.sh``) or a shell's argument."""
 
     program: str  # as the command names it
-    path: str | None = None  # where the image has it, when read from the build context
-    text: str | None = None  # None: not readable here
+    path: str | None  # where the image has it, when read from the build context
+    text: str | None  # None: not readable here
+
+    def __init__(self, program: str, path: str | None = None, text: str | None = None) -> None:
+        self.__dict__.update(program=program, path=path, text=text)
 
     @property
     def is_shell_script(self) -> bool:
@@ -74,8 +76,7 @@ class Script:
         return None
 
 
-@dataclass(frozen=True)
-class ContainerProcess:
+class ContainerProcess(Record):
     """The shipped image's process, unwrapped."""
 
     process: Process
@@ -84,8 +85,30 @@ class ContainerProcess:
     launched: tuple[str, ...]  # what ends up running once every wrapper has replaced itself
     wrappers: tuple[str, ...]  # what stands between, outermost first: "sh -c", "exec", "gosu", a script
     script: Script | None  # the first shell script on the way, when there is one
-    handed_over_by: str | None = None  # the entrypoint script that ends in ``exec ... "$@"``, as named
-    init_in_script: bool = False  # that script hands over through an init (``exec tini -- "$@"``)
+    handed_over_by: str | None  # the entrypoint script that ends in ``exec ... "$@"``, as named
+    init_in_script: bool  # that script hands over through an init (``exec tini -- "$@"``)
+
+    def __init__(
+        self,
+        process: Process,
+        init: tuple[str, ...],
+        command: tuple[str, ...],
+        launched: tuple[str, ...],
+        wrappers: tuple[str, ...],
+        script: Script | None,
+        handed_over_by: str | None = None,
+        init_in_script: bool = False,
+    ) -> None:
+        self.__dict__.update(
+            process=process,
+            init=init,
+            command=command,
+            launched=launched,
+            wrappers=wrappers,
+            script=script,
+            handed_over_by=handed_over_by,
+            init_in_script=init_in_script,
+        )
 
     @property
     def has_init(self) -> bool:

@@ -1,7 +1,7 @@
 """Container image scanners, as CI configuration names them."""
 from __future__ import annotations
 
-import re
+from nodeguard.patterns import LazyPattern
 
 # Where CI configuration lives: every file of GitHub's workflow folder, and the usual files of other CI
 # systems, so that a repository scanning its images elsewhere is not told it does not.
@@ -20,7 +20,7 @@ OTHER_CI_FILES = (
 # Scanners and their CI steps: trivy (aquasecurity/trivy-action), grype (anchore/scan-action), snyk
 # (snyk container, snyk/actions/docker), docker scout (docker/scout-action), sysdig, clair, neuvector,
 # Prisma Cloud (twistcli), wiz, lacework, and the generic container-scan actions.
-_SCANNER = re.compile(
+_SCANNER = LazyPattern(
     r"(?i)\b(trivy|grype|anchore/scan-action|snyk|docker[ /-]scout|scout-action|sysdig(?:labs)?|clair(?:ctl)?|neuvector"
     r"|twistcli|prisma-cloud-scan|wizcli|lacework|container-scan)\b"
 )

@@ -1,11 +1,11 @@
 """System package commands (apk, apt, yum/dnf): what a RUN installs and removes."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from nodeguard.model.shell import Command
+from nodeguard.patterns import LazyPattern
+from nodeguard.record import Record
 
 _INSTALL = {
     "apk": frozenset({"add"}),
@@ -33,21 +33,23 @@ _VALUE_OPTIONS = {
     "microdnf": frozenset({"--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever"}),
 }
 _VIRTUAL_OPTIONS = ("-t", "--virtual")
-_VERSION = re.compile(r"(?:[=<>~].*|@.*)$")  # gcc=12.2.0-r1, make>4, build-base@edge
+_VERSION = LazyPattern(r"(?:[=<>~].*|@.*)$")  # gcc=12.2.0-r1, make>4, build-base@edge
 
 
 def package_name(word: str) -> str:
     return _VERSION.sub("", word)
 
 
-@dataclass(frozen=True)
-class PackageCommand:
+class PackageCommand(Record):
     """One system package manager command of a RUN: what it installs or removes."""
 
     manager: str  # apk, apt-get, apt, yum, dnf, microdnf
     action: str  # install | remove
     packages: tuple[str, ...]  # names, versions stripped
-    virtual: str | None = None  # apk add --virtual NAME
+    virtual: str | None  # apk add --virtual NAME
+
+    def __init__(self, manager: str, action: str, packages: tuple[str, ...], virtual: str | None = None) -> None:
+        self.__dict__.update(manager=manager, action=action, packages=packages, virtual=virtual)
 
 
 def package_command(command: Command) -> PackageCommand | None:

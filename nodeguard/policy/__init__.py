@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from nodeguard.findings import Severity
 from nodeguard.policy.globs import matches, matches_any
+from nodeguard.record import Record, replace
 
 if TYPE_CHECKING:
     from nodeguard.rules.base import Rule
@@ -32,36 +32,63 @@ class PolicyError(Exception):
         return combined
 
 
-@dataclass(frozen=True)
-class RuleSetting:
+class RuleSetting(Record):
     """Whether a rule runs, at which severity, with which options."""
 
     enabled: bool
     severity: Severity
     options: Mapping[str, Any]
 
+    def __init__(self, enabled: bool, severity: Severity, options: Mapping[str, Any]) -> None:
+        self.__dict__.update(enabled=enabled, severity=severity, options=options)
 
-@dataclass(frozen=True)
-class Override:
+
+class Override(Record):
     """Rule settings for the files that match some globs."""
 
     files: tuple[str, ...]  # globs over repository-relative posix paths
     rules: Mapping[str, RuleSetting]  # only the rules the override names
 
+    def __init__(self, files: tuple[str, ...], rules: Mapping[str, RuleSetting]) -> None:
+        self.__dict__.update(files=files, rules=rules)
 
-@dataclass(frozen=True)
-class Policy:
+
+class Policy(Record):
     """The resolved policy: every rule's setting and the run's settings."""
 
     source: str  # the file it came from, or "builtin:recommended"
     rules: Mapping[str, RuleSetting]  # every known rule id -> its setting
-    fail_on: Severity | None = Severity.ERROR  # None: never fail
-    include: tuple[str, ...] = ()  # globs; empty means every discovered file
-    exclude: tuple[str, ...] = ()
-    overrides: tuple[Override, ...] = ()
-    pragmas: str = "allow"  # allow | require-reason | off
-    contexts: Mapping[str, str] = field(default_factory=dict)  # Dockerfile glob -> build context folder
-    registries: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # "docker.io" -> {"mirror": URL}
+    fail_on: Severity | None  # None: never fail
+    include: tuple[str, ...]  # globs; empty means every discovered file
+    exclude: tuple[str, ...]
+    overrides: tuple[Override, ...]
+    pragmas: str  # allow | require-reason | off
+    contexts: Mapping[str, str]  # Dockerfile glob -> build context folder
+    registries: Mapping[str, Mapping[str, str]]  # "docker.io" -> {"mirror": URL}
+
+    def __init__(
+        self,
+        source: str,
+        rules: Mapping[str, RuleSetting],
+        fail_on: Severity | None = Severity.ERROR,
+        include: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+        overrides: tuple[Override, ...] = (),
+        pragmas: str = "allow",
+        contexts: Mapping[str, str] | None = None,
+        registries: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            source=source,
+            rules=rules,
+            fail_on=fail_on,
+            include=include,
+            exclude=exclude,
+            overrides=overrides,
+            pragmas=pragmas,
+            contexts={} if contexts is None else contexts,
+            registries={} if registries is None else registries,
+        )
 
     def settings_for(self, path: str) -> Mapping[str, RuleSetting]:
         """The rule settings for one repository-relative file, overrides applied in order."""

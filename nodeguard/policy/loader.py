@@ -6,7 +6,6 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from nodeguard.findings import Severity
 from nodeguard.policy import Override, Policy, PolicyError, RuleSetting
 from nodeguard.policy.globs import compiled
 from nodeguard.policy.yamlfile import YamlFile, read_yaml
+from nodeguard.record import Record
 from nodeguard.rules.base import Rule
 
 POLICY_FILE_NAMES = (".github/nodeguard.yml", ".nodeguard.yml")
@@ -22,16 +22,17 @@ MAX_POLICY_BYTES = 1024 * 1024
 KeyPath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class RuleEntry:
+class RuleEntry(Record):
     """One rule as a policy document sets it."""
 
     level: str | None  # "off", "on", a severity label; None keeps the level it had
     options: Mapping[str, Any]
 
+    def __init__(self, level: str | None, options: Mapping[str, Any]) -> None:
+        self.__dict__.update(level=level, options=options)
 
-@dataclass(frozen=True)
-class PolicyDocument:
+
+class PolicyDocument(Record):
     """A policy file or preset as read, before it is resolved over the presets it extends."""
 
     source: str
@@ -39,6 +40,16 @@ class PolicyDocument:
     settings: Mapping[str, Any]  # the other top-level keys, as written; each replaces the preset's
     rules: Mapping[str, RuleEntry]  # by rule ID
     overrides: tuple[tuple[tuple[str, ...], Mapping[str, RuleEntry]], ...]
+
+    def __init__(
+        self,
+        source: str,
+        extends: str | None,
+        settings: Mapping[str, Any],
+        rules: Mapping[str, RuleEntry],
+        overrides: tuple[tuple[tuple[str, ...], Mapping[str, RuleEntry]], ...],
+    ) -> None:
+        self.__dict__.update(source=source, extends=extends, settings=settings, rules=rules, overrides=overrides)
 
 
 def load(config: str | None, start_dir: str, rules: Sequence[Rule] | None) -> Policy:

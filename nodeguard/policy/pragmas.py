@@ -9,10 +9,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from nodeguard.findings import Finding
 from nodeguard.model.instructions import Instruction, ParsedDockerfile
+from nodeguard.patterns import LazyPattern
+from nodeguard.record import Record
 from nodeguard.rules.base import Rule
 
 MODES = ("allow", "require-reason", "off")
@@ -23,12 +24,11 @@ PRAGMA_RULES = frozenset({WITHOUT_REASON, NOT_ALLOWED, UNKNOWN_RULE, MALFORMED, 
 _PRAGMA = re.compile(r"nodeguard\s+(?:(?P<scope>stage|global)\s+)?ignore\s*=\s*(?P<names>.*)", re.IGNORECASE)
 # A comment that means to be a pragma: "nodeguard" first, then (past punctuation) an ignore word.
 _LOOKS_LIKE_PRAGMA = re.compile(r"nodeguard\b\W*(?:(?:stage|global)\W+)?(?:ignore|disable|noqa)\b", re.IGNORECASE)
-_REASON = re.compile(r"\s*--(?:\s+|$)")
+_REASON = LazyPattern(r"\s*--(?:\s+|$)")
 _COMMENT_SPACE = " \t\v\f\r"
 
 
-@dataclass(frozen=True)
-class Pragma:
+class Pragma(Record):
     """An inline comment that turns rules off for an instruction, a stage or the file."""
 
     path: str
@@ -40,7 +40,33 @@ class Pragma:
     reason: str | None
     start_line: int  # the lines it covers; 0..0 when it is not above any instruction
     end_line: int
-    malformed: bool = False  # looks like a pragma but cannot be read: covers nothing
+    malformed: bool  # looks like a pragma but cannot be read: covers nothing
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        scope: str,
+        text: str,
+        rules: tuple[str, ...],
+        unknown: tuple[str, ...],
+        reason: str | None,
+        start_line: int,
+        end_line: int,
+        malformed: bool = False,
+    ) -> None:
+        self.__dict__.update(
+            path=path,
+            line=line,
+            scope=scope,
+            text=text,
+            rules=rules,
+            unknown=unknown,
+            reason=reason,
+            start_line=start_line,
+            end_line=end_line,
+            malformed=malformed,
+        )
 
     def covers(self, finding: Finding) -> bool:
         return (

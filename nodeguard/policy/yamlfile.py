@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nodeguard.policy import PolicyError
+from nodeguard.record import Record
 
 if TYPE_CHECKING:
     import yaml  # imported where a policy file is read, so that runs without one never load PyYAML
@@ -16,13 +16,15 @@ TAG_WORDS = {"bool": "true or false", "int": "a number", "float": "a number", "n
 MAX_NODES = 20_000  # aliases can make a small file expand to a huge document
 
 
-@dataclass(frozen=True)
-class YamlFile:
+class YamlFile(Record):
     """A YAML document's data, with its nodes for the line of each key."""
 
     path: str  # as shown in messages
     data: Any
     root: yaml.Node | None  # None for an empty document
+
+    def __init__(self, path: str, data: Any, root: yaml.Node | None) -> None:
+        self.__dict__.update(path=path, data=data, root=root)
 
     def line_of(self, path: Sequence[str | int]) -> int:
         """The line of the deepest key or item of ``path`` that the file has."""

@@ -10,6 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from nodeguard.findings import Finding, Fix, Severity
+from nodeguard.record import Record
 
 if TYPE_CHECKING:
     from nodeguard.model.context import BuildContext
@@ -90,23 +91,32 @@ def _as_type(kind: Any, value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     """What a rule reports; the engine turns it into a Finding with the rule's metadata and severity."""
 
     line: int
     message: str
-    end_line: int | None = None  # defaults to line
-    fix: Fix | None = None
-    path: str | None = None  # another file than the Dockerfile (a .dockerignore), as the context names it
-    severity: Severity | None = None  # a lesser case of the rule (an unresolved tag is info): caps the severity
+    end_line: int | None  # defaults to line
+    fix: Fix | None
+    path: str | None  # another file than the Dockerfile (a .dockerignore), as the context names it
+    severity: Severity | None  # a lesser case of the rule (an unresolved tag is info): caps the severity
+
+    def __init__(
+        self,
+        line: int,
+        message: str,
+        end_line: int | None = None,
+        fix: Fix | None = None,
+        path: str | None = None,
+        severity: Severity | None = None,
+    ) -> None:
+        self.__dict__.update(line=line, message=message, end_line=end_line, fix=fix, path=path, severity=severity)
 
 
 Check = Callable[["Image", "BuildContext", Any], Iterable[Problem]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     """A rule: its identity, default severity, options and check."""
 
     id: str  # stable: NG<section><nn>, e.g. NG101
@@ -116,9 +126,35 @@ class Rule:
     summary: str  # one line
     check: Check
     doc: str  # markdown: what, why, bad and good example, fix, options
-    options: type = NoOptions  # the frozen dataclass of its options, which ``check`` receives
-    strict_severity: Severity | None = None  # severity under ``extends: strict`` when it differs
-    fixable: bool = False
+    options: type  # the frozen dataclass of its options, which ``check`` receives
+    strict_severity: Severity | None  # severity under ``extends: strict`` when it differs
+    fixable: bool
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        section: int,
+        severity: Severity,
+        summary: str,
+        check: Check,
+        doc: str,
+        options: type = NoOptions,
+        strict_severity: Severity | None = None,
+        fixable: bool = False,
+    ) -> None:
+        self.__dict__.update(
+            id=id,
+            name=name,
+            section=section,
+            severity=severity,
+            summary=summary,
+            check=check,
+            doc=doc,
+            options=options,
+            strict_severity=strict_severity,
+            fixable=fixable,
+        )
 
     @property
     def docs_url(self) -> str:

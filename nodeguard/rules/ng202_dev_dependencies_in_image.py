@@ -51,7 +51,6 @@ logger's pretty printer), which no Dockerfile shows.
 """
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
@@ -62,6 +61,7 @@ from nodeguard.model.shell import Command
 from nodeguard.node.installs import InstallUse, edit_words, word_index
 from nodeguard.node.manifest import has_dev_dependencies, read_package_json
 from nodeguard.node.packages import classify_install
+from nodeguard.record import Record
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 _MAX_DEPTH = 8
@@ -74,13 +74,15 @@ PRODUCTION_ADVICE = {
 }
 
 
-@dataclass(frozen=True)
-class DevModules:
+class DevModules(Record):
     """devDependencies left in a stage's node_modules, and where they got in."""
 
     install: InstallUse  # the install that put them there
     modules_dir: str  # the node_modules folder (absolute) in the stage that holds them
-    copy: Step | None = None  # the COPY --from that brought them into this stage, if they came that way
+    copy: Step | None  # the COPY --from that brought them into this stage, if they came that way
+
+    def __init__(self, install: InstallUse, modules_dir: str, copy: Step | None = None) -> None:
+        self.__dict__.update(install=install, modules_dir=modules_dir, copy=copy)
 
 
 def _clears(command: Command, use: InstallUse | None) -> bool:

@@ -58,6 +58,7 @@ from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, has_variables
 from nodeguard.node.credentials import credential_writes, install_token_arguments, token_arguments_written, uses_secret_mount
 from nodeguard.node.packages import classify_install, is_secret_name
+from nodeguard.patterns import LazyPattern
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
@@ -65,14 +66,14 @@ def mount_form(name: str) -> str:
     return f"`RUN --mount=type=secret,id={name.lower()},env={name} npm ci`"
 
 
-_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_NUMBER = LazyPattern(r"[+-]?\d+(?:\.\d+)?")
 _BOOLEAN = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null"})
-_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y|sec|secs|min|mins|hours?|days?|weeks?))+", re.IGNORECASE)
-_URL = re.compile(r"[a-z][a-z0-9+.-]*://(?P<authority>[^/?#]*)(?P<rest>.*)", re.IGNORECASE)
-_NAME_LIST = re.compile(r"[a-z][a-z0-9_.-]*(?:\s*[,;| ]\s*[a-z][a-z0-9_.-]*)*")
+_DURATION = LazyPattern(r"(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y|sec|secs|min|mins|hours?|days?|weeks?))+", re.IGNORECASE)
+_URL = LazyPattern(r"[a-z][a-z0-9+.-]*://(?P<authority>[^/?#]*)(?P<rest>.*)", re.IGNORECASE)
+_NAME_LIST = LazyPattern(r"[a-z][a-z0-9_.-]*(?:\s*[,;| ]\s*[a-z][a-z0-9_.-]*)*")
 # The last word of a name that holds a credential whatever its shape (`DB_PASSWORD=postgres` is a password).
-_CREDENTIAL_NOUN = re.compile(r"(?:^|_)(?:PASSWORD|PASSWD|PWD|PWORD|SECRET|TOKEN|KEY|APIKEY|CREDENTIALS?|PIN)$",
-                              re.IGNORECASE)
+_CREDENTIAL_NOUN = LazyPattern(r"(?:^|_)(?:PASSWORD|PASSWD|PWD|PWORD|SECRET|TOKEN|KEY|APIKEY|CREDENTIALS?|PIN)$",
+                               re.IGNORECASE)
 
 
 def is_configuration(name: str, value: str) -> bool:
