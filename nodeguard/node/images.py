@@ -13,7 +13,9 @@ from typing import Any
 
 from nodeguard.model.reference import VARIABLE, ImageRef
 from nodeguard.node.releases import codenames
+from nodeguard.patterns import LazyPattern
 from nodeguard.record import Record
+
 
 class NodeImageFacts(Record):
     """What a well-known image's name and tag say. None in a field means "not known for sure"."""
@@ -69,11 +71,11 @@ _FACTS = ("contains_node", "default_user", "has_shell", "init", "os_family", "pa
 class _Variant(Record):
     """A variant of an image family: the tag pattern that names it and the facts it sets."""
 
-    match: re.Pattern[str]
+    match: LazyPattern
     name: str
     facts: dict[str, Any]
 
-    def __init__(self, match: re.Pattern[str], name: str, facts: dict[str, Any]) -> None:
+    def __init__(self, match: LazyPattern, name: str, facts: dict[str, Any]) -> None:
         self.__dict__.update(match=match, name=name, facts=facts)
 
 
@@ -81,8 +83,8 @@ class _Family(Record):
     """A family of well-known images (node, distroless, ...): name and tag patterns, facts, variants."""
 
     id: str
-    name: re.Pattern[str]
-    tag: re.Pattern[str] | None
+    name: LazyPattern
+    tag: LazyPattern | None
     implicit_version: str | None
     facts: dict[str, Any]
     variants: tuple[_Variant, ...]
@@ -90,8 +92,8 @@ class _Family(Record):
     def __init__(
         self,
         id: str,
-        name: re.Pattern[str],
-        tag: re.Pattern[str] | None,
+        name: LazyPattern,
+        tag: LazyPattern | None,
         implicit_version: str | None,
         facts: dict[str, Any],
         variants: tuple[_Variant, ...],
@@ -115,6 +117,7 @@ class _Family(Record):
 
 @functools.cache
 def _families() -> tuple[_Family, ...]:
+    """The families of base-images.yml; each pattern is compiled when an image is first tried against it."""
     text = (Path(__file__).parent / "data" / "base-images.json").read_text("utf-8")
     codename_alternatives = "|".join(sorted(codenames(), key=len, reverse=True))
     families = []
@@ -123,13 +126,13 @@ def _families() -> tuple[_Family, ...]:
         families.append(
             _Family(
                 id=entry["id"],
-                name=re.compile(entry["name"]),
-                tag=re.compile(tag.replace("{codename}", codename_alternatives)) if tag else None,
+                name=LazyPattern(entry["name"]),
+                tag=LazyPattern(tag.replace("{codename}", codename_alternatives)) if tag else None,
                 implicit_version=entry.get("implicit_version"),
                 facts={key: entry[key] for key in _FACTS if key in entry},
                 variants=tuple(
                     _Variant(
-                        match=re.compile(variant["match"]),
+                        match=LazyPattern(variant["match"]),
                         name=variant["variant"],
                         facts={key: variant[key] for key in _FACTS if key in variant},
                     )
