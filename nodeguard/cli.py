@@ -39,16 +39,18 @@ def _terminal_columns() -> int:
 
 
 class _Command(argparse.ArgumentParser):
-    """A subcommand whose options are added when it is the one run, so that start-up builds one of them."""
+    """A subcommand's parser, made when its command is the one parsed: start-up makes one of the six."""
 
-    def __init__(self, *, add_options: Callable[[argparse.ArgumentParser], None] | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(formatter_class=_HelpFormatter, **kwargs)
-        self._add_options = add_options
+    def __init__(self, *, add_options: Callable[[argparse.ArgumentParser], None], **kwargs: Any) -> None:
+        # ArgumentParser.__init__ runs in parse_known_args; until then only the command's name and help
+        # (kept by the top-level parser) are read.
+        self._unmade: tuple[Callable[[argparse.ArgumentParser], None], dict[str, Any]] | None = (add_options, kwargs)
 
     def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
-        if self._add_options is not None:
-            add_options, self._add_options = self._add_options, None
+        if self._unmade is not None:
+            add_options, settings = self._unmade
+            self._unmade = None
+            super().__init__(formatter_class=_HelpFormatter, **settings)
             add_options(self)
             self.set_defaults(command_parser=self)
         return super().parse_known_args(*args, **kwargs)

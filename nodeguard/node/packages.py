@@ -158,6 +158,7 @@ SENSITIVE_FILES: tuple[SensitiveFile, ...] = (
     SensitiveFile(".netrc", "machine passwords"),
     SensitiveFile(".git-credentials", "git passwords"),
 )
+_GLOB_CHARACTERS = frozenset("*?[")
 # Sample files are meant to be committed and copied: ".env.example", ".env.local.sample".
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template")
 _PUBLIC_KEY_SUFFIX = ".pub"
@@ -189,6 +190,8 @@ def sensitive_file_reason(relpath: str, read_text: Callable[[str], str | None] |
 def _matches(pattern: str, path: str, base: str) -> bool:
     if "/" in pattern:
         return path == pattern or path.endswith("/" + pattern)
+    if not _GLOB_CHARACTERS.intersection(pattern):  # a plain name: no glob to compile
+        return base == pattern
     return fnmatch.fnmatchcase(base, pattern)
 
 
