@@ -13,6 +13,7 @@ the dataclass it stands for (``dataclass_transform``), so it refuses to assign a
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from operator import attrgetter
 from typing import Any, ClassVar, TypeVar, dataclass_transform
 
@@ -32,10 +33,10 @@ class Record:
 
     def __init_subclass__(cls, frozen: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._fields = tuple(cls.__dict__.get("__annotations__", {}))
+        annotations = cls.__dict__.get("__annotations__", {})
+        cls._fields = tuple(name for name, kind in annotations.items() if not str(kind).startswith("ClassVar"))
         cls._compared = tuple(name for name in cls._fields if name not in cls._uncompared)
-        getter = attrgetter(*cls._compared)
-        cls._values = staticmethod(getter if len(cls._compared) > 1 else lambda record: (getter(record),))
+        cls._values = staticmethod(_values_getter(cls._compared))
         if not frozen:
             cls.__setattr__ = object.__setattr__  # type: ignore[method-assign,assignment]
             cls.__delattr__ = object.__delattr__  # type: ignore[method-assign,assignment]
@@ -58,6 +59,15 @@ class Record:
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._compared)
         return f"{self.__class__.__qualname__}({shown})"
+
+
+def _values_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        getter = attrgetter(names[0])
+        return lambda record: (getter(record),)
+    return lambda record: ()
 
 
 def replace(record: _T, **changes: Any) -> _T:

@@ -1,14 +1,14 @@
-"""The rule contract: ``check(image, context, options)`` typed, each rule's options one frozen dataclass
+"""The rule contract: ``check(image, context, options)`` typed, each rule's options one frozen Options class
 whose fields are the only home of their defaults and descriptions; the policy schema and the rule pages
 are made from them, and a policy's values reach the rule as the field's type."""
 from __future__ import annotations
 
 import ast
-import dataclasses
 import json
 import typing
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Literal
 
 import pytest
@@ -21,7 +21,7 @@ from nodeguard.policy import PolicyError, load_policy
 from nodeguard.policy.schema import policy_schema, rule_setting_schema
 from nodeguard.record import replace
 from nodeguard.rules import all_rules, rule_by_id
-from nodeguard.rules.base import NoOptions, Rule, TodayOptions, make_options, option, policy_options
+from nodeguard.rules.base import NoOptions, Options, Rule, TodayOptions, make_options, option, policy_options
 from nodeguard.rules.docs import rule_page
 
 RULES_FOLDER = Path(__file__).resolve().parents[1] / "nodeguard" / "rules"
@@ -39,15 +39,25 @@ def test_every_check_is_typed_with_the_options_type_its_rule_declares():
         assert hints["options"] is rule.options, rule.id
 
 
-def test_options_are_frozen_dataclasses_with_a_docstring_and_a_default_for_every_field():
+def test_options_are_frozen_with_a_docstring_and_a_default_for_every_field():
     for kind in option_types():
-        assert dataclasses.is_dataclass(kind) and kind.__dataclass_params__.frozen, kind  # type: ignore[attr-defined]
-        assert "__doc__" in vars(kind) and kind.__doc__, f"{kind.__name__}: a docstring spares the signature lookup"
-        kind()  # every field has its default
+        assert issubclass(kind, Options), kind
+        assert "__doc__" in vars(kind) and kind.__doc__, f"{kind.__name__}: a docstring says what the options are"
+        made = kind()  # every field has its default
+        for name in kind._fields:
+            with pytest.raises(AttributeError):
+                setattr(made, name, None)
+
+
+def test_an_option_without_a_default_or_an_unknown_option_is_refused():
+    with pytest.raises(TypeError, match="needs a default: limit"):
+        type("NoDefault", (Options,), {"__annotations__": {"limit": "int"}})
+    with pytest.raises(TypeError, match="has no option 'limits'"):
+        SampleOptions(limits=3)
 
 
 def test_rules_without_options_share_the_one_empty_type():
-    empty = {kind for kind in option_types() if not dataclasses.fields(kind)}
+    empty = {kind for kind in option_types() if not kind._fields}
     assert empty == {NoOptions}
 
 
@@ -64,7 +74,7 @@ def _code_strings_and_dict_keys(path: Path) -> tuple[set[str], set[str]]:
 
 @pytest.mark.parametrize("path", sorted(RULES_FOLDER.glob("*.py")), ids=lambda path: path.name)
 def test_no_rule_writes_an_option_schema_or_reads_an_option_by_its_name(path):
-    """The schema, the defaults and the option names live in the dataclasses: a dict literal of JSON-schema
+    """The schema, the defaults and the option names live in the Options classes: a dict literal of JSON-schema
     keywords, or an option's policy name as a string (``options.get("today")``, ``{"today": None}``), is a
     second copy."""
     names = {name for kind in option_types() for name, *_ in policy_options(kind)}
@@ -73,15 +83,14 @@ def test_no_rule_writes_an_option_schema_or_reads_an_option_by_its_name(path):
     assert not keys & JSON_SCHEMA_KEYWORDS, f"{path.name} writes JSON schema by hand: {sorted(keys & JSON_SCHEMA_KEYWORDS)}"
 
 
-@dataclasses.dataclass(frozen=True)
-class SampleOptions:
+class SampleOptions(Options):
     """Every kind of option the schema knows."""
 
     init_provided: bool = option(False, "an init runs the app")
     limit: int = option(3, "how many")
     day: date | None = option(None, "a day")
     kinds: tuple[Literal["a", "b"], ...] = option(("a",), "which kinds")
-    handed_in: typing.Mapping[str, str] = dataclasses.field(default_factory=dict)  # set by nodeguard, never a policy
+    handed_in: typing.Mapping[str, str] = MappingProxyType({})  # set by nodeguard, never a policy
 
 
 def no_problems(image: Image, context: BuildContext, options: SampleOptions) -> tuple:
@@ -91,7 +100,7 @@ def no_problems(image: Image, context: BuildContext, options: SampleOptions) -> 
 SAMPLE = Rule("NG999", "sample", 1, Severity.WARNING, "sample", no_problems, "A sample.", options=SampleOptions)
 
 
-def test_the_schema_of_the_options_is_made_from_the_dataclass():
+def test_the_schema_of_the_options_is_made_from_the_options_class():
     options = rule_setting_schema(SAMPLE)["anyOf"][1]["properties"]["options"]
     assert options == {"type": "object", "additionalProperties": False, "properties": {
         "init-provided": {"type": "boolean", "description": "an init runs the app", "default": False},
@@ -101,9 +110,8 @@ def test_the_schema_of_the_options_is_made_from_the_dataclass():
     }}
 
 
-def test_a_default_changed_in_the_dataclass_changes_the_schema_and_the_rule_page():
-    changed = dataclasses.make_dataclass(
-        "ChangedOptions", [("limit", int, option(7, "how many"))], frozen=True)
+def test_a_default_changed_in_the_options_class_changes_the_schema_and_the_rule_page():
+    changed = type("ChangedOptions", (Options,), {"__annotations__": {"limit": int}, "limit": option(7, "how many")})
     rule = replace(SAMPLE, options=changed)
     limit = rule_setting_schema(rule)["anyOf"][1]["properties"]["options"]["properties"]["limit"]
     assert limit["default"] == 7
@@ -111,7 +119,7 @@ def test_a_default_changed_in_the_dataclass_changes_the_schema_and_the_rule_page
     assert "| `kinds` | `[\"a\"]` |" in rule_page(SAMPLE) and "handed" not in rule_page(SAMPLE)
 
 
-def test_the_real_rules_schema_and_pages_show_the_dataclass_defaults():
+def test_the_real_rules_schema_and_pages_show_the_declared_defaults():
     definitions = policy_schema()["$defs"]
     for rule in all_rules():
         properties = definitions[rule.id]["anyOf"][1]["properties"]["options"]["properties"]

@@ -59,7 +59,7 @@ def rule_setting_schema(rule: Rule) -> dict[str, Any]:
 
 
 def _value_schema(kind: Any) -> dict[str, Any]:
-    """The JSON schema of an option's values, from the type its dataclass field declares."""
+    """The JSON schema of an option's values, from the type its field declares."""
     origin, arguments = typing.get_origin(kind), typing.get_args(kind)
     if origin is types.UnionType or origin is typing.Union:
         (inner,) = [argument for argument in arguments if argument is not type(None)]

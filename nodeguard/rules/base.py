@@ -5,9 +5,8 @@ import functools
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, dataclass_transform
 
 from nodeguard.findings import Finding, Fix, Severity
 from nodeguard.record import Record
@@ -22,19 +21,55 @@ T = TypeVar("T")
 
 
 def option(default: T, description: str) -> T:
-    """A field of a rule's options dataclass that the policy may set (``rules: {NG504: {options:
-    {init-provided: true}}}``; the policy writes ``_`` as ``-``): its one default, and the description
-    the policy schema shows. Fields made otherwise are set by nodeguard itself, never by a policy."""
-    return field(default=default, metadata={"description": description})
+    """A field of a rule's options that the policy may set (``rules: {NG504: {options: {init-provided:
+    true}}}``; the policy writes ``_`` as ``-``): its one default, and the description the policy schema
+    shows. A field with a plain default is set by nodeguard itself, never by a policy."""
+    return _Option(default, description)  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
-class NoOptions:
+class _Option:
+    """A declared option: its default, and its description when a policy may set it."""
+
+    __slots__ = ("default", "description")
+
+    def __init__(self, default: Any, description: str | None) -> None:
+        self.default = default
+        self.description = description
+
+
+@dataclass_transform(frozen_default=True)
+class Options(Record):
+    """A rule's options: frozen fields declared as a dataclass declares them, each with its default
+    (``option(default, description)`` for those a policy may set). Made once per run and rule, so one
+    ``__init__`` that takes the fields by name serves every options class, and nothing is compiled at
+    import (see ``nodeguard.record``)."""
+
+    _declared: ClassVar[dict[str, _Option]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        missing = [name for name in cls._fields if name not in vars(cls)]
+        if missing:
+            raise TypeError(f"{cls.__name__}: an option needs a default: {', '.join(missing)}")
+        cls._declared = {}
+        for name in cls._fields:
+            declared = vars(cls)[name]
+            cls._declared[name] = declared if isinstance(declared, _Option) else _Option(declared, None)
+            setattr(cls, name, cls._declared[name].default)  # as a dataclass's class attribute: the default
+
+    def __init__(self, **values: Any) -> None:
+        unknown = sorted(set(values) - set(self._declared))
+        if unknown:
+            raise TypeError(f"{self.__class__.__name__} has no option {unknown[0]!r}")
+        self.__dict__.update({name: values[name] if name in values else declared.default
+                              for name, declared in self._declared.items()})
+
+
+class NoOptions(Options):
     """The options of a rule that takes none."""
 
 
-@dataclass(frozen=True)
-class TodayOptions:
+class TodayOptions(Options):
     """The option of the rules that judge the Node.js release schedule (NG101, NG103, NG104, NG701)."""
 
     today: date | None = option(None, "judge the release schedule as on this day (YYYY-MM-DD); unset: the day of the run")
@@ -45,9 +80,9 @@ def policy_options(options_type: type) -> list[tuple[str, Any, Any, str]]:
     as JSON writes it, description)."""
     declared = _field_types(options_type)
     return [
-        (item.name.replace("_", "-"), declared[item.name], _as_json(item.default), item.metadata["description"])
-        for item in fields(options_type)
-        if "description" in item.metadata
+        (name.replace("_", "-"), declared[name], _as_json(item.default), item.description)
+        for name, item in _declared(options_type).items()
+        if item.description is not None
     ]
 
 
@@ -59,6 +94,12 @@ def make_options(options_type: type, values: Mapping[str, Any]) -> Any:
     declared = _field_types(options_type)
     given = {key.replace("-", "_"): value for key, value in values.items()}
     return options_type(**{name: _as_type(declared[name], value) for name, value in given.items()})
+
+
+def _declared(options_type: type) -> dict[str, _Option]:
+    if not issubclass(options_type, Options):
+        raise TypeError(f"{options_type.__name__} is not a rule's Options")
+    return options_type._declared
 
 
 def _as_json(value: Any) -> Any:
@@ -126,7 +167,7 @@ class Rule(Record):
     summary: str  # one line
     check: Check
     doc: str  # markdown: what, why, bad and good example, fix, options
-    options: type  # the frozen dataclass of its options, which ``check`` receives
+    options: type  # its Options class; ``check`` receives an instance
     strict_severity: Severity | None  # severity under ``extends: strict`` when it differs
     fixable: bool
 

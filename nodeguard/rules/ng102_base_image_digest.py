@@ -38,20 +38,19 @@ digest (the base image was rebuilt, usually for security fixes) is reported at i
 digest, as digest-update bots do.
 """
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from nodeguard.findings import Applicability, Fix, Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
 from nodeguard.pinning import DigestLookup, external_stages, image_key, pinned_first_line
-from nodeguard.rules.base import Problem, Rule
+from nodeguard.rules.base import Options, Problem, Rule
 
 
-@dataclass(frozen=True)
-class DigestOptions:
+class DigestOptions(Options):
     """NG102's options: none a policy sets; the run hands in what the registry said of each image."""
 
-    resolved_digests: Mapping[str, DigestLookup] = field(default_factory=dict)  # image_key -> lookup
+    resolved_digests: Mapping[str, DigestLookup] = MappingProxyType({})  # image_key -> lookup
 
 
 def check(image: Image, context: BuildContext, options: DigestOptions) -> Iterator[Problem]:

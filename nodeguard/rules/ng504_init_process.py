@@ -44,7 +44,6 @@ forwards signals and reaps zombies.
 """
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import SAFE, exec_form_line, replace_instruction
@@ -54,7 +53,7 @@ from nodeguard.node.images import describe_node_image
 from nodeguard.node.programs import INIT_PREFIXES
 from nodeguard.node.runtime import container_process
 from nodeguard.node.system_packages import package_command
-from nodeguard.rules.base import Problem, Rule, option
+from nodeguard.rules.base import Options, Problem, Rule, option
 
 
 def installed_inits(stage: Stage) -> list[tuple[str, Step]]:
@@ -76,8 +75,7 @@ def _fix(process, init: str) -> Fix | None:
     return replace_instruction(instruction, exec_form_line(instruction, words), SAFE)
 
 
-@dataclass(frozen=True)
-class InitOptions:
+class InitOptions(Options):
     """NG504's options."""
 
     init_provided: bool = option(

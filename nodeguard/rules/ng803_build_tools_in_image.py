@@ -40,7 +40,6 @@ or, in one stage, `RUN apk add --no-cache --virtual .build-deps python3 make g++
 No automatic fix: move the install into a build stage, or remove the packages in the same `RUN`.
 """
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Literal
 
 from nodeguard.findings import Severity
@@ -48,11 +47,10 @@ from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
 from nodeguard.node.packages import BUILD_TOOLS
 from nodeguard.node.system_packages import package_command, packages_left_installed
-from nodeguard.rules.base import Problem, Rule, option
+from nodeguard.rules.base import Options, Problem, Rule, option
 
 
-@dataclass(frozen=True)
-class BuildToolsOptions:
+class BuildToolsOptions(Options):
     """NG803's options."""
 
     categories: tuple[Literal["compiler", "build", "python", "vcs"], ...] = option(

@@ -2,21 +2,19 @@
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from nodeguard.findings import Severity
-from nodeguard.rules.base import Rule, option
+from nodeguard.rules.base import Options, Rule, option
 
 
 def no_problems(image, context, options):
     return ()
 
 
-@dataclass(frozen=True)
-class ExecFormOptions:
+class ExecFormOptions(Options):
     """A fake rule's options: a flag and a list."""
 
     init_provided: bool = option(False, "an init is provided")
