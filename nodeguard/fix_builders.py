@@ -55,6 +55,16 @@ def add_flag(instruction: Instruction, flag: str, applicability: Applicability) 
                f"{first[:keyword.end()]} {flag}{first[keyword.end():]}", applicability)
 
 
+def replace_word(instruction: Instruction, word: str, replacement: str, applicability: Applicability) -> Fix | None:
+    """Replace ``word`` where it stands as a whole word (between blanks) in the instruction's text; None when it
+    stands there more than once or not at all, so that the edit cannot land on the wrong one."""
+    pattern = re.compile(r"(?<=\s)" + re.escape(word) + r"(?=\s|$)", re.MULTILINE)
+    text = instruction.original
+    if len(pattern.findall(text)) != 1:
+        return None
+    return Fix(instruction.start_line, instruction.end_line, pattern.sub(lambda _: replacement, text), applicability)
+
+
 def exec_form_line(instruction: Instruction, argv: Sequence[str]) -> str:
     """``CMD ["node", "server.js"]``: the instruction's keyword, as written, with ``argv`` in exec form."""
     keyword = _KEYWORD.match(instruction.original)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nodeguard.model.instructions import Instruction, ParsedDockerfile
-from nodeguard.model.parse import key_values, read_word
+from nodeguard.model.parse import json_string_array, key_values, read_word
 from nodeguard.model.shell import Command, split_commands
 from nodeguard.model.reference import ImageRef, parse_image_ref
 from nodeguard.record import Record
@@ -126,6 +126,7 @@ class Stage(Record, frozen=False):
     name: str | None
     from_instruction: Instruction
     base: ImageRef  # as written, global ARGs substituted
+    written_base: str  # the image word of FROM exactly as written (``node:${NODE_VERSION}``), "" when none
     parent: Stage | None  # the earlier stage named in FROM, if any
     steps: list[Step]
     env: dict[str, str]  # at the end of the stage
@@ -141,6 +142,7 @@ class Stage(Record, frozen=False):
         name: str | None,
         from_instruction: Instruction,
         base: ImageRef,
+        written_base: str,
         parent: Stage | None,
         steps: list[Step] | None = None,
         env: dict[str, str] | None = None,
@@ -155,6 +157,7 @@ class Stage(Record, frozen=False):
             name=name,
             from_instruction=from_instruction,
             base=base,
+            written_base=written_base,
             parent=parent,
             steps=[] if steps is None else steps,
             env={} if env is None else env,
@@ -263,13 +266,16 @@ class Image(Record, frozen=False):
         return self.final.from_instruction if self.final else None
 
 
+def _exec_form_commands(argv: tuple[str, ...]) -> tuple[Command, ...]:
+    if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in SHELL_PROGRAMS and argv[1] == "-c":
+        return tuple(split_commands(argv[2]))
+    return (Command(argv=tuple(argv), text=" ".join(argv)),) if argv else ()
+
+
 def run_commands(instruction: Instruction) -> tuple[Command, ...]:
     """The simple commands a RUN executes, heredoc scripts included."""
     if instruction.json_args is not None:
-        argv = instruction.json_args
-        if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in SHELL_PROGRAMS and argv[1] == "-c":
-            return tuple(split_commands(argv[2]))
-        return (Command(argv=tuple(argv), text=" ".join(argv)),) if argv else ()
+        return _exec_form_commands(instruction.json_args)
     script = re.sub(r"<<-?\s*['\"]?[A-Za-z_][A-Za-z0-9_]*['\"]?", "", instruction.args).strip()
     commands = split_commands(script) if script else []
     runs_body_as_shell = not commands or (len(commands) == 1 and commands[0].program in SHELL_PROGRAMS)
@@ -277,6 +283,19 @@ def run_commands(instruction: Instruction) -> tuple[Command, ...]:
         for heredoc in instruction.heredocs:
             commands.extend(split_commands(heredoc.body))
     return tuple(commands)
+
+
+def healthcheck_commands(step: Step) -> tuple[Command, ...]:
+    """The simple commands a ``HEALTHCHECK CMD`` runs (its exec form or its shell script); none for other steps
+    and ``HEALTHCHECK NONE``."""
+    if step.keyword != "HEALTHCHECK":
+        return ()
+    kind, *rest_of = re.split(r"[\t ]+", step.instruction.args, maxsplit=1)
+    rest = rest_of[0].strip() if rest_of else ""
+    if kind.upper() != "CMD" or not rest:
+        return ()
+    argv = json_string_array(rest)
+    return _exec_form_commands(argv) if argv is not None else tuple(split_commands(rest))
 
 
 def build_image(parsed: ParsedDockerfile) -> Image:
@@ -314,6 +333,7 @@ def _new_stage(instruction: Instruction, index: int, global_args: dict, named: d
         name=name,
         from_instruction=instruction,
         base=parse_image_ref(image_text),
+        written_base=words[0] if words else "",
         parent=parent,
     )
 

@@ -306,8 +306,13 @@ def _can_hold_heredoc(keyword: str, args: str, json_args: tuple[str, ...] | None
 
 
 def _is_string_array(args: str) -> bool:
+    return json_string_array(args) is not None
+
+
+def json_string_array(args: str) -> tuple[str, ...] | None:
+    """The strings of an exec-form argument (``["curl", "-f", "http://localhost"]``), else None."""
     items = _json_array(args)
-    return items is not None and all(isinstance(item, str) for item in items)
+    return tuple(items) if items is not None and all(isinstance(item, str) for item in items) else None
 
 
 def heredoc_words(text: str) -> list[tuple[str, bool, bool]]:

@@ -4,11 +4,11 @@ is ``nodeguard.node.runtime``'s."""
 from __future__ import annotations
 
 import re
-import shlex
 from typing import Literal
 
 from nodeguard.model.image import Image, Stage
 from nodeguard.model.instructions import Instruction
+from nodeguard.model.shell import simple_command_words
 from nodeguard.patterns import LazyPattern
 from nodeguard.record import Record
 
@@ -44,9 +44,23 @@ class Process(Record):
 
 
 def instruction_words(instruction: Instruction) -> tuple[str, ...]:
+    """What Docker runs for a CMD/ENTRYPOINT: the exec form's strings, or ``/bin/sh -c "<script>"``."""
     if instruction.json_args is not None:
         return tuple(instruction.json_args)
     return ("/bin/sh", "-c", instruction.args)
+
+
+def shell_form_script(instruction: Instruction) -> str | None:
+    """The script of a shell-form CMD/ENTRYPOINT (Docker hands it to ``/bin/sh -c`` unsplit); None for the exec form."""
+    return None if instruction.is_exec_form else instruction.args
+
+
+def plain_argv(instruction: Instruction) -> list[str] | None:
+    """A CMD/ENTRYPOINT's words when they need no shell: the exec form's strings, or a shell form that is one
+    command of plain words (``CMD npm start``); None for a shell form with any shell syntax."""
+    if instruction.json_args is not None:
+        return list(instruction.json_args)
+    return plain_words(instruction.args)
 
 
 def stage_process(stage: Stage) -> Process | None:
@@ -114,10 +128,7 @@ def exec_of_arguments(script: str) -> tuple[str, ...] | None:
     else None: the script then becomes the command it was given, behind those words."""
     found = None
     for match in _EXEC_COMMAND.finditer(code_lines(script)):
-        try:
-            words = shlex.split(match.group("words"))
-        except ValueError:
-            continue
+        words = simple_command_words(match.group("words"))
         if words and words[-1] == ALL_ARGUMENTS and not any(word.startswith("-") for word in words[:1]):
             found = tuple(words[:-1])
     return found

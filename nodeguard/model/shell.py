@@ -61,6 +61,16 @@ def split_commands(script: str) -> list[Command]:
 _WORD, _OPERATOR, _REDIRECT, _NEWLINE, _ARITHMETIC = range(5)
 
 
+def simple_command_words(script: str) -> tuple[str, ...] | None:
+    """The words of a script that is one simple command of words only (quotes removed, nothing expanded):
+    ``node "my app.js"`` -> ("node", "my app.js"); None when it holds an operator, a redirection, a newline
+    or no word at all."""
+    tokens = _tokenize(script)
+    if not tokens or any(token.kind != _WORD for token in tokens):
+        return None
+    return tuple(token.value for token in tokens)
+
+
 class _Token(NamedTuple):
     kind: int
     value: str  # words: quotes removed; others: the operator as written

@@ -15,9 +15,11 @@ from nodeguard.model.process import (
     final_process,
     hands_over,
     shell_c_script,
+    shell_form_script,
     shell_script_argument,
+    stage_process,
 )
-from nodeguard.model.shell import Command, split_commands
+from nodeguard.model.shell import Command, simple_command_words, split_commands
 from nodeguard.node.image_files import ImageReader
 from nodeguard.node.images import is_node_image
 from nodeguard.node.manifest import plain_node_command, read_package_json, script_command, script_name
@@ -201,11 +203,8 @@ def _launch(
         if program in SHELLS:
             inline = shell_c_script(words)
             if inline is not None:
-                try:
-                    inner = tuple(shlex.split(inline))
-                except ValueError:
-                    break
-                if not inner or set(inline) & set("&|;\n"):
+                inner = simple_command_words(inline)
+                if not inner:
                     break
                 wrappers.append(f"{program} -c")
                 words = inner
@@ -248,15 +247,12 @@ def _after_dropper(words: tuple[str, ...]) -> tuple[str, ...]:
 
 def process_commands(stage: Stage) -> list[Command]:
     """The simple commands the container runs (ENTRYPOINT, then CMD), with inits and shells unwrapped."""
-    entrypoint, cmd = stage.entrypoint, stage.cmd
-    if entrypoint is not None and not entrypoint.is_exec_form:
-        return _commands_of(entrypoint.args)
-    argv = [*(entrypoint.json_args or () if entrypoint is not None else ())]
-    if cmd is not None:
-        if not cmd.is_exec_form and not argv:
-            return _commands_of(cmd.args)
-        argv += cmd.json_args if cmd.json_args is not None else ["/bin/sh", "-c", cmd.args]
-    words = strip_init(argv)
+    first = stage.entrypoint or stage.cmd
+    script = shell_form_script(first) if first is not None else None
+    if script is not None:
+        return _commands_of(script)
+    process = stage_process(stage)
+    words = strip_init(process.argv) if process is not None else ()
     return split_commands(shlex.join(words)) if words else []
 
 

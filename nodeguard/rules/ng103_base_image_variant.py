@@ -44,8 +44,9 @@ native module may load at run time, which no Dockerfile shows.
 from collections.abc import Iterator
 
 from nodeguard.findings import Fix, Severity
+from nodeguard.fix_builders import UNSAFE, replace_word
 from nodeguard.model.context import BuildContext
-from nodeguard.model.image import Image
+from nodeguard.model.image import Image, healthcheck_commands
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.support import day_of
 from nodeguard.node.variants import FULL_IMAGE_ONLY_PROGRAMS, slim_tag, smaller_variants
@@ -59,34 +60,21 @@ def shared_with_other_stages(image, root) -> bool:
 
 def calls_full_image_programs(stage) -> bool:
     for step in stage.all_steps():
-        words = [command.program for command in step.commands]
-        if step.keyword == "HEALTHCHECK":
-            words = step.instruction.args.replace('"', " ").replace("[", " ").split()
+        commands = healthcheck_commands(step) if step.keyword == "HEALTHCHECK" else step.commands
+        words = [command.program for command in commands]
         if any(word.rsplit("/", 1)[-1] in FULL_IMAGE_ONLY_PROGRAMS for word in words):
             return True
     return False
 
 
-def image_word(instruction) -> str | None:
-    """The image as written in a one-line FROM (after its flags), or None."""
-    if instruction.start_line != instruction.end_line:
-        return None
-    words = instruction.args.split()
-    return words[0] if words else None
-
-
 def slim_fix(image, root, ref, facts) -> Fix | None:
-    written = image_word(root.from_instruction)
-    if (facts.family != "node" or facts.variant != "full" or ref.digest or written is None
+    written = root.written_base
+    one_line = root.from_instruction.start_line == root.from_instruction.end_line
+    if (facts.family != "node" or facts.variant != "full" or ref.digest or not written or not one_line
             or written.startswith("$") or "@" in written or slim_tag(ref.tag) is None
             or shared_with_other_stages(image, root) or calls_full_image_programs(image.final)):
         return None
-    line = root.from_instruction.original
-    position = line.find(written, line.upper().find("FROM") + 4)
-    if position < 0:
-        return None
-    fixed = line[:position] + written + "-slim" + line[position + len(written):]
-    return Fix(root.from_instruction.start_line, root.from_instruction.end_line, fixed)
+    return replace_word(root.from_instruction, written, written + "-slim", UNSAFE)
 
 
 def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterator[Problem]:

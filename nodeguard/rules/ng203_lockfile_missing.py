@@ -37,10 +37,10 @@ Applicability: **unsafe**. The install then follows the lockfile, which may be o
 package.json (`npm ci` fails) or pin other versions than the build used so far.
 """
 import posixpath
-import re
 from collections.abc import Iterator
 
 from nodeguard.findings import Fix, Severity
+from nodeguard.fix_builders import UNSAFE, replace_word
 from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import ContextCopy
 from nodeguard.model.ignore import clean_path
@@ -67,10 +67,7 @@ def _copy_fix(copy: ContextCopy, lockfile: str) -> Fix | None:
     named = [source for source in copy.sources if posixpath.basename(clean_path(source)) == PACKAGE_JSON]
     if len(named) != 1:
         return None
-    pattern = re.compile(r"(?<=\s)" + re.escape(named[0]) + r"(?=\s)")
-    if len(pattern.findall(instruction.original)) != 1:
-        return None
-    return Fix(instruction.start_line, instruction.end_line, pattern.sub(f"{named[0]} {lockfile}", instruction.original))
+    return replace_word(instruction, named[0], f"{named[0]} {lockfile}", UNSAFE)
 
 
 def _ignore_problem(context, lockfile: str, use: InstallUse) -> Problem:

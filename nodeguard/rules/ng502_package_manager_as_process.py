@@ -32,35 +32,21 @@ Applicability: **unsafe**. The package manager does more than start the script: 
 """
 import json
 import posixpath
-import shlex
 from collections.abc import Iterator
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, exec_form_line, replace_instruction
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
-from nodeguard.model.process import final_process, instruction_words, plain_words
+from nodeguard.model.process import final_process, instruction_words, plain_argv
 from nodeguard.node.manifest import script_name
 from nodeguard.node.programs import PACKAGE_MANAGERS, strip_init
 from nodeguard.node.runtime import invokes_only_script, launched, script_node_command
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def _words_of(instruction) -> list[str] | None:
-    """The instruction's own words when they are plain: exec form, or a shell form without shell syntax."""
-    if instruction.json_args is not None:
-        return list(instruction.json_args)
-    words = plain_words(instruction.args)
-    if words is None:
-        return None
-    try:
-        return shlex.split(instruction.args)
-    except ValueError:
-        return None
-
-
 def _fix(instruction, other, node_words: list[str], script: str) -> Fix | None:
-    words = _words_of(instruction)
+    words = plain_argv(instruction)
     if words is None or (instruction.keyword == "ENTRYPOINT" and other is not None):
         return None
     command = list(strip_init(words))

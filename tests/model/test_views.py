@@ -127,3 +127,51 @@ def test_run_script_holds_heredoc_bodies_and_not_the_exec_form():
     assert step.script == "<<EOF" + "npm ci\n"
     assert last_step('FROM node:22\nRUN ["npm", "ci"]\n').script == ""
     assert last_step("FROM node:22\nCOPY a b\n").script == ""
+
+
+# --- CMD/ENTRYPOINT, HEALTHCHECK and FROM --------------------------------------------------------------------
+
+def test_plain_argv_is_the_exec_form_or_a_shell_form_of_plain_words():
+    from nodeguard.model.process import plain_argv, shell_form_script
+    cmd = last_step('FROM node:22\nCMD ["node", "my app.js"]\n').instruction
+    assert plain_argv(cmd) == ["node", "my app.js"] and shell_form_script(cmd) is None
+    shell = last_step("FROM node:22\nCMD npm start\n").instruction
+    assert plain_argv(shell) == ["npm", "start"] and shell_form_script(shell) == "npm start"
+    assert plain_argv(last_step('FROM node:22\nCMD node "$APP"\n').instruction) is None  # needs the shell
+
+
+def test_simple_command_words_are_shell_words_of_one_command_only():
+    from nodeguard.model.shell import simple_command_words
+    assert simple_command_words('gosu node "$@"') == ("gosu", "node", "$@")
+    assert simple_command_words("node 'a && b'") == ("node", "a && b")  # quoted operators are words
+    assert simple_command_words("node app.js && echo done") is None
+    assert simple_command_words("node app.js > log") is None
+    assert simple_command_words("") is None
+
+
+def test_healthcheck_commands_read_the_exec_and_the_shell_form():
+    from nodeguard.model.image import healthcheck_commands
+    shell = last_step("FROM node:22\nHEALTHCHECK --interval=5s CMD curl -f http://localhost/ || exit 1\n")
+    assert [command.program for command in healthcheck_commands(shell)] == ["curl", "exit"]
+    exec_form = last_step('FROM node:22\nHEALTHCHECK CMD ["wget", "-q", "http://localhost/"]\n')
+    assert [command.argv for command in healthcheck_commands(exec_form)] == [("wget", "-q", "http://localhost/")]
+    assert healthcheck_commands(last_step("FROM node:22\nHEALTHCHECK NONE\n")) == ()
+    assert healthcheck_commands(last_step("FROM node:22\nRUN curl x\n")) == ()
+
+
+def test_a_stage_keeps_its_image_word_as_written():
+    image = image_of("ARG V=22\nFROM --platform=$BUILDPLATFORM node:${V}-alpine AS build\nFROM build\n")
+    assert image.stages[0].written_base == "node:${V}-alpine" and image.stages[0].base.tag == "22-alpine"
+    assert image.stages[1].written_base == "build"
+
+
+def test_replace_word_edits_one_whole_word_or_nothing():
+    from nodeguard.fix_builders import UNSAFE, replace_word
+    copy = last_step("FROM node:22\nCOPY package.json ./\n").instruction
+    fix = replace_word(copy, "package.json", "package.json package-lock.json", UNSAFE)
+    assert fix is not None and fix.replacement == "COPY package.json package-lock.json ./"
+    from_ = image_of("FROM node:22\n").final.from_instruction
+    assert replace_word(from_, "node:22", "node:22-slim", UNSAFE).replacement == "FROM node:22-slim"
+    twice = last_step("FROM node:22\nCOPY a a/\n").instruction
+    assert replace_word(twice, "a", "b", UNSAFE) is not None  # "a/" is another word
+    assert replace_word(last_step("FROM node:22\nCOPY a b a\n").instruction, "a", "c", UNSAFE) is None

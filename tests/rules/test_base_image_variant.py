@@ -83,6 +83,7 @@ def test_fix_moves_to_slim_of_the_same_debian(lint, before, after):
         "FROM node:22 AS base\nFROM base AS build\nRUN npm ci\nFROM base\n",  # build stages share the FROM
         "FROM node:22\nRUN curl -fsSL https://example.com/x.sh -o /x.sh\n",  # slim has no curl
         "FROM node:22\nHEALTHCHECK CMD curl -f http://localhost:3000/ || exit 1\n",
+        'FROM node:22\nHEALTHCHECK CMD ["curl", "-f", "http://localhost:3000/"]\n',  # the exec form too
         "FROM registry.access.redhat.com/ubi9/nodejs-22\n",  # minimal changes dnf to microdnf
         "FROM cimg/node:22.11\n",
         "ARG BASE=node:22\nFROM ${BASE}\n",

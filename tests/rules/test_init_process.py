@@ -13,6 +13,8 @@ from nodeguard.findings import Severity
         ('ENTRYPOINT ["node"]\nCMD ["server.js"]', "node server.js"),
         ('CMD ["server.js"]', "server.js"),  # the image's entrypoint hands a .js file to node
         ('CMD ["sh", "-c", "exec node server.js"]', "node server.js"),
+        # a quoted & is part of a word, not an operator: the shell still hands over to node
+        ('CMD ["sh", "-c", "exec node server.js --title=\'a&b\'"]', "node server.js --title=a&b"),
         ('CMD ["npx", "tsx", "src/main.ts"]', "npx tsx src/main.ts"),
     ],
 )
