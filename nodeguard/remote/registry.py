@@ -12,9 +12,15 @@ policy is asked first, and Docker Hub when the mirror cannot answer, as the Dock
 Registries on the loopback interface are tried over HTTPS, then plain HTTP, as Docker treats them.
 
 Only registries a pull request cannot steer into the runner's network are asked: the well-known public
-ones (``PUBLIC_REGISTRIES``), whose addresses are checked to be public before each connection, and the
-hosts the policy names under ``registries:`` (the user opted in; the action reads the policy from the
-base branch). Any other host (an IP address, ``localhost``, an internal name) is never contacted.
+ones (``PUBLIC_REGISTRIES``), and the hosts the policy names under ``registries:`` (the user opted in; the
+action reads the policy from the base branch). Any other host (an IP address, ``localhost``, an internal
+name) is never contacted. For a public registry every host a lookup connects to (the registry, its token
+realm, a redirect) is resolved once, each of its addresses checked to be public, and the connection made
+to a checked address (``PinnedAddressAdapter``): a DNS answer that changes between the check and the
+connection (rebinding) cannot point it into the runner's network.
+
+``list_tags`` reads a repository's tags (``GET /v2/<repository>/tags/list``, page by page as the
+``Link`` header leads) with the same authentication, limits and allow-list.
 
 Bounded: a 5 s timeout per request, ``attempts`` tries when the connection fails or the registry answers
 5xx/429, one lookup per image per run, at most ``MAX_IMAGES`` images a run, and a registry found
@@ -24,14 +30,20 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from requests.utils import select_proxy
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from nodeguard.model.reference import DOCKER_HUB, ImageRef
 from nodeguard.pinning import DIGEST, DigestLookup, image_key
@@ -41,6 +53,12 @@ TIMEOUT_SECONDS = 5.0
 ATTEMPTS = 2
 RETRY_PAUSE_SECONDS = 0.5
 MAX_IMAGES = 100  # distinct images looked up in one run
+MAX_ADDRESSES = 2  # checked addresses of a name tried in turn when a connection cannot be made
+TAGS_PER_PAGE = 1000
+MAX_TAG_PAGES = 100
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+_NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+_T = TypeVar("_T")
 _RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
 MANIFEST_TYPES = ", ".join((
     "application/vnd.oci.image.index.v1+json",
@@ -110,6 +128,69 @@ def resolve_addresses(host: str) -> list[str]:
     return [str(info[4][0]) for info in found]
 
 
+@dataclass(frozen=True)
+class TagList:
+    """A repository's tags as the registry listed them; ``problem`` says why there are none."""
+
+    repository: str
+    tags: tuple[str, ...]
+    problem: str | None
+    requests: int
+    pages: int
+
+
+class PinnedAddressAdapter(HTTPAdapter):
+    """Connects to the addresses ``addresses(name)`` resolved and checked, never resolving the name again:
+    the first that accepts a connection (at most ``MAX_ADDRESSES``). The Host header, the TLS server name
+    and the certificate check keep the name. Through a proxy, the proxy makes the connection (the check
+    still runs first)."""
+
+    def __init__(self, addresses: Callable[[str], list[str]]):
+        super().__init__()
+        self.addresses = addresses
+        self._target = threading.local()
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
+             verify: bool | str = True, cert: Any = None, proxies: dict[str, str] | None = None) -> requests.Response:
+        name = urlsplit(request.url or "").hostname or ""
+        addresses = self.addresses(name)[:MAX_ADDRESSES]
+        if select_proxy(request.url or "", proxies):
+            return super().send(request, stream, timeout, verify, cert, proxies)
+        failed: requests.ConnectionError | None = None
+        for address in addresses:
+            self._target.address = address
+            try:
+                return super().send(request, stream, timeout, verify, cert, proxies)
+            except requests.ConnectionError as error:
+                if not _not_connected(error):
+                    raise
+                failed = error
+            finally:
+                self._target.address = None
+        raise failed or requests.ConnectionError(f"{name} has no address")
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        address = getattr(self._target, "address", None)
+        if address is not None:
+            name = host_params["host"]
+            host_params = {**host_params, "host": address}
+            if host_params["scheme"] == "https":
+                pool_kwargs = {**pool_kwargs, "server_hostname": name, "assert_hostname": name}
+        return host_params, pool_kwargs
+
+    def add_headers(self, request, **kwargs) -> None:
+        if getattr(self._target, "address", None) is not None:
+            parts = urlsplit(request.url)
+            request.headers["Host"] = parts.netloc.rpartition("@")[2]
+
+
+def _not_connected(error: requests.ConnectionError) -> bool:
+    """The connection was never made (refused, unreachable, connect timeout): nothing was sent."""
+    cause = error.args[0] if error.args else None
+    return isinstance(cause, MaxRetryError) and isinstance(cause.reason, ConnectTimeoutError)
+
+
 def mirror_endpoint(url: str) -> Endpoint:
     parts = urlsplit(url.strip())
     return Endpoint(parts.scheme.lower(), parts.netloc)
@@ -119,7 +200,8 @@ class DigestResolver:
     """Looks tags up, each image once per run. ``mirrors``: registry name -> mirror URL (the policy's
     ``registries``); ``credentials``: registry host -> (user, password) (the Docker client's
     ``auths``); ``trusted``: registry hosts the policy names (asked whatever their address);
-    ``tls_verify``: True, or a CA bundle's path; ``resolve``: host -> addresses, checked before connecting."""
+    ``tls_verify``: True, or a CA bundle's path; ``resolve``: host -> addresses, resolved once a run for
+    a public registry's hosts, each checked with ``address_allowed`` and connected to."""
 
     def __init__(
         self,
@@ -133,10 +215,12 @@ class DigestResolver:
         tls_verify: bool | str = True,
         sleep: Callable[[float], None] = time.sleep,
         resolve: Callable[[str], list[str]] = resolve_addresses,
+        address_allowed: Callable[[str], bool] = is_public_address,
     ):
         self.mirrors = dict(mirrors or {})
         self.trusted = {host.lower() for host in (*self.mirrors, *trusted)}
-        self.resolve = resolve
+        self.resolve, self.address_allowed = resolve, address_allowed
+        self._addresses: dict[str, list[str]] = {}  # name -> its checked addresses, for the run
         self.credentials = dict(credentials or {})
         self.timeout, self.attempts, self.retry_pause = timeout, max(1, attempts), retry_pause
         self.tls_verify, self.sleep = tls_verify, sleep
@@ -165,29 +249,51 @@ class DigestResolver:
     def _ask(self, ref: ImageRef) -> DigestLookup:
         repository, tag = self._repository(ref), ref.tag or "latest"
         shown = f"{ref.registry}/{repository}:{tag}"
-        if not self._allowed(ref.registry):
-            return DigestLookup(shown, None, f"not looked up: {ref.registry} is neither a well-known public registry "
-                                "nor named under the policy's registries:, and a pull request must not steer "
-                                "requests into the runner's network", 0)
         counter = _Counter()
+        try:
+            digest = self._first_answer(ref, counter, lambda endpoint, session: self._head(
+                session, endpoint, repository, tag))
+        except Refused as error:
+            return DigestLookup(shown, None, str(error), counter.count)
+        return DigestLookup(shown, digest, None, counter.count)
+
+    def list_tags(self, ref: ImageRef) -> TagList:
+        """Every tag of ``ref``'s repository, following the registry's pages (``n``, ``last``, ``Link``)."""
+        repository = self._repository(ref)
+        counter = _Counter()
+        pages: list[int] = []
+        try:
+            tags = self._first_answer(ref, counter, lambda endpoint, session: self._tag_pages(
+                session, endpoint, repository, pages))
+        except Refused as error:
+            return TagList(repository, (), str(error), counter.count, len(pages))
+        return TagList(repository, tuple(tags), None, counter.count, len(pages))
+
+    def _first_answer(self, ref: ImageRef, counter: _Counter,
+                      ask: Callable[[Endpoint, requests.Session], _T]) -> _T:
+        """``ask`` of the first endpoint that answers (mirror first); Refused saying why when none does."""
+        if not self._allowed(ref.registry):
+            raise Refused(f"not looked up: {ref.registry} is neither a well-known public registry nor named "
+                          "under the policy's registries:, and a pull request must not steer requests into the "
+                          "runner's network")
         problems = []
         mirror = self.mirrors.get(ref.registry)
         for endpoint in self._endpoints(ref):
             if endpoint.url in self._unreachable:
                 problems.append(self._unreachable[endpoint.url])
                 continue
+            pinned = not (self._allowed_anywhere(ref.registry) or (mirror and endpoint == mirror_endpoint(mirror)))
             try:
-                if not (self._allowed_anywhere(ref.registry) or (mirror and endpoint == mirror_endpoint(mirror))):
-                    self._check_public(endpoint.host)
-                digest = self._head(endpoint, repository, tag, counter)
+                with self._session(counter, pinned) as session:
+                    if pinned:
+                        self._checked_addresses(urlsplit(endpoint.url).hostname or endpoint.host)
+                    return self._attempts(lambda: ask(endpoint, session), counter)
             except Unreachable as error:
                 self._unreachable[endpoint.url] = why = f"{endpoint.host} could not be reached: {error}"
                 problems.append(why)
-                continue
             except Refused as error:
-                return DigestLookup(shown, None, f"{endpoint.host}: {error}", counter.count)
-            return DigestLookup(shown, digest, None, counter.count)
-        return DigestLookup(shown, None, "; ".join(dict.fromkeys(problems)), counter.count)
+                raise Refused(f"{endpoint.host}: {error}") from None
+        raise Refused("; ".join(dict.fromkeys(problems)))
 
     def _allowed(self, registry: str) -> bool:
         return self._allowed_anywhere(registry) or is_public_registry(registry)
@@ -196,10 +302,26 @@ class DigestResolver:
         """Named in the policy: asked even on this machine's network."""
         return registry.lower() in self.trusted
 
-    def _check_public(self, host: str) -> None:
-        for address in self.resolve(host):
-            if not is_public_address(address):
-                raise Refused(f"not looked up: the name resolves to {address}, not a public address")
+    def _checked_addresses(self, name: str) -> list[str]:
+        """The addresses of ``name``, resolved once a run and each checked: the only ones connected to."""
+        key = name.lower()
+        if key not in self._addresses:
+            found = self.resolve(name)
+            for address in found:
+                if not self.address_allowed(address):
+                    raise Refused(f"not looked up: the name resolves to {address}, not a public address")
+            self._addresses[key] = found
+        return self._addresses[key]
+
+    def _session(self, counter: _Counter, pinned: bool) -> requests.Session:
+        session = requests.Session()
+        session.headers["User-Agent"] = USER_AGENT
+        session.hooks["response"].append(counter.count_response)
+        if pinned:
+            adapter = PinnedAddressAdapter(self._checked_addresses)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        return session
 
     @staticmethod
     def _repository(ref: ImageRef) -> str:
@@ -218,56 +340,90 @@ class DigestResolver:
             endpoints.append(Endpoint("http", host))
         return endpoints
 
-    def _head(self, endpoint: Endpoint, repository: str, tag: str, counter: _Counter) -> str:
+    def _attempts(self, ask: Callable[[], _T], counter: _Counter) -> _T:
+        """``ask()``, tried again when the connection fails or the registry answers 5xx/429."""
         last = "no answer"
         for attempt in range(self.attempts):
             if attempt:
                 self.sleep(self.retry_pause * attempt)
             try:
-                digest = self._head_once(endpoint, repository, tag, counter)
+                return ask()
             except requests.exceptions.SSLError as error:
                 counter.count += 1
                 raise Unreachable(f"TLS failed ({_short(error)})") from None
             except requests.Timeout:
                 counter.count += 1
                 last = f"no answer within {self.timeout:g} s"
-                continue
             except requests.ConnectionError as error:
                 counter.count += 1
                 last = _short(error)
-                continue
-            except requests.HTTPError as error:
-                status = error.response.status_code if error.response is not None else 0
-                if status in _RETRIED_STATUS:
-                    last = f"the registry answered {status}"
-                    continue
-                raise Refused(_status_text(status, repository, tag)) from None
+            except _Retry as error:
+                last = f"the registry answered {error.status}"
             except (requests.RequestException, ValueError) as error:
                 raise Refused(f"unexpected answer ({_short(error)})") from None
-            if not digest or not DIGEST.fullmatch(digest):
-                raise Refused("the answer has no sha256 Docker-Content-Digest header")
-            return digest
         raise Unreachable(last)
 
-    def _head_once(self, endpoint: Endpoint, repository: str, tag: str, counter: _Counter) -> str | None:
-        """One HEAD of the manifest, answering one authentication challenge on the way."""
-        credentials = self.credentials.get(endpoint.host) or self.credentials.get(_registry_name(endpoint.host))
-        url = f"{endpoint.url}/v2/{repository}/manifests/{tag}"
-        with requests.Session() as session:
-            session.headers["User-Agent"] = USER_AGENT
-            session.hooks["response"].append(counter.count_response)
-            response = session.head(url, headers={"Accept": MANIFEST_TYPES}, timeout=self.timeout,
-                                    verify=self.tls_verify, allow_redirects=True)
+    def _head(self, session: requests.Session, endpoint: Endpoint, repository: str, tag: str) -> str:
+        response = self._authorized(session, "HEAD", f"{endpoint.url}/v2/{repository}/manifests/{tag}",
+                                    repository, {"Accept": MANIFEST_TYPES})
+        _raise_for_status(response, lambda status: _status_text(status, repository, tag))
+        digest = response.headers.get("Docker-Content-Digest")
+        if not digest or not DIGEST.fullmatch(digest):
+            raise Refused("the answer has no sha256 Docker-Content-Digest header")
+        return digest
+
+    def _tag_pages(self, session: requests.Session, endpoint: Endpoint, repository: str,
+                   pages: list[int]) -> list[str]:
+        """Every page of the tag list; a page that fails is asked again (by ``_attempts``) from the start."""
+        tags: list[str] = []
+        pages.clear()
+        url: str | None = f"{endpoint.url}/v2/{repository}/tags/list?n={TAGS_PER_PAGE}"
+        authorization: str | None = None
+        while url is not None:
+            if len(pages) == MAX_TAG_PAGES:
+                raise Refused(f"the tag list of {repository} is longer than {MAX_TAG_PAGES} pages")
+            headers = {"Accept": "application/json"}
+            if authorization:
+                headers["Authorization"] = authorization
+            response = self._authorized(session, "GET", url, repository, headers, stream=True)
+            sent = response.request.headers.get("Authorization")
+            authorization = sent if isinstance(sent, str) else authorization
+            with response:
+                _raise_for_status(response, lambda status: _tags_status_text(status, repository))
+                body = response.raw.read(MAX_PAGE_BYTES + 1, decode_content=True)
+            if len(body) > MAX_PAGE_BYTES:
+                raise Refused(f"a page of the tag list is larger than {MAX_PAGE_BYTES // (1024 * 1024)} MiB")
+            page = json.loads(body)
+            found = page.get("tags") if isinstance(page, dict) else None
+            if found is None and isinstance(page, dict) and "tags" in page:
+                found = []  # a repository without tags
+            if not isinstance(found, list) or not all(isinstance(tag, str) for tag in found):
+                raise Refused("the tag list is not a JSON object with a list of tags")
+            tags.extend(found)
+            pages.append(len(found))
+            link = _NEXT_LINK.search(response.headers.get("Link", ""))
+            url = urljoin(response.url, link.group(1)) if link and found else None
+        return tags
+
+    def _authorized(self, session: requests.Session, method: str, url: str, repository: str,
+                    headers: dict[str, str], stream: bool = False) -> requests.Response:
+        """One request, answering one authentication challenge on the way."""
+        parts = urlsplit(url)
+        host = parts.netloc
+        credentials = self.credentials.get(host) or self.credentials.get(_registry_name(host))
+        response = session.request(method, url, headers=headers, timeout=self.timeout, verify=self.tls_verify,
+                                   allow_redirects=True, stream=stream)
+        if response.status_code == 401:
+            response.close()
+            authorization = self._authorization(session, response, repository, credentials)
+            if authorization is None:
+                raise Refused(f"{repository} needs credentials that the Docker configuration does not hold")
+            response = session.request(method, url, headers={**headers, "Authorization": authorization},
+                                       timeout=self.timeout, verify=self.tls_verify, allow_redirects=True,
+                                       stream=stream)
             if response.status_code == 401:
-                authorization = self._authorization(session, response, repository, credentials)
-                if authorization is None:
-                    raise Refused(f"{repository} needs credentials that the Docker configuration does not hold")
-                response = session.head(url, headers={"Accept": MANIFEST_TYPES, "Authorization": authorization},
-                                        timeout=self.timeout, verify=self.tls_verify, allow_redirects=True)
-                if response.status_code == 401:
-                    raise Refused(f"access to {repository} was refused (no or wrong credentials)")
-            response.raise_for_status()
-            return response.headers.get("Docker-Content-Digest")
+                raise Refused(f"access to {repository} was refused (no or wrong credentials)")
+        return response
 
     def _authorization(self, session: requests.Session, response: requests.Response, repository: str,
                        credentials: tuple[str, str] | None) -> str | None:
@@ -285,12 +441,27 @@ class DigestResolver:
         answer = session.get(realm, params=query, headers=headers, timeout=self.timeout, verify=self.tls_verify)
         if answer.status_code in (401, 403):
             raise Refused(f"the token service refused access to {repository} ({answer.status_code})")
-        answer.raise_for_status()
+        _raise_for_status(answer, lambda status: f"the token service answered {status}")
         body = answer.json()
         token = body.get("token") or body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
             raise Refused("the token service answered without a token")
         return f"Bearer {token}"
+
+
+class _Retry(Exception):
+    """The registry answered 5xx or 429: worth asking again."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
+def _raise_for_status(response: requests.Response, text: Callable[[int], str]) -> None:
+    if response.status_code in _RETRIED_STATUS:
+        raise _Retry(response.status_code)
+    if response.status_code >= 400:
+        raise Refused(text(response.status_code))
 
 
 def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
@@ -322,6 +493,12 @@ class _Counter:
 
 def _registry_name(host: str) -> str:
     return DOCKER_HUB if host == DOCKER_HUB_HOST else host
+
+
+def _tags_status_text(status: int, repository: str) -> str:
+    if status == 404:
+        return f"no repository {repository} (404)"
+    return _status_text(status, repository, "")
 
 
 def _status_text(status: int, repository: str, tag: str) -> str:

@@ -36,6 +36,7 @@ SERVICE, ISSUER = "nodeguard-test-registry", "nodeguard-test-issuer"
 ADMIN = ("pusher", "push-secret")  # the token server grants push to this user only
 READER = ("reader", "read-secret")  # and pull of private/* to this one
 NOT_BEFORE = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
+SERVER_NAME = "registry.nodeguard.test"  # the certificate's name besides 127.0.0.1 (tests resolve it themselves)
 START_SECONDS = 20
 
 
@@ -93,7 +94,8 @@ class Authority:
         )
         if not ca:
             builder = builder.add_extension(
-                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                                             x509.DNSName(SERVER_NAME)]), critical=False
             )
         return builder.sign(signing_key, hashes.SHA256())
 
@@ -286,6 +288,12 @@ class Registry:
         return self.push_manifest(repository, tag or sha256(json.dumps(manifest, indent=3).encode()), manifest,
                                   media_type)
 
+    def push_tags(self, repository: str, tags: list[str]) -> None:
+        """One image, tagged with every name (a PUT of the same manifest per tag)."""
+        _, body = self.push_image(repository, None, platform="linux/amd64", layer=b"tagged layer")
+        for tag in tags:
+            self.push_manifest(repository, tag, json.loads(body), OCI_MANIFEST)
+
     def push_index(self, repository: str, tag: str, layers: dict[str, bytes], *, media_type: str = OCI_INDEX) -> str:
         """A multi-platform image: one manifest per platform, then the index that lists them, tagged."""
         entries = []
@@ -298,3 +306,65 @@ class Registry:
         digest, _ = self.push_manifest(repository, tag, {"schemaVersion": 2, "mediaType": media_type,
                                                          "manifests": entries}, media_type)
         return digest
+
+
+class PaginatingFront:
+    """An HTTP front on 127.0.0.1 for a registry: it passes every request through, and serves tag lists
+    in pages as the OCI distribution spec says (lexical order, ``n``, ``last``, a ``Link: <...>;
+    rel="next"`` header while more remain). Debian's docker-registry 2.8 returns the whole list whatever
+    ``n`` asks (pagination of tag lists came with distribution 3), Docker Hub pages it; ``pages`` records
+    the tag-list requests that reached the front."""
+
+    def __init__(self, registry: Registry):
+        self.pages: list[str] = []
+        front = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _pass(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                headers = {name: value for name, value in self.headers.items()
+                           if name.lower() not in ("host", "content-length", "connection")}
+                answer = requests.request(self.command, registry.url + self.path, headers=headers,
+                                          data=self.rfile.read(length) if length else None,
+                                          verify=registry.verify, timeout=10, allow_redirects=False)
+                body = answer.content
+                path = urllib.parse.urlsplit(self.path)
+                if self.command == "GET" and path.path.endswith("/tags/list") and answer.status_code == 200:
+                    front.pages.append(self.path)
+                    body, link = front.page(path, answer.json())
+                    if link:
+                        answer.headers["Link"] = link
+                self.send_response(answer.status_code)
+                for name, value in answer.headers.items():
+                    if name.lower() not in ("content-length", "transfer-encoding", "connection", "date", "server"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = _pass
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.host = f"127.0.0.1:{self.httpd.server_address[1]}"
+        self.url = f"http://{self.host}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @staticmethod
+    def page(path: urllib.parse.SplitResult, listed: dict) -> tuple[bytes, str | None]:
+        query = dict(urllib.parse.parse_qsl(path.query))
+        tags = sorted(listed.get("tags") or [])
+        if "last" in query:
+            tags = [tag for tag in tags if tag > query["last"]]
+        link = None
+        if "n" in query and len(tags) > int(query["n"]):
+            tags = tags[: int(query["n"])]
+            link = f'<{path.path}?{urllib.parse.urlencode({"n": query["n"], "last": tags[-1]})}>; rel="next"'
+        return json.dumps({"name": listed.get("name"), "tags": tags}).encode(), link
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
