@@ -161,11 +161,10 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"nodeguard: {problem or selection}", file=sys.stderr)
         return EXIT_USAGE
     if args.refresh_data:
-        from datetime import date
+        from nodeguard.remote.node_data import refresh_all_for_run
 
-        from nodeguard.remote.node_data import refresh_for_run
-
-        print(f"nodeguard: {refresh_for_run(date.today())}", file=sys.stderr)
+        for note in refresh_all_for_run():
+            print(f"nodeguard: {note}", file=sys.stderr)
     finder = PolicyFinder(args.config, adjust=selection)
     try:
         if args.paths == ["-"]:

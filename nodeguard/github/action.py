@@ -132,14 +132,13 @@ class ActionRun:
                 f"nodeguard runs on {', '.join(PULL_REQUEST_EVENTS + WORKSPACE_EVENTS)}, not on {self.runner.event_name}"
             )
         self.read_only, self.pull = read_only, pull
-        data_note = self.refresh_release_data()
+        data_notes = self.refresh_release_data()
         try:
             gathered = gather()
         except PolicyError as error:
             report = RunReport([], 0, "failure", self.inputs.fail_on or "error", "invalid", error=str(error))
             return self.publish(target_sha, report, {})
-        if data_note:
-            gathered.notes.append(data_note)
+        gathered.notes.extend(data_notes)
         threshold = self.inputs.threshold(gathered.policy.policy.fail_on)
         conclusion = "failure" if threshold is not None and any(f.severity >= threshold for f in gathered.findings) else "success"
         placements: dict[Finding, Placement] = {}
@@ -223,15 +222,14 @@ class ActionRun:
                 lines[path] = text_lines(found.data)
         return Gathered(policy, list(result.findings), len(result.checked), lines, notes=digest_notes)
 
-    def refresh_release_data(self) -> str | None:
-        """Judge this run by Node.js's published release schedule (one short try, else the bundled copy)."""
+    def refresh_release_data(self) -> list[str]:
+        """Judge this run by Node.js's published release schedule and the official image's tag list (one
+        short try each, else the bundled copies); a note for each."""
         if not self.inputs.refresh_data:
-            return None
-        from datetime import date
+            return []
+        from nodeguard.remote.node_data import refresh_all_for_run
 
-        from nodeguard.remote.node_data import refresh_for_run
-
-        return refresh_for_run(date.today())
+        return refresh_all_for_run()
 
     @property
     def wants_digests(self) -> bool:

@@ -2,7 +2,7 @@
 (start, LTS, maintenance and end-of-life dates per line) and ``index.json`` (every release, with its LTS
 codename). ``check --refresh-data`` and the action read them once per run, with a short timeout, and
 fall back to the bundled copy; ``python -m nodeguard.remote.node_data --write`` refreshes the bundled
-copy for a release.
+copy for a release, with the official image's tags per line (``nodeguard.remote.node_image_tags``).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from pathlib import Path
 import requests
 
 from nodeguard.node import releases
+from nodeguard.remote import node_image_tags
 
 SCHEDULE_URL = "https://raw.githubusercontent.com/nodejs/Release/main/schedule.json"
 INDEX_URL = "https://nodejs.org/dist/index.json"
@@ -113,6 +114,12 @@ def refresh_for_run(today: date, environ: Mapping[str, str] | None = None, timeo
     return note
 
 
+def refresh_all_for_run(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The run's refresh (``check --refresh-data``, the action): the release data, then the image's tags."""
+    environ = os.environ if environ is None else environ
+    return [refresh_for_run(date.today(), environ), node_image_tags.refresh_for_run(environ)]
+
+
 def write_bundled(data: ReleaseData, folder: Path, taken: date) -> None:
     """The maintainer's refresh: the schedule as published, and what was read when."""
     (folder / "node-release-schedule.json").write_text(json.dumps(data.schedule, indent=2) + "\n", encoding="utf-8")
@@ -124,13 +131,15 @@ def write_bundled(data: ReleaseData, folder: Path, taken: date) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nodeguard.remote.node_data",
-                                     description="Refresh nodeguard's bundled Node.js release data (for a release).")
+                                     description="Refresh nodeguard's bundled Node.js release data and the "
+                                                 "official node image's tags per line (for a release).")
     parser.add_argument("--write", action="store_true", help="write the bundled files (default: only check)")
     args = parser.parse_args(argv)
     schedule_url, index_url = urls(os.environ)
     try:
         data = fetch(schedule_url, index_url, timeout=30)
-    except DataUnavailable as error:
+        tag_lines, listed = node_image_tags.fetch(os.environ, timeout=30, attempts=3)
+    except (DataUnavailable, node_image_tags.TagsUnavailable) as error:
         print(f"node data: {error}", file=sys.stderr)
         return 1
     lines = releases.parse_schedule(data.schedule)
@@ -138,9 +147,13 @@ def main(argv: list[str] | None = None) -> int:
           + ", ".join(f"{data.newest[m]}" for m in sorted(data.newest, key=int, reverse=True)[:4]))
     if data.unscheduled():
         print(f"node data: releases without a schedule entry: {data.unscheduled()}", file=sys.stderr)
+    print(f"node data: {node_image_tags.read_text(listed)}; the image's newest releases: "
+          + ", ".join(tag_lines[m]["newest"] for m in sorted(tag_lines, key=int, reverse=True)[:4]))
     if args.write:
         write_bundled(data, releases.DATA, date.today())
-        print(f"node data: wrote {releases.DATA / 'node-release-schedule.json'} and node-release-data.json")
+        node_image_tags.write_bundled(tag_lines, listed, releases.DATA, date.today())
+        print(f"node data: wrote {releases.DATA / 'node-release-schedule.json'}, node-release-data.json "
+              "and node-image-tags.json")
     return 0
 
 

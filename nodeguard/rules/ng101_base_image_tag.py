@@ -36,9 +36,10 @@ FROM node:22-alpine@sha256:<digest>
 Pick the Node.js LTS line you test with and a small variant, e.g. `node:22-alpine`, and pin it by
 digest as well (rule NG102). There is no automatic fix: the right version is yours to choose. For a
 moving tag the message names the newest release of today's LTS line (`node:26.3.0-alpine`) when the
-release data knows it (`--refresh-data`, the action's refresh, or a bundled copy refreshed with
-`make node-data`), and `<version>` otherwise. The `today` option (`"2026-11-26"`) fixes the day the
-schedule is read for.
+data read for the run or bundled knows it (`--refresh-data`, the action's refresh, or a bundled copy
+refreshed with `make node-data`): the newest the official image publishes in that variant when its tag
+list is known, else the newest Node.js release; `<version>` otherwise. The `today` option
+(`"2026-11-26"`) fixes the day the schedule is read for.
 """
 import re
 from collections.abc import Iterator
@@ -46,6 +47,7 @@ from collections.abc import Iterator
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
+from nodeguard.node.image_tags import line_tags
 from nodeguard.node.images import describe_node_image, node_line_in_name
 from nodeguard.node.releases import MOVING_VERSION_WORDS, newest_release, resolve_node_version
 from nodeguard.node.support import day_of
@@ -53,7 +55,7 @@ from nodeguard.rules.base import Problem, Rule, TodayOptions
 
 
 def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterator[Problem]:
-    version = _suggested_version(day_of(options.today))
+    today = day_of(options.today)
     for stage in image.stages:
         if stage.parent is not None:
             continue
@@ -85,7 +87,7 @@ def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterato
                 line,
                 f"`{ref.raw}` is pinned by its digest, so every build gets the same image, but the tag "
                 f"`{ref.tag}` names no Node.js version: no one can tell which line it is, and the next digest "
-                f"update may jump to a new major line; name the version: `{ref.name}:{_versioned(ref.tag, version)}@{ref.digest}`",
+                f"update may jump to a new major line; name the version: `{ref.name}:{_suggested(ref.tag, today)}@{ref.digest}`",
                 end_line=end,
                 severity=Severity.WARNING,
             )
@@ -95,21 +97,27 @@ def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterato
             yield Problem(
                 line,
                 f"`{ref.raw}` names no Node.js version: like `latest`, the tag `{ref.tag}` moves to the next "
-                f"major line when one is released; name a version: `{ref.name}:{_versioned(ref.tag, version)}`",
+                f"major line when one is released; name a version: `{ref.name}:{_suggested(ref.tag, today)}`",
                 end_line=end,
             )
 
 
-def _suggested_version(today) -> str:
-    """The newest release of today's LTS line when the release data names it, else a placeholder."""
-    line = resolve_node_version("lts", today)
-    return (newest_release(line) if line is not None else None) or "<version>"
-
-
-def _versioned(tag: str, version: str) -> str:
+def _suggested(tag: str, today) -> str:
     """The tag with a version where the moving word was: lts-alpine -> 26.3.0-alpine (or <version>-alpine)."""
     rest = re.sub(r"^(?:latest|current|lts)(?:-|$)", "", tag)
+    version = _suggested_version(resolve_node_version("lts", today), rest)
     return f"{version}-{rest}" if rest else version
+
+
+def _suggested_version(line: int | None, variant: str) -> str:
+    """The newest release of today's LTS line: the newest the official image publishes in ``variant`` when
+    its tag list is known, else the newest release the release data names; else a placeholder."""
+    if line is None:
+        return "<version>"
+    tags = line_tags(line)
+    if tags is not None:
+        return tags.newest if tags.publishes(variant) else "<version>"
+    return newest_release(line) or "<version>"
 
 
 def _version_word(ref) -> str | None:

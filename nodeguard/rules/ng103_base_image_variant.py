@@ -35,8 +35,10 @@ the rest of the Dockerfile keeps working. It does not when the reference carries
 would no longer match: look up the new one), when other stages build on the same `FROM` (they may
 need the compilers: give the final stage its own `FROM`), or when the stage calls a program that only
 the full image has (`curl`, `git`, `make`, `python3`...): install it, or move that step to a build stage.
-The suggested distroless image is named only for a supported line; the `today` option
-(`"2026-11-26"`) fixes the day the release schedule is read for.
+The suggested distroless image is named only for a supported line; where the official image's tag list
+is known (`--refresh-data`, the action's refresh, or a bundled copy refreshed with `make node-data`), a
+`-slim` or `-alpine` that the line's newest release is not published in is neither suggested nor fixed
+to. The `today` option (`"2026-11-26"`) fixes the day the release schedule is read for.
 
 Applicability: **unsafe**. The slim image lacks libraries and tools of the full one that the app or a
 native module may load at run time, which no Dockerfile shows.
@@ -49,7 +51,7 @@ from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, healthcheck_commands
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.support import day_of
-from nodeguard.node.variants import FULL_IMAGE_ONLY_PROGRAMS, slim_tag, smaller_variants
+from nodeguard.node.variants import FULL_IMAGE_ONLY_PROGRAMS, slim_published, slim_tag, smaller_variants
 from nodeguard.rules.base import Problem, Rule, TodayOptions
 
 
@@ -67,11 +69,12 @@ def calls_full_image_programs(stage) -> bool:
     return False
 
 
-def slim_fix(image, root, ref, facts) -> Fix | None:
+def slim_fix(image, root, ref, facts, today) -> Fix | None:
     written = root.written_base
     one_line = root.from_instruction.start_line == root.from_instruction.end_line
     if (facts.family != "node" or facts.variant != "full" or ref.digest or not written or not one_line
             or written.startswith("$") or "@" in written or slim_tag(ref.tag) is None
+            or not slim_published(facts, today)
             or shared_with_other_stages(image, root) or calls_full_image_programs(image.final)):
         return None
     return replace_word(root.from_instruction, written, written + "-slim", UNSAFE)
@@ -86,8 +89,9 @@ def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterato
     facts = None if ref.unresolved or ref.is_scratch else describe_node_image(ref)
     if facts is None or facts.small is not False:
         return
-    fix = slim_fix(image, root, ref, facts)
-    alternatives = smaller_variants(ref, facts, day_of(options.today))
+    today = day_of(options.today)
+    fix = slim_fix(image, root, ref, facts, today)
+    alternatives = smaller_variants(ref, facts, today)
     yield Problem(
         root.from_instruction.start_line,
         f"the shipped image builds on `{ref.raw}`, a full OS image with compilers and hundreds of packages "

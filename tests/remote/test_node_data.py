@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from nodeguard.node import releases
-from nodeguard.remote import node_data
+from nodeguard.remote import node_data, node_image_tags
 from tests.github.conftest import github  # noqa: F401 - the fake GitHub fixture
 from tests.github.scenarios import pull_request_event, run_action, workspace_for
 
@@ -59,8 +59,10 @@ class NodeSite:
 
     @property
     def env(self) -> dict[str, str]:
+        """The site's files, and no registry for the image's tags (a closed port: never Docker Hub)."""
         return {node_data.SCHEDULE_URL_VARIABLE: f"{self.url}/schedule.json",
-                node_data.INDEX_URL_VARIABLE: f"{self.url}/dist/index.json"}
+                node_data.INDEX_URL_VARIABLE: f"{self.url}/dist/index.json",
+                node_image_tags.REGISTRY_VARIABLE: f"127.0.0.1:{closed_port()}"}
 
 
 @pytest.fixture
@@ -143,8 +145,9 @@ def test_version_names_the_date_of_the_bundled_data(tmp_path):
     assert done.stdout.strip().endswith("(Node.js release data of 2026-11-26)")
 
 
-def test_the_maintainer_command_rewrites_the_bundled_copy(site, tmp_path, monkeypatch):
-    for name, value in site.env.items():
+def test_the_maintainer_command_rewrites_the_bundled_copy(site, tmp_path, monkeypatch, open_registry):
+    open_registry.push_tags("library/node", ["24.11.1", "24.11.1-alpine"])
+    for name, value in {**site.env, node_image_tags.REGISTRY_VARIABLE: open_registry.host}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(releases, "DATA", tmp_path)
     assert node_data.main(["--write"]) == 0
