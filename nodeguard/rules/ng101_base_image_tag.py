@@ -43,6 +43,7 @@ list is known, else the newest Node.js release; `<version>` otherwise. The `toda
 """
 import re
 from collections.abc import Iterator
+from datetime import date
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
@@ -102,7 +103,7 @@ def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterato
             )
 
 
-def _suggested(tag: str, today) -> str:
+def _suggested(tag: str, today: date) -> str:
     """The tag with a version where the moving word was: lts-alpine -> 26.3.0-alpine (or <version>-alpine)."""
     rest = re.sub(r"^(?:latest|current|lts)(?:-|$)", "", tag)
     version = _suggested_version(resolve_node_version("lts", today), rest)
