@@ -16,22 +16,23 @@ import functools
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-
 from nodeguard.node.releases import DATA
+from nodeguard.record import Record
 
 BUNDLED = DATA / "node-image-tags.json"
 _TAG = re.compile(r"(?P<version>\d+\.\d+\.\d+)(?:-(?P<variant>.+))?")
 _summary_in_force: dict | None = None  # a tag list read for this run (--refresh-data, the action)
 
 
-@dataclass(frozen=True)
-class LineTags:
+class LineTags(Record):
     """The official image's tags for one release line."""
 
     major: int
     newest: str  # the newest release with an image: "24.11.1"
     variants: frozenset[str]  # the variants ``newest`` is published in; "" is the plain tag
+
+    def __init__(self, major: int, newest: str, variants: frozenset[str]) -> None:
+        self.__dict__.update(major=major, newest=newest, variants=variants)
 
     def publishes(self, variant: str) -> bool:
         """``<line>-<variant>`` follows the line's newest release (``""``: the plain ``<line>`` tag)."""
