@@ -163,6 +163,14 @@ def context_copies(image: Image) -> list[ContextCopy]:
     return list(cached)
 
 
+def context_copy_at(image: Image, step: Step) -> ContextCopy | None:
+    """``context_copy`` of a step of the image, worked out once per image."""
+    by_line = image.derived.get("context_copy_by_line")
+    if by_line is None:
+        by_line = image.derived["context_copy_by_line"] = {copy.step.line: copy for copy in context_copies(image)}
+    return by_line.get(step.line)
+
+
 def whole_context_copy(image: Image) -> ContextCopy | None:
     """The ``COPY . .`` that matters most: the first one the shipped image inherits, else the first one."""
     whole = [copy for copy in context_copies(image) if copy.copies_whole_context]

@@ -98,10 +98,12 @@ class Step(Record):
         return self.instruction.end_line
 
     def expand(self, text: str) -> str:
-        return expand(text, {**self.args, **self.env})
+        return expand(text, {**self.args, **self.env}) if "$" in text else text
 
     def word(self, text: str) -> str:
         """``text`` as BuildKit reads one word of this step: quotes and escapes resolved, variables substituted."""
+        if "$" not in text:  # nothing to substitute: no need to gather the variables in force
+            return read_word(text, self.escape)
         return shell_word(text, {**self.args, **self.env}, self.escape)
 
     @property
@@ -122,6 +124,8 @@ class Step(Record):
 class Stage(Record, frozen=False):
     """One build stage: its FROM, its base image and the steps that follow."""
 
+    _uncompared = ("derived",)
+
     index: int
     name: str | None
     from_instruction: Instruction
@@ -135,6 +139,7 @@ class Stage(Record, frozen=False):
     workdir: str
     entrypoint: Instruction | None  # in force at the end (possibly inherited)
     cmd: Instruction | None
+    derived: dict[str, Any]  # views computed once
 
     def __init__(
         self,
@@ -151,6 +156,7 @@ class Stage(Record, frozen=False):
         workdir: str = "/",
         entrypoint: Instruction | None = None,
         cmd: Instruction | None = None,
+        derived: dict[str, Any] | None = None,
     ) -> None:
         self.__dict__.update(
             index=index,
@@ -166,6 +172,7 @@ class Stage(Record, frozen=False):
             workdir=workdir,
             entrypoint=entrypoint,
             cmd=cmd,
+            derived={} if derived is None else derived,
         )
 
     @property

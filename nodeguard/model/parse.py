@@ -36,6 +36,7 @@ _DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\
 _KEYWORD_END = re.compile(r"[\t\v\f\r ]+")
 _HEREDOC_WORD = LazyPattern(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)")
 _DOUBLE_QUOTE_ESCAPE = LazyPattern(r'\\([\\"$])')
+_QUOTE_OR_NON_GO_SPACE = LazyPattern("['\"\x1c-\x1f]")  # \x1c-\x1f: white space to Python, not to Go
 
 
 def parse_dockerfile(path: str, data: bytes) -> ParsedDockerfile:
@@ -525,6 +526,8 @@ def _maybe_json(args: str, keyword: str, to_list: bool) -> list[str]:
 
 def _parse_words(text: str, escape: str) -> list[str]:
     """BuildKit's parseWords: words split at unquoted white space, quotes and escapes kept as written."""
+    if escape not in text and _QUOTE_OR_NON_GO_SPACE.search(text) is None:
+        return text.split()  # nothing quoted or escaped: Python's white space is Go's, less \x1c-\x1f
     words: list[str] = []
     chars: list[str] = []
     quote = ""

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from nodeguard.findings import Fix
-from nodeguard.model.copies import ContextCopy, context_copy
+from nodeguard.model.copies import ContextCopy, context_copy_at
 from nodeguard.model.ignore import clean_path
 from nodeguard.model.image import Step
 from nodeguard.model.shell import Command
@@ -157,7 +157,8 @@ def positions_of(image, stage_index: int) -> dict[int, int]:
 def _stage_copies(image, stage_index: int) -> tuple[list[int], list[ContextCopy]]:
     key = f"context_copies:{stage_index}"
     if key not in image.derived:
-        found = [(position, context_copy(step)) for position, step in enumerate(image.stages[stage_index].all_steps())]
+        found = [(position, context_copy_at(image, step))
+                 for position, step in enumerate(image.stages[stage_index].all_steps())]
         found = [(position, copy) for position, copy in found if copy is not None]
         image.derived[key] = ([position for position, _ in found], [copy for _, copy in found])
     return image.derived[key]

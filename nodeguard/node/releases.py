@@ -61,7 +61,7 @@ class LineStatus(Record):
 
     @property
     def is_lts(self) -> bool:
-        return self.phase in (Phase.ACTIVE_LTS, Phase.MAINTENANCE_LTS)
+        return self.phase in _LTS_PHASES
 
     @property
     def is_supported(self) -> bool:
@@ -165,6 +165,14 @@ def line_status(major: int, today: date) -> LineStatus:
     if line is None:
         return LineStatus(major, Phase.UNKNOWN, None)
     return LineStatus(major, _phase(line, today), line)
+
+
+def lts_majors(today: date) -> list[int]:
+    """The LTS lines (active or maintenance) on ``today``, newest first."""
+    return sorted((major for major, line in release_lines().items() if _phase(line, today) in _LTS_PHASES), reverse=True)
+
+
+_LTS_PHASES = (Phase.ACTIVE_LTS, Phase.MAINTENANCE_LTS)
 
 
 def _phase(line: ReleaseLine, today: date) -> Phase:

@@ -246,7 +246,14 @@ def _after_dropper(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def process_commands(stage: Stage) -> list[Command]:
-    """The simple commands the container runs (ENTRYPOINT, then CMD), with inits and shells unwrapped."""
+    """The simple commands the container runs (ENTRYPOINT, then CMD), with inits and shells unwrapped;
+    worked out once per stage."""
+    if "process_commands" not in stage.derived:
+        stage.derived["process_commands"] = _process_commands(stage)
+    return list(stage.derived["process_commands"])
+
+
+def _process_commands(stage: Stage) -> list[Command]:
     first = stage.entrypoint or stage.cmd
     script = shell_form_script(first) if first is not None else None
     if script is not None:

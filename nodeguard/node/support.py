@@ -5,7 +5,7 @@ from datetime import date
 
 from nodeguard.model.reference import ImageRef
 from nodeguard.node.images import NodeImageFacts, describe_node_image
-from nodeguard.node.releases import LineStatus, line_status, release_lines, resolve_node_version
+from nodeguard.node.releases import LineStatus, line_status, lts_majors, resolve_node_version
 
 
 def day_of(option: date | None) -> date:
@@ -26,7 +26,7 @@ def image_line(ref: ImageRef, today: date) -> tuple[NodeImageFacts, LineStatus] 
 
 def lts_lines(today: date) -> list[int]:
     """The LTS lines (active or maintenance) on ``today``, newest first: where to move to."""
-    return sorted((major for major in release_lines() if line_status(major, today).is_lts), reverse=True)
+    return lts_majors(today)
 
 
 def lines_text(majors: list[int]) -> str:

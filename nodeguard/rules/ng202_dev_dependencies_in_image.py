@@ -123,9 +123,18 @@ def _copied_modules(image: Image, step: Step, depth: int) -> DevModules | None:
 
 
 def dev_modules(image: Image, stage: Stage, depth: int = 0) -> DevModules | None:
-    """devDependencies still installed at the end of ``stage`` (its lineage included)."""
+    """devDependencies still installed at the end of ``stage`` (its lineage included); worked out once per
+    stage and depth, however many copies read the stage."""
     if depth > _MAX_DEPTH:
         return None
+    memo = image.derived.setdefault("dev_modules", {})
+    key = (stage.index, depth)
+    if key not in memo:
+        memo[key] = _dev_modules(image, stage, depth)
+    return memo[key]
+
+
+def _dev_modules(image: Image, stage: Stage, depth: int) -> DevModules | None:
     state: DevModules | None = None
     for step in stage.all_steps():
         copied = _copied_modules(image, step, depth)
