@@ -23,6 +23,7 @@ _RESERVED = frozenset({"!", "{", "}", "case", "do", "done", "elif", "else", "esa
                        "if", "in", "select", "then", "until", "while", "[[", "]]"})
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _KEYWORD = LazyPattern(r"\s*\S+")
+_SEPARATOR = r"(?:[ \t]+|[ \t]*\\[ \t]*\r?\n[ \t]*)+"  # blanks, or a line continuation
 
 
 def replace_instruction(instruction: Instruction, text: str, applicability: Applicability) -> Fix:
@@ -63,6 +64,43 @@ def replace_word(instruction: Instruction, word: str, replacement: str, applicab
     if len(pattern.findall(text)) != 1:
         return None
     return Fix(instruction.start_line, instruction.end_line, pattern.sub(lambda _: replacement, text), applicability)
+
+
+def _word_pattern(word: str) -> str:
+    escaped = re.escape(word)
+    return rf"(?:{escaped}|'{escaped}'|\"{escaped}\")"
+
+
+def command_word_spans(instruction: Instruction, argv: Sequence[str], occurrence: int) -> list[tuple[int, int]] | None:
+    """Where each word of the ``occurrence``-th command with this ``argv`` (0 for the first) is in the
+    instruction's source text, or None when it cannot be found exactly (exec form, words split by comments,
+    quoting tricks)."""
+    if instruction.is_exec_form:
+        return None
+    pattern = re.compile(
+        r"(?<![^\s;&|(])" + _SEPARATOR.join(f"({_word_pattern(word)})" for word in argv) + r"(?![^\s;&|)])"
+    )
+    matches = list(pattern.finditer(instruction.original))
+    if len(matches) <= occurrence:
+        return None
+    match = matches[occurrence]
+    return [match.span(group) for group in range(1, len(argv) + 1)]
+
+
+def edit_command_words(instruction: Instruction, argv: Sequence[str], occurrence: int,
+                       edits: dict[int, str]) -> Fix | None:
+    """A fix that replaces words of a command of the instruction by index (``""`` removes one, with the blank
+    before it); None when the words cannot be located (see ``command_word_spans``)."""
+    spans = command_word_spans(instruction, argv, occurrence)
+    if spans is None:
+        return None
+    text = instruction.original
+    for index in sorted(edits, reverse=True):
+        start, end = spans[index]
+        if edits[index] == "":
+            start = len(text[:start].rstrip(" \t"))
+        text = text[:start] + edits[index] + text[end:]
+    return Fix(instruction.start_line, instruction.end_line, text)
 
 
 def exec_form_line(instruction: Instruction, argv: Sequence[str]) -> str:

@@ -66,7 +66,7 @@ def test_model_knows_only_docker(path):
 
 @pytest.mark.parametrize("path", sorted((PACKAGE / "node").rglob("*.py")), ids=lambda p: p.name)
 def test_node_facts_build_on_the_model_only(path):
-    allowed = ("nodeguard.model", "nodeguard.node", "nodeguard.findings")
+    allowed = ("nodeguard.model", "nodeguard.node", "nodeguard.findings", "nodeguard.fix_builders")
     bad = {name for name in nodeguard_imports(path) if not name.startswith(allowed)}
     assert not bad, f"node/{path.name} imports {sorted(bad)}"
 
@@ -90,3 +90,64 @@ def test_only_the_context_knows_where_its_files_come_from():
     readers = [path for path in [*(PACKAGE / "rules").glob("*.py"), *(PACKAGE / "node").glob("*.py")]
                if "context.root" in path.read_text() or "context.repo_root" in path.read_text()]
     assert readers == []
+
+
+def test_fix_builders_build_on_the_model_and_findings_only():
+    allowed = ("nodeguard.model", "nodeguard.findings")
+    bad = {name for name in nodeguard_imports(PACKAGE / "fix_builders.py") if not name.startswith(allowed)}
+    assert not bad, f"fix_builders.py imports {sorted(bad)}"
+
+
+# What an instruction says as text (its arguments, its source lines, its flags) is read once, in model/, into
+# typed views: Copy (model.copies), the process's words (model.process), Step.declared/word/script/mounts/
+# switches_to, Stage.written_base, healthcheck_commands; fixes edit the text through fix_builders.
+INSTRUCTION_TEXT = {"args", "original", "flags", "flag"}
+# ``step.args`` is a Step's view, the build arguments in force (a mapping), not the instruction's text.
+STEP_VIEWS = {"step"}
+# Shell command lines that are not Dockerfile words may be split with shlex, with a reason each.
+SHLEX_ALLOWED = {
+    "node/app.py": "splits package.json scripts (shell command lines in the app's manifest), not Dockerfile words",
+    "model/shell.py": "the shell's own module: quotes an argv back into a command line (shlex.join)",
+}
+
+
+def _receiver_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def instruction_text_reads(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute) and node.attr in INSTRUCTION_TEXT:
+            if node.attr == "args" and _receiver_name(node.value) in STEP_VIEWS:
+                continue
+            found.append(f"line {node.lineno}: .{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted([*(PACKAGE / "rules").glob("ng*.py"), *(PACKAGE / "node").glob("*.py")]),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_rules_and_node_facts_read_typed_views_not_instruction_text(path):
+    assert instruction_text_reads(path) == [], f"{path.parent.name}/{path.name} reads an instruction's text"
+
+
+@pytest.mark.parametrize("path", sorted([*(PACKAGE / "rules").glob("*.py"), *(PACKAGE / "node").glob("*.py"),
+                                         *(PACKAGE / "model").glob("*.py")]),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_dockerfile_words_are_split_as_buildkit_splits_them_not_with_shlex(path):
+    name = f"{path.parent.name}/{path.name}"
+    if name in SHLEX_ALLOWED:
+        return
+    assert "shlex" not in imported_modules(path), f"{name} imports shlex: {', '.join(SHLEX_ALLOWED)} may, with a reason"
+
+
+def test_the_instruction_text_check_catches_what_it_should(tmp_path):
+    path = tmp_path / "sample.py"
+    path.write_text("def f(step, use, instruction):\n    return (step.args, use.step.args, instruction.args,"
+                    " step.instruction.original, instruction.flag('from'), step.instruction.flags)\n", encoding="utf-8")
+    assert sorted(read.split(": ")[1] for read in instruction_text_reads(path)) == [
+        ".args", ".flag", ".flags", ".original"]

@@ -48,6 +48,27 @@ def has_variables(text: str) -> bool:
     return bool(_VARIABLE.search(text))
 
 
+class Mount(Record):
+    """One ``RUN --mount=...``: its type (``bind`` when none is given) and its options as written."""
+
+    kind: str  # bind, cache, tmpfs, secret, ssh
+    options: tuple[tuple[str, str], ...]  # (name, value) in order; a bare name has the value ""
+
+    def __init__(self, kind: str, options: tuple[tuple[str, str], ...]) -> None:
+        self.__dict__.update(kind=kind, options=options)
+
+    @classmethod
+    def read(cls, value: str) -> Mount:
+        """``type=secret,id=npmrc,target=/root/.npmrc`` (the flag's value) as a mount."""
+        options = tuple((name, option) for name, _, option in (part.partition("=") for part in value.split(",")))
+        return cls(dict(options).get("type", "bind"), options)
+
+    def option(self, *names: str) -> str | None:
+        """The value of the first of ``names`` that is given (``source`` or ``src``), else None."""
+        given = dict(self.options)
+        return next((given[name] for name in names if name in given), None)
+
+
 class Step(Record):
     """One instruction of a stage, with the state in force when it runs."""
 
@@ -105,6 +126,13 @@ class Step(Record):
         if "$" not in text:  # nothing to substitute: no need to gather the variables in force
             return read_word(text, self.escape)
         return shell_word(text, {**self.args, **self.env}, self.escape)
+
+    @property
+    def mounts(self) -> tuple[Mount, ...]:
+        """RUN: its ``--mount`` options, in order; other instructions: none."""
+        if self.keyword != "RUN":
+            return ()
+        return tuple(Mount.read(flag[len("--mount="):]) for flag in self.instruction.flags if flag.startswith("--mount="))
 
     @property
     def switches_to(self) -> str | None:

@@ -77,6 +77,16 @@ class Instruction(Record):
     def is_exec_form(self) -> bool:
         return self.json_args is not None
 
+    @property
+    def first_line(self) -> str:
+        """The instruction's first line as written, without the blanks around it (to quote in a message)."""
+        return self.original.strip().split("\n", 1)[0].strip()
+
+    @property
+    def indent(self) -> str:
+        """The blanks before the keyword on the first line (a rewrite keeps them)."""
+        return self.original[: len(self.original) - len(self.original.lstrip())]
+
 
 class ParseProblem(Record):
     """A line the parser could not read, and why."""

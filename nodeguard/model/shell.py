@@ -8,6 +8,8 @@ input (an unterminated quote, a missing ``fi``) yields whatever commands could b
 from __future__ import annotations
 
 import re
+import shlex
+from collections.abc import Sequence
 from functools import cached_property
 from typing import NamedTuple
 
@@ -59,6 +61,11 @@ def split_commands(script: str) -> list[Command]:
 # --- tokens -------------------------------------------------------------------------------------------
 
 _WORD, _OPERATOR, _REDIRECT, _NEWLINE, _ARITHMETIC = range(5)
+
+
+def argv_commands(argv: Sequence[str]) -> list[Command]:
+    """The simple commands a process started with ``argv`` runs: itself, or what a ``sh -c`` in it runs."""
+    return split_commands(shlex.join(argv))
 
 
 def simple_command_words(script: str) -> tuple[str, ...] | None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from nodeguard.model.copies import context_copy
 from nodeguard.model.ignore import clean_path
+from nodeguard.model.image import Step
 from nodeguard.model.shell import Command
 from nodeguard.node.packages import is_secret_name
 from nodeguard.patterns import LazyPattern
@@ -169,9 +170,9 @@ def mount_for_rc_file(file: str, workdir: str) -> str:
     return npmrc_mount(workdir)
 
 
-def uses_secret_mount(flags: Iterable[str]) -> bool:
-    """True when a RUN's flags mount a build secret (``--mount=type=secret,...``)."""
-    return any(flag.startswith("--mount=") and "type=secret" in flag for flag in flags)
+def uses_secret_mount(step: Step) -> bool:
+    """True when a RUN mounts a build secret (``--mount=type=secret,...``)."""
+    return any(mount.kind == "secret" for mount in step.mounts)
 
 
 def rc_files_before(stage, install_step, context) -> tuple[set[str], bool]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import bisect
 import fnmatch
 import posixpath
-import re
 from collections.abc import Iterable
 
 from nodeguard.findings import Fix
+from nodeguard.fix_builders import edit_command_words
 from nodeguard.model.copies import ContextCopy, context_copy_at
 from nodeguard.model.ignore import clean_path
 from nodeguard.model.image import Step
@@ -20,7 +20,6 @@ from nodeguard.record import Record
 
 PACKAGE_JSON = "package.json"
 
-_SEPARATOR = r"(?:[ \t]+|[ \t]*\\[ \t]*\r?\n[ \t]*)+"  # blanks, or a line continuation
 
 
 class InstallUse(Record):
@@ -77,43 +76,12 @@ def installs_dependencies(use: InstallUse) -> bool:
     return use.install.kind in ("install", "ci")
 
 
-def _word_pattern(word: str) -> str:
-    escaped = re.escape(word)
-    return rf"(?:{escaped}|'{escaped}'|\"{escaped}\")"
-
-
-def word_spans(use: InstallUse) -> list[tuple[int, int]] | None:
-    """Where each argv word of the command is in the instruction's source text, or None when it cannot
-    be found exactly (exec-form RUN, words split by comments, quoting tricks)."""
-    instruction = use.step.instruction
-    if instruction.is_exec_form:
-        return None
-    argv = use.command.argv
-    pattern = re.compile(
-        r"(?<![^\s;&|(])" + _SEPARATOR.join(f"({_word_pattern(word)})" for word in argv) + r"(?![^\s;&|)])"
-    )
-    matches = list(pattern.finditer(instruction.original))
-    earlier = [command for command in use.step.commands[: use.step.commands.index(use.command)] if command.argv == argv]
-    if len(matches) <= len(earlier):
-        return None
-    match = matches[len(earlier)]
-    return [match.span(group) for group in range(1, len(argv) + 1)]
-
-
 def edit_words(use: InstallUse, edits: dict[int, str]) -> Fix | None:
-    """A fix that replaces argv words by index (``""`` removes one, with the blank before it); None when
-    the words cannot be located."""
-    spans = word_spans(use)
-    if spans is None:
-        return None
-    text = use.step.instruction.original
-    for index in sorted(edits, reverse=True):
-        start, end = spans[index]
-        if edits[index] == "":
-            start = len(text[:start].rstrip(" \t"))
-        text = text[:start] + edits[index] + text[end:]
-    instruction = use.step.instruction
-    return Fix(instruction.start_line, instruction.end_line, text)
+    """A fix that replaces argv words of the install command by index (``""`` removes one); None when the
+    words cannot be located in the source text."""
+    earlier = [command for command in use.step.commands[: use.step.commands.index(use.command)]
+               if command.argv == use.command.argv]
+    return edit_command_words(use.step.instruction, use.command.argv, len(earlier), edits)
 
 
 def manager_index(use: InstallUse) -> int:
@@ -167,12 +135,9 @@ def _stage_copies(image, stage_index: int) -> tuple[list[int], list[ContextCopy]
 def bind_sources(use: InstallUse) -> list[str]:
     """Context paths that ``RUN --mount=type=bind`` makes visible to the install ("." for a default source)."""
     sources = []
-    for flag in use.step.instruction.flags:
-        if not flag.startswith("--mount="):
-            continue
-        fields = dict(part.partition("=")[::2] for part in flag[len("--mount=") :].split(","))
-        if fields.get("type", "bind") == "bind" and not fields.get("from"):
-            sources.append(fields.get("source") or fields.get("src") or ".")
+    for mount in use.step.mounts:
+        if mount.kind == "bind" and not mount.option("from"):
+            sources.append(mount.option("source", "src") or ".")
     return sources
 
 

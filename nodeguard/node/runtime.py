@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 
 from nodeguard.model.context import BuildContext
-from nodeguard.model.copies import absolute
-from nodeguard.model.image import Image, Stage
+from nodeguard.model.copies import absolute, copy_of
+from nodeguard.model.image import Image, Stage, Step
 from nodeguard.model.process import (
     Process,
     exec_of_arguments,
@@ -19,7 +18,7 @@ from nodeguard.model.process import (
     shell_script_argument,
     stage_process,
 )
-from nodeguard.model.shell import Command, simple_command_words, split_commands
+from nodeguard.model.shell import Command, argv_commands, simple_command_words, split_commands
 from nodeguard.node.image_files import ImageReader
 from nodeguard.node.images import is_node_image
 from nodeguard.node.manifest import plain_node_command, read_package_json, script_command, script_name
@@ -260,7 +259,7 @@ def _process_commands(stage: Stage) -> list[Command]:
         return _commands_of(script)
     process = stage_process(stage)
     words = strip_init(process.argv) if process is not None else ()
-    return split_commands(shlex.join(words)) if words else []
+    return argv_commands(words) if words else []
 
 
 def _commands_of(script: str) -> list[Command]:
@@ -292,9 +291,17 @@ def drops_privileges(stage: Stage) -> bool:
     if any(command.program in PRIVILEGE_DROPPERS for command in commands):
         return True
     starts_script = bool(commands) and commands[0].program.endswith(".sh")
-    return starts_script and any(
-        _DROPPER_WORD.search(step.instruction.args) for step in stage.all_steps() if step.keyword in ("RUN", "COPY", "ADD")
-    )
+    return starts_script and any(_installs_dropper(step) for step in stage.all_steps())
+
+
+def _installs_dropper(step: Step) -> bool:
+    """A RUN that names gosu/su-exec/setpriv (``apk add su-exec``), or a COPY/ADD of one (``COPY --from=... /gosu``)."""
+    if step.keyword == "RUN":
+        texts = (step.script, *(command.text for command in step.commands))
+    else:
+        copy = copy_of(step)
+        texts = copy.words if copy is not None else ()
+    return any(_DROPPER_WORD.search(text) for text in texts)
 
 
 def user_name(user: str) -> str:

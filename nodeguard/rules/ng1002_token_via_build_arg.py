@@ -68,7 +68,7 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
     shipped = {member.index for member in image.final.lineage()} if image.final is not None else set()
     for stage in image.stages:
         for step in stage.steps:
-            if step.keyword != "RUN" or uses_secret_mount(step.instruction.flags):
+            if step.keyword != "RUN" or uses_secret_mount(step):
                 continue
             installs = [(command, classify_install(command.argv)) for command in step.commands]
             install, kind = next(((command, kind) for command, kind in installs

@@ -75,8 +75,7 @@ def rewrite_fix(stage, step) -> Fix | None:
     written = pairs[0][1] or ""
     if len(pairs) != 1 or has_variables(written) or step.line != step.end_line:
         return None
-    indent = step.instruction.original[: len(step.instruction.original) - len(step.instruction.original.lstrip())]
-    return Fix(step.line, step.end_line, indent + SET_PRODUCTION, UNSAFE)
+    return Fix(step.line, step.end_line, step.instruction.indent + SET_PRODUCTION, UNSAFE)
 
 
 def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:

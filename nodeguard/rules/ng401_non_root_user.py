@@ -99,7 +99,7 @@ def root_user_problem(stage) -> Problem:
     after = f" after `USER {earlier[-1]}`" if earlier else ""
     return Problem(
         step.line,
-        f"the final image runs as root: `{step.instruction.original.strip()}` is the last USER{after}; "
+        f"the final image runs as root: `{step.instruction.first_line}` is the last USER{after}; "
         f"switch back to a non-root user (e.g. `{SWITCH}`) once the steps that need root are done",
         end_line=step.end_line,
     )

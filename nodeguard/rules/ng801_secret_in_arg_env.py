@@ -131,13 +131,13 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
 def _mounts_and_removes(step) -> bool:
     """NG802 leaves alone a RUN that mounts its secret and deletes the file it wrote."""
     writes = credential_writes(step.commands)
-    return bool(writes) and writes[0].removed_in_same_run and uses_secret_mount(step.instruction.flags)
+    return bool(writes) and writes[0].removed_in_same_run and uses_secret_mount(step)
 
 
 def _install_note(image, context, steps, name: str) -> str:
     """The installs that read this ARG as their registry token (NG1002 then stays silent)."""
     for step in steps:
-        if step.keyword != "RUN" or uses_secret_mount(step.instruction.flags):
+        if step.keyword != "RUN" or uses_secret_mount(step):
             continue
         for command in step.commands:
             install = classify_install(command.argv)

@@ -64,7 +64,7 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
         if not writes:
             continue
         write = writes[0]
-        if write.removed_in_same_run and uses_secret_mount(step.instruction.flags):
+        if write.removed_in_same_run and uses_secret_mount(step):
             continue
         if write.removed_in_same_run:
             what = (f"this RUN writes a registry token into {write.file} and deletes it before it ends, but without "

@@ -51,7 +51,7 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
     lines = [line for _, entry_lines in missing_ignore_lines(image, context, None) for line in entry_lines]
     yield Problem(
         copy.step.line,
-        f"`{copy.step.instruction.original.strip().splitlines()[0]}` copies the whole build context and there "
+        f"`{copy.step.instruction.first_line}` copies the whole build context and there "
         f"is no .dockerignore, so a local node_modules, .git and any .env or .npmrc go into the image; create "
         f"{context.display_path('.dockerignore')} with: {', '.join(lines)}",
         end_line=copy.step.end_line,

@@ -77,7 +77,7 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
     if not found:
         return
     ignore = context.dockerignore
-    command = f"`{copy.step.instruction.original.strip().splitlines()[0]}`"
+    command = f"`{copy.step.instruction.first_line}`"
     lineage = {stage.index for stage in final.lineage()}
     stage = image.stages[copy.step.stage_index]
     target = "the image" if stage.index in lineage else f"a layer of build stage `{stage.label}`"

@@ -175,3 +175,22 @@ def test_replace_word_edits_one_whole_word_or_nothing():
     twice = last_step("FROM node:22\nCOPY a a/\n").instruction
     assert replace_word(twice, "a", "b", UNSAFE) is not None  # "a/" is another word
     assert replace_word(last_step("FROM node:22\nCOPY a b a\n").instruction, "a", "c", UNSAFE) is None
+
+
+# --- RUN mounts and the instruction as written ------------------------------------------------------------------
+
+def test_run_mounts_are_typed():
+    step = last_step("FROM node:22\nRUN --mount=type=secret,id=npmrc,target=/root/.npmrc "
+                     "--mount=type=bind,src=package.json,target=/app/package.json --mount=target=/x npm ci\n")
+    secret, bind, default = step.mounts
+    assert secret.kind == "secret" and secret.option("id") == "npmrc" and secret.option("target") == "/root/.npmrc"
+    assert bind.kind == "bind" and bind.option("source", "src") == "package.json"
+    assert default.kind == "bind" and default.option("from") is None  # type=bind is the default
+    assert last_step("FROM node:22\nRUN npm ci\n").mounts == ()
+    assert last_step("FROM node:22\nCOPY --link a b\n").mounts == ()
+
+
+def test_first_line_and_indent_of_an_instruction():
+    copy = last_step("FROM node:22\n  COPY . \\\n    /app\n").instruction
+    assert copy.first_line == "COPY . \\" and copy.indent == "  "
+    assert last_step("FROM node:22\nUSER node\n").instruction.indent == ""
