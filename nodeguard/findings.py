@@ -67,14 +67,6 @@ class Fix(Record):
         """The fix edits nothing at or after ``line`` (an insertion right before it is still before it)."""
         return self.line <= line if self.inserts else self.end_line < line
 
-    def to_dict(self) -> dict:
-        return {
-            "line": self.line,
-            "end_line": self.end_line,
-            "replacement": self.replacement,
-            "applicability": self.applicability.value,
-        }
-
 
 class Finding(Record):
     """One problem a rule reports at a place in a file, with its optional fix."""
@@ -118,17 +110,3 @@ class Finding(Record):
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.rule, self.message)
-
-    def to_dict(self) -> dict:
-        return {
-            "rule": self.rule,
-            "name": self.name,
-            "section": self.section,
-            "severity": self.severity.label,
-            "path": self.path,
-            "line": self.line,
-            "end_line": self.end_line,
-            "column": self.column,
-            "message": self.message,
-            "fix": None if self.fix is None else self.fix.to_dict(),
-        }

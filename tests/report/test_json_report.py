@@ -105,3 +105,16 @@ def test_empty_report():
         "summary": {"error": 0, "warning": 0, "info": 0, "files": 0, "checked": 0},
         "findings": [],
     }
+
+
+def test_written_as_json_dumps_writes_it(finding):
+    """The report is written by hand; it must be what json.dumps(indent=2, ensure_ascii=False) writes, for
+    any text in any field (quotes, backslashes, control characters, U+2028, astral and lone surrogates)."""
+    awkward = 'q"uote \\ back\tslash \x00\x1f\x7f \u2028 \U0001f600 \ud800 é'
+    findings = [
+        finding(message=awkward, path=awkward, fix=Fix(line=3, end_line=2, replacement=awkward)),
+        finding("NG501", severity=Severity.INFO, line=7),
+        finding("NG301", severity=Severity.WARNING, path="a/Dockerfile", fix=Fix(line=1, end_line=1, replacement="")),
+    ]
+    for written in (render(findings, checked_files=9), render([]), render(findings[:1])):
+        assert written == json.dumps(json.loads(written), indent=2, ensure_ascii=False) + "\n"
