@@ -70,11 +70,36 @@ def walk(folder: Path) -> Iterator[Path]:
 def find_repo_root(start: Path) -> Path:
     """The nearest folder above ``start`` that holds ``.git``; ``start`` itself when there is none."""
     start = start.resolve()
-    folder = start if start.is_dir() else start.parent
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return folder
+    return RepositoryRoots().of(start if start.is_dir() else start.parent)
+
+
+class RepositoryRoots:
+    """``find_repo_root`` for the real folders (symlinks resolved) of one run: each folder is looked at once,
+    however many files below it ask."""
+
+    def __init__(self) -> None:
+        self._holders: dict[Path, Path | None] = {}  # a folder -> the nearest folder at or above it holding .git
+
+    def of(self, folder: Path) -> Path:
+        """The nearest folder at or above ``folder`` that holds ``.git``; ``folder`` itself when there is none."""
+        return self.holder(folder) or folder
+
+    def holder(self, folder: Path) -> Path | None:
+        """The nearest folder at or above ``folder`` that holds ``.git``, or None."""
+        pending = []
+        current = folder
+        while current not in self._holders:
+            if (current / ".git").exists():
+                self._holders[current] = current
+                break
+            pending.append(current)
+            if current.parent == current:
+                self._holders[current] = None
+                break
+            current = current.parent
+        found = self._holders[current]
+        self._holders.update((each, found) for each in pending)
+        return found
 
 
 def context_folder(dockerfile_path: str, mapped_context: str | None) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from nodeguard.discover import (
+    RepositoryRoots,
     context_folder,
     find_repo_root,
     governed_dockerfiles,
@@ -149,32 +150,28 @@ def expand_paths(
     answer the action gives too): one named on the command line brings in those beside it
     (``app/.dockerignore`` → ``app/Dockerfile``; ``x.Dockerfile.dockerignore`` → ``x.Dockerfile``) and
     those the ``policy``'s ``contexts`` map to its folder."""
-    found: list[tuple[Path, Path]] = []
+    found: list[tuple[Path, Path]] = []  # real paths: a resolve walks every step from /, so each is done once
     missing: list[str] = []
     notes: list[str] = []
-    real_folders = DiskCache()  # each folder resolved once: a resolve walks every step from /
-    walked: set[Path] = set()  # found by the walk, which yields no symlinks: only their folder needs resolving
     repo_files: dict[Path, set[str]] = {}  # each repository walked once, however many ignore files are named
     for text in paths:
         path = Path(text)
         if path.is_dir():
-            for file in walk(path):
-                walked.add(file)
-                found.append((file, path))
+            real = path.resolve()  # the walk enters no symlinked folder and yields no symlink: what it finds is real
+            found.extend((file, real) for file in walk(real))
         elif path.is_file() and is_ignore_file_name(path.name):
             governed = _governed_on_disk(path, policy, repo_files)
-            found.extend((file, file) for file in governed)
+            found.extend((file.resolve(), file.resolve()) for file in governed)
             if not governed:
                 notes.append(f"{text}: no Dockerfile beside it uses this ignore file; name the Dockerfile to check it")
         elif path.is_file():
-            found.append((path, path))
+            found.append((path.resolve(), path.resolve()))
         else:
             missing.append(text)
     unique: dict[Path, Path] = {}
     for file, named in found:
         if not is_ignore_file_name(file.name):
-            real = real_folders.real(file.parent) / file.name if file in walked else file.resolve()
-            unique.setdefault(real, real_folders.real(named) if file in walked else named.resolve())
+            unique.setdefault(file, named)
     return list(unique.items()), missing, notes
 
 
@@ -255,10 +252,11 @@ def check_paths(
     cwd = (cwd or Path.cwd()).resolve()
     disk = DiskCache() if disk is None else disk
     found, missing, notes = expand_paths(paths, policy)
+    roots = RepositoryRoots()
     repositories: dict[Path, DiskRepository] = {}
     files = []
     for path, named in found:
-        repo_root = find_repo_root(path.parent)
+        repo_root = roots.of(path.parent)
         if repo_root not in repositories:
             repositories[repo_root] = DiskRepository(repo_root, disk, cwd)
         named_relative = named.relative_to(repo_root).as_posix() if named.is_relative_to(repo_root) else None

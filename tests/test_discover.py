@@ -130,3 +130,16 @@ def test_governed_dockerfiles_honour_the_contexts_mapping_and_buildkit_precedenc
     assert governed_dockerfiles("web.Dockerfile.dockerignore", paths, mapping.get) == ["web.Dockerfile"]
     assert governed_dockerfiles("ctx/.dockerignore", paths, mapping.get) == ["ctx/Dockerfile", "docker/api.Dockerfile"]
     assert governed_dockerfiles("docker/.dockerignore", paths, mapping.get) == []
+
+
+def test_one_run_finds_each_folders_repository_root_as_a_lookup_of_its_own(tmp_path: Path):
+    from nodeguard.discover import RepositoryRoots, find_repo_root
+
+    for folder in ("outer/.git", "outer/a/b", "outer/nested/.git", "outer/nested/c/d", "loose/e"):
+        (tmp_path / folder).mkdir(parents=True)
+    folders = [tmp_path / name for name in ("outer/nested/c/d", "outer/a/b", "outer/nested", "outer", "loose/e", "loose")]
+    alone = {folder: find_repo_root(folder) for folder in folders}
+    assert alone[tmp_path / "outer/nested/c/d"] == tmp_path / "outer/nested" and alone[tmp_path / "loose/e"] == tmp_path / "loose/e"
+    for order in (folders, folders[::-1]):
+        roots = RepositoryRoots()
+        assert {folder: roots.of(folder) for folder in order} == alone

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from nodeguard.discover import RepositoryRoots
 from nodeguard.findings import Severity
 from nodeguard.policy import Override, Policy, PolicyError, RuleSetting
 from nodeguard.policy.globs import compiled
@@ -65,21 +66,30 @@ def load(config: str | None, start_dir: str, rules: Sequence[Rule] | None) -> Po
     return build_policy([*preset_chain(document.extends or DEFAULT_PRESET, rules), document], rules)
 
 
-def find_policy_file(start_dir: Path) -> Path | None:
-    """The first policy file from ``start_dir`` up to the repository root (only ``start_dir`` outside one)."""
+def find_policy_file(
+    start_dir: Path, roots: RepositoryRoots | None = None, seen: dict[Path, Path | None] | None = None
+) -> Path | None:
+    """The first policy file from ``start_dir`` up to the repository root (only ``start_dir`` outside one).
+
+    ``roots`` and ``seen`` (each folder's answer) keep what a run learnt of the folders above, so that each
+    folder is looked at once however many files below it ask."""
     start = start_dir.resolve()
-    folders = [start, *start.parents]
-    root_index = next((index for index, folder in enumerate(folders) if (folder / ".git").exists()), 0)
-    root = folders[root_index]
-    for folder in folders[: root_index + 1]:
-        for name in POLICY_FILE_NAMES:
-            candidate = folder / name
-            if not os.path.lexists(candidate):
-                continue
-            if not candidate.resolve().is_relative_to(root):
-                raise PolicyError(str(candidate), "is a link to a file outside the repository")
-            return candidate
-    return None
+    root = (roots or RepositoryRoots()).of(start)
+    seen = {} if seen is None else seen
+    pending = []
+    folder = start
+    while folder not in seen:
+        candidate = next((folder / name for name in POLICY_FILE_NAMES if os.path.lexists(folder / name)), None)
+        if candidate is not None and not candidate.resolve().is_relative_to(root):
+            raise PolicyError(str(candidate), "is a link to a file outside the repository")
+        if candidate is not None or folder == root:
+            seen[folder] = candidate
+            break
+        pending.append(folder)
+        folder = folder.parent
+    found = seen[folder]
+    seen.update((each, found) for each in pending)
+    return found
 
 
 def read_document(path: Path, shown: str, rules: Sequence[Rule]) -> PolicyDocument:
@@ -253,6 +263,8 @@ class PolicyFinder:
         self.used: dict[str, Policy] = {}
         self._by_folder: dict[Path, Policy] = {}
         self._by_file: dict[Path | None, Policy] = {}
+        self._roots = RepositoryRoots()
+        self._policy_files: dict[Path, Path | None] = {}  # each folder's nearest policy file
 
     def __call__(self, path: Path) -> Policy:
         folder = path.parent if not path.is_dir() else path
@@ -263,7 +275,7 @@ class PolicyFinder:
         return policy
 
     def _policy_of_folder(self, folder: Path) -> Policy:
-        found = None if self.config is not None else find_policy_file(folder)
+        found = None if self.config is not None else find_policy_file(folder, self._roots, self._policy_files)
         if found not in self._by_file:
             policy = self._read(found)
             self._by_file[found] = self.adjust(policy) if self.adjust else policy

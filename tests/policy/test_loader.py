@@ -255,3 +255,30 @@ def test_the_full_example_of_the_docs_loads_with_the_real_rules(repo):
     assert policy.selects("services/api/Dockerfile") and not policy.selects("legacy/Dockerfile")
     assert policy.settings_for("tools/release/Dockerfile")["NG401"].enabled
     assert not policy.settings_for("tools/Dockerfile")["NG401"].enabled
+
+
+def test_one_finder_for_many_folders_answers_as_each_folder_alone(tmp_path: Path, fake_rules):
+    """The finder keeps what it learnt of the folders above (each looked at once per run): in any order,
+    each folder still gets its nearest policy file up to its own repository root, nested repositories and
+    folders outside any repository included."""
+    from nodeguard.policy.loader import PolicyFinder
+
+    outer = tmp_path / "outer"
+    policies = {"outer": "warning", "outer/a": "info", "loose": "never"}
+    for folder, fail_on in policies.items():
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / ".nodeguard.yml").write_text(f"fail-on: {fail_on}\n")
+    for folder in ("outer/.git", "outer/a/b/c", "outer/a/d", "outer/e", "outer/nested/.git", "outer/nested/x", "loose/f"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+    expected = {
+        "outer/nested/x": "error", "outer/a/b/c": "info", "outer/e": "warning", "outer/a/d": "info",
+        "outer": "warning", "outer/a": "info", "outer/nested": "error", "loose/f": "error", "loose": "never",
+    }
+
+    def fail_on(policy) -> str:
+        return policy.fail_on.label if policy.fail_on is not None else "never"
+
+    assert {folder: fail_on(load_policy(None, str(tmp_path / folder), fake_rules)) for folder in expected} == expected
+    for order in (list(expected), list(reversed(expected))):
+        finder = PolicyFinder(None, fake_rules)
+        assert {folder: fail_on(finder(tmp_path / folder / "Dockerfile")) for folder in order} == expected
