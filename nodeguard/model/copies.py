@@ -10,7 +10,7 @@ from nodeguard.model.image import Image, Step
 from nodeguard.model.parse import RefusedArguments, argument_values
 from nodeguard.record import Record
 
-REMOTE_SOURCE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+REMOTE_SOURCE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE | re.ASCII)
 
 
 class Copy(Record):
