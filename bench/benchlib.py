@@ -28,6 +28,7 @@ class Run:
     returncode: int
     stdout: bytes
     stderr: bytes
+    cpu_seconds: float = 0.0  # the child's user and system time: less swayed by other work than the wall time
 
 
 def find_corpus() -> Path | None:
@@ -151,7 +152,8 @@ def run_measured(command: Sequence[str], cwd: Path, env: dict[str, str] | None =
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Run(seconds, usage.ru_maxrss, child.returncode, out.read(), err.read())
+        return Run(seconds, usage.ru_maxrss, child.returncode, out.read(), err.read(),
+                   usage.ru_utime + usage.ru_stime)
 
 
 def run_side_by_side(commands: Sequence[Sequence[str]], cwd: Path, env: dict[str, str] | None = None) -> Run:
