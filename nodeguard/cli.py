@@ -1,136 +1,145 @@
 """The ``nodeguard`` command line. Imports stay inside the commands so that start-up stays fast."""
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Callable
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
+
+    Arguments = argparse.Namespace | SimpleNamespace  # as argparse reads them, or plain_check
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "checkstyle")
 COLORS = ("auto", "always", "never")
 THRESHOLDS = ("error", "warning", "info", "never")
 
-
-class _HelpFormatter(argparse.HelpFormatter):
-    """argparse's formatter, given the terminal's width as ``shutil.get_terminal_size`` reads it, so that
-    parsing the command line does not import ``shutil`` (and its compression modules)."""
-
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: int | None = None) -> None:
-        super().__init__(prog, indent_increment, max_help_position,
-                         _terminal_columns() - 2 if width is None else width)
-
-
-def _terminal_columns() -> int:
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns > 0:
-        return columns
-    if sys.__stdout__ is None:
-        return 80
-    try:
-        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
-    except (ValueError, OSError):  # closed, detached or not a terminal
-        return 80
-
-
-class _Command(argparse.ArgumentParser):
-    """A subcommand's parser, made when its command is the one parsed: start-up makes one of the six."""
-
-    def __init__(self, *, add_options: Callable[[argparse.ArgumentParser], None], **kwargs: Any) -> None:
-        # ArgumentParser.__init__ runs in parse_known_args; until then only the command's name and help
-        # (kept by the top-level parser) are read.
-        self._unmade: tuple[Callable[[argparse.ArgumentParser], None], dict[str, Any]] | None = (add_options, kwargs)
-
-    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
-        if self._unmade is not None:
-            add_options, settings = self._unmade
-            self._unmade = None
-            super().__init__(formatter_class=_HelpFormatter, **settings)
-            add_options(self)
-            self.set_defaults(command_parser=self)
-        return super().parse_known_args(*args, **kwargs)
+# ``check``'s arguments as argparse takes them (flags, settings): its parser is made from them, and so is the
+# reading of a plain ``check`` command line that needs no argparse (``plain_check``).
+CHECK_ARGUMENTS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (("paths",), {"nargs": "*", "default": ["."], "help": "files or folders (default: .); - reads standard input"}),
+    (("--config",), {"help": "policy file (default: .github/nodeguard.yml or .nodeguard.yml)"}),
+    (("--format",), {"choices": FORMATS, "default": "text"}),
+    (("--fail-on",), {"choices": THRESHOLDS, "help": "lowest severity that fails the run"}),
+    (("--fix",), {"action": "store_true", "help": "apply safe fixes in place, then report the rest"}),
+    (("--unsafe-fixes",), {"action": "store_true",
+                           "help": "with --fix or --diff, apply unsafe fixes too (they may change what the image does)"}),
+    (("--diff",), {"action": "store_true",
+                   "help": "print the diff --fix would make and change no file; exit 1 when there is one"}),
+    (("--show-fixes",), {"action": "store_true", "help": "with --fix or --diff, list each fix applied"}),
+    (("--output", "-o"), {"help": "write the report to this file instead of standard output"}),
+    (("--force-exclude",), {"action": "store_true",
+                            "help": "apply the policy's exclude to files named on the command line too (for pre-commit)"}),
+    (("--allow-empty",), {"action": "store_true",
+                          "help": "exit 0 when no Dockerfile or .dockerignore is found (default: a usage error)"}),
+    (("--stdin-filename",), {"metavar": "PATH",
+                             "help": "with -: the Dockerfile's path, which names it and anchors its build context"}),
+    (("--resolve-digests",), {"action": "store_true",
+                              "help": "look unpinned base images up in their registries: NG102 then offers the exact digest"}),
+    (("--check-digests",), {"action": "store_true",
+                            "help": "look pinned base images up: report (info) a tag that now points to another digest"}),
+    (("--refresh-data",), {"action": "store_true",
+                           "help": "read Node.js's published release schedule for this run (default: the bundled copy)"}),
+    (("--select",), {"metavar": "RULES", "action": "append", "default": [],
+                     "help": "run only these rules (IDs or names, comma-separated), on top of the policy"}),
+    (("--ignore",), {"metavar": "RULES", "action": "append", "default": [],
+                     "help": "turn these rules off (IDs or names, comma-separated), on top of the policy"}),
+    (("--statistics",), {"action": "store_true",
+                         "help": "print how many findings each rule has instead of the findings (text or json)"}),
+    (("--color",), {"choices": COLORS, "default": "auto",
+                    "help": "colour the text output: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it)"}),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nodeguard", description="Check Node.js Dockerfiles against best practices.",
-                                     formatter_class=_HelpFormatter)
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="nodeguard", description="Check Node.js Dockerfiles against best practices.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
-    commands = parser.add_subparsers(dest="command", parser_class=_Command)
-    commands.add_parser("check", help="check Dockerfiles and .dockerignore files", add_options=_check_options)
-    commands.add_parser("rules", help="list the rules", add_options=_no_options)
-    commands.add_parser("explain", help="print a rule's documentation", add_options=_explain_options)
-    commands.add_parser("schema", help="print the policy file's JSON schema", add_options=_no_options)
-    commands.add_parser("pin", help="pin FROM images by digest, looked up in their registries",
-                        add_options=_pin_options)
-    commands.add_parser("init", help="write a starter policy and a GitHub workflow (never overwrites)",
-                        add_options=_init_options)
-    return parser
-
-
-def _check_options(check: argparse.ArgumentParser) -> None:
-    check.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .); - reads standard input")
-    check.add_argument("--config", help="policy file (default: .github/nodeguard.yml or .nodeguard.yml)")
-    check.add_argument("--format", choices=FORMATS, default="text")
-    check.add_argument("--fail-on", choices=THRESHOLDS, help="lowest severity that fails the run")
-    check.add_argument("--fix", action="store_true", help="apply safe fixes in place, then report the rest")
-    check.add_argument("--unsafe-fixes", action="store_true",
-                       help="with --fix or --diff, apply unsafe fixes too (they may change what the image does)")
-    check.add_argument("--diff", action="store_true",
-                       help="print the diff --fix would make and change no file; exit 1 when there is one")
-    check.add_argument("--show-fixes", action="store_true", help="with --fix or --diff, list each fix applied")
-    check.add_argument("--output", "-o", help="write the report to this file instead of standard output")
-    check.add_argument("--force-exclude", action="store_true",
-                       help="apply the policy's exclude to files named on the command line too (for pre-commit)")
-    check.add_argument("--allow-empty", action="store_true",
-                       help="exit 0 when no Dockerfile or .dockerignore is found (default: a usage error)")
-    check.add_argument("--stdin-filename", metavar="PATH",
-                       help="with -: the Dockerfile's path, which names it and anchors its build context")
-    check.add_argument("--resolve-digests", action="store_true",
-                       help="look unpinned base images up in their registries: NG102 then offers the exact digest")
-    check.add_argument("--check-digests", action="store_true",
-                       help="look pinned base images up: report (info) a tag that now points to another digest")
-    check.add_argument("--refresh-data", action="store_true",
-                       help="read Node.js's published release schedule for this run (default: the bundled copy)")
-    check.add_argument("--select", metavar="RULES", action="append", default=[],
-                       help="run only these rules (IDs or names, comma-separated), on top of the policy")
-    check.add_argument("--ignore", metavar="RULES", action="append", default=[],
-                       help="turn these rules off (IDs or names, comma-separated), on top of the policy")
-    check.add_argument("--statistics", action="store_true",
-                       help="print how many findings each rule has instead of the findings (text or json)")
-    check.add_argument("--color", choices=COLORS, default="auto",
-                       help="colour the text output: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it)")
-
-
-def _explain_options(explain: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="command")
+    check = commands.add_parser("check", help="check Dockerfiles and .dockerignore files")
+    for flags, settings in CHECK_ARGUMENTS:
+        check.add_argument(*flags, **settings)
+    check.set_defaults(command_parser=check)
+    rules = commands.add_parser("rules", help="list the rules")
+    rules.set_defaults(command_parser=rules)
+    explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", help="rule ID or name, e.g. NG101 or base-image-tag")
-
-
-def _pin_options(pin: argparse.ArgumentParser) -> None:
+    explain.set_defaults(command_parser=explain)
+    schema = commands.add_parser("schema", help="print the policy file's JSON schema")
+    schema.set_defaults(command_parser=schema)
+    pin = commands.add_parser("pin", help="pin FROM images by digest, looked up in their registries")
     pin.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
     pin.add_argument("--config", help="policy file (its registries: mirrors; include/exclude)")
     pin.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
     pin.add_argument("--diff", action="store_true", help="print the changes as a unified diff; write nothing")
     pin.add_argument("--update", action="store_true", help="also move pinned digests whose tag now points elsewhere")
-
-
-def _init_options(init: argparse.ArgumentParser) -> None:
+    pin.set_defaults(command_parser=pin)
+    init = commands.add_parser("init", help="write a starter policy and a GitHub workflow (never overwrites)")
     init.add_argument("folder", nargs="?", help="where (default: the repository root of the current folder)")
+    init.set_defaults(command_parser=init)
+    return parser
 
 
-def _no_options(command: argparse.ArgumentParser) -> None:
-    """``rules`` and ``schema`` take no options."""
+def plain_check(words: list[str]) -> SimpleNamespace | None:
+    """The arguments of a ``check`` command line whose options are spelled out in full (``check Dockerfile
+    --format json``), as argparse reads them, without argparse: importing it and making the parsers is a
+    tenth of a one-file check's start-up. None for any other command line (help, an abbreviated option,
+    ``--``, a value that looks like an option or is not among the choices, paths on both sides of an
+    option, ...): argparse reads those, and reports their errors."""
+    if not words or words[0] != "check":
+        return None
+    values: dict[str, Any] = {"command": "check", "version": False}
+    options: dict[str, tuple[str, dict[str, Any]]] = {}
+    for flags, settings in CHECK_ARGUMENTS:
+        name = next((flag for flag in flags if flag.startswith("--")), flags[0]).removeprefix("--").replace("-", "_")
+        default = settings.get("default", False if settings.get("action") == "store_true" else None)
+        values[name] = list(default) if isinstance(default, list) else default
+        options.update((flag, (name, settings)) for flag in flags if flag.startswith("-"))
+    paths: list[str] = []
+    after_path = False
+    position = 1
+    while position < len(words):
+        word = words[position]
+        position += 1
+        if word == "-" or not word.startswith("-"):
+            if paths and not after_path:
+                return None  # paths on both sides of an option: argparse takes only the first run
+            paths.append(word)
+            after_path = True
+            continue
+        after_path = False
+        flag, equals, value = word.partition("=")
+        if flag not in options or (equals and not flag.startswith("--")):
+            return None
+        name, settings = options[flag]
+        if settings.get("action") == "store_true":
+            if equals:
+                return None
+            values[name] = True
+            continue
+        if not equals:
+            if position == len(words) or words[position].startswith("-"):
+                return None
+            value = words[position]
+            position += 1
+        if "choices" in settings and value not in settings["choices"]:
+            return None
+        values[name] = [*values[name], value] if settings.get("action") == "append" else value
+    if paths:
+        values["paths"] = paths
+    return SimpleNamespace(**values)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
-    if unknown:  # argparse would print the top-level usage; the subcommand's is the one that helps
-        getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
+    args: Arguments | None = plain_check(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        parser = build_parser()
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # argparse would print the top-level usage; the subcommand's is the one that helps
+            getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.version:
         from nodeguard import __version__
 
@@ -151,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def run_check(args: argparse.Namespace) -> int:
+def run_check(args: Arguments) -> int:
     from nodeguard.policy import PolicyError
     from nodeguard.policy.loader import PolicyFinder
 
@@ -199,7 +208,7 @@ def _path_problem(paths: list[str]) -> str | None:
     return None
 
 
-def _stdin_problem(args: argparse.Namespace) -> str | None:
+def _stdin_problem(args: Arguments) -> str | None:
     if args.paths == ["-"] and (args.fix or getattr(args, "diff", False)):
         return "standard input cannot be fixed in place; save it to a file and name that"
     if args.stdin_filename and args.paths != ["-"]:
@@ -207,13 +216,13 @@ def _stdin_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _statistics_problem(args: argparse.Namespace) -> str | None:
+def _statistics_problem(args: Arguments) -> str | None:
     if args.statistics and args.format not in ("text", "json"):
         return f"--statistics prints text or json, not {args.format}"
     return None
 
 
-def _rule_selection(args: argparse.Namespace):
+def _rule_selection(args: Arguments):
     """A function that applies ``--select`` and ``--ignore`` to a policy; None without them; the message
     when a rule named there does not exist."""
     from nodeguard.policy import select_rules
@@ -240,7 +249,7 @@ def _no_such_rule(word: str) -> str:
     return f"no rule named {word!r}{did_you_mean(word, names)}; `nodeguard rules` lists them"
 
 
-def _check_disk(args: argparse.Namespace, finder):
+def _check_disk(args: Arguments, finder):
     from pathlib import Path
 
     from nodeguard.engine import check_paths
@@ -262,7 +271,7 @@ def _check_disk(args: argparse.Namespace, finder):
     return result
 
 
-def _check_stdin(args: argparse.Namespace, finder):
+def _check_stdin(args: Arguments, finder):
     """The Dockerfile on standard input, checked as if it were at ``--stdin-filename`` (else as ``-`` in
     the current folder): that path's folder is its build context and its repository's policy applies."""
     from pathlib import Path
@@ -287,7 +296,7 @@ def _check_stdin(args: argparse.Namespace, finder):
     return check_files([FileToCheck(path, repository, finder(location), named=path)], force_exclude=args.force_exclude)
 
 
-def _fail_on(args: argparse.Namespace, finder):
+def _fail_on(args: Arguments, finder):
     """``--fail-on``; else the strictest ``fail-on`` of the policies that applied."""
     from nodeguard.findings import Severity
 
@@ -297,7 +306,7 @@ def _fail_on(args: argparse.Namespace, finder):
     return min(thresholds) if thresholds else None
 
 
-def run_pin(args: argparse.Namespace) -> int:
+def run_pin(args: Arguments) -> int:
     from nodeguard.policy import PolicyError
     from nodeguard.policy.loader import PolicyFinder
     from nodeguard.remote.digests import local_dockerfiles, pin_dockerfiles, resolver_for
@@ -330,7 +339,7 @@ def run_pin(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(result.problems for result in results) else EXIT_CLEAN
 
 
-def run_diff(args: argparse.Namespace, policy) -> int:
+def run_diff(args: Arguments, policy) -> int:
     """``--diff``: the unified diff of what ``--fix`` would do; no file changes."""
     from nodeguard.fixes import plan_fixes
 
@@ -343,7 +352,7 @@ def run_diff(args: argparse.Namespace, policy) -> int:
     return EXIT_FINDINGS if planned else EXIT_CLEAN
 
 
-def report_fixes(args: argparse.Namespace, planned, would: bool = False) -> None:
+def report_fixes(args: Arguments, planned, would: bool = False) -> None:
     from nodeguard.fixes import describe, listed
 
     for file in planned:
@@ -354,7 +363,7 @@ def report_fixes(args: argparse.Namespace, planned, would: bool = False) -> None
                 print(f"  {line}", file=sys.stderr)
 
 
-def write_report(args: argparse.Namespace, result) -> None:
+def write_report(args: Arguments, result) -> None:
     from nodeguard.report import render
 
     checked = len(result.checked)
@@ -379,7 +388,7 @@ def write_report(args: argparse.Namespace, result) -> None:
         sys.stdout.write(text)
 
 
-def run_rules(args: argparse.Namespace) -> int:
+def run_rules(args: Arguments) -> int:
     from nodeguard.rules import all_rules
 
     for rule in all_rules():
@@ -388,7 +397,7 @@ def run_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def run_explain(args: argparse.Namespace) -> int:
+def run_explain(args: Arguments) -> int:
     from nodeguard.rules import rule_by_id
     from nodeguard.rules.docs import rule_page
 
@@ -400,7 +409,7 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def run_init(args: argparse.Namespace) -> int:
+def run_init(args: Arguments) -> int:
     from pathlib import Path
 
     from nodeguard.discover import find_repo_root
@@ -420,7 +429,7 @@ def run_init(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def run_schema(args: argparse.Namespace) -> int:
+def run_schema(args: Arguments) -> int:
     import json
 
     from nodeguard.policy.schema import policy_schema

@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 NOT_NEEDED = (
     "yaml",  # only a policy file is YAML
-    "shutil",  # argparse's help formatter would import it for the terminal's width
+    "argparse",  # a plain check command line is read without it (cli.plain_check)
+    "shutil",
     "pkgutil",  # the rule registry lists its folder
     "multiprocessing",  # the process pool is for many files
     "jsonschema",
