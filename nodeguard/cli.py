@@ -41,7 +41,8 @@ CHECK_ARGUMENTS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (("--check-digests",), {"action": "store_true",
                             "help": "look pinned base images up: report (info) a tag that now points to another digest"}),
     (("--refresh-data",), {"action": "store_true",
-                           "help": "read Node.js's published release schedule for this run (default: the bundled copy)"}),
+                           "help": "read Node.js's published release schedule and the node image's tags for this "
+                                   "run (default: the bundled copy)"}),
     (("--select",), {"metavar": "RULES", "action": "append", "default": [],
                      "help": "run only these rules (IDs or names, comma-separated), on top of the policy"}),
     (("--ignore",), {"metavar": "RULES", "action": "append", "default": [],

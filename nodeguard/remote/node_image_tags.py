@@ -43,9 +43,10 @@ def fetch(environ: Mapping[str, str], *, timeout: float = TIMEOUT_SECONDS, attem
 
 
 def refresh_for_run(environ: Mapping[str, str], *, tls_verify: bool | str = True) -> str:
-    """Judge this run by the registry's tag list when it can be read; a note saying which tags are in force."""
+    """Judge this run by the registry's tag list when it can be read; a note saying which tags are in force.
+    One try (5 s a request), as for the release data: a run waits at most seconds for facts it has a copy of."""
     try:
-        lines, listed = fetch(environ, tls_verify=tls_verify)
+        lines, listed = fetch(environ, attempts=1, tls_verify=tls_verify)
     except TagsUnavailable as error:
         return f"image tags: not refreshed ({error}); {_bundled_text()}"
     image_tags.use_tags(lines)
