@@ -147,18 +147,22 @@ def lineage_copies(image: Image, stage_index: int) -> list[Copy]:
 
 def context_copy(step: Step) -> ContextCopy | None:
     """The step as a copy from the build context, or None (another stage, an image, a URL, a heredoc)."""
-    copy = copy_of(step)
+    return _from_context(copy_of(step))
+
+
+def _from_context(copy: Copy | None) -> ContextCopy | None:
     if copy is None or copy.source_stage is not None:
         return None
     sources = tuple(word for word in copy.sources if not word.startswith("<<") and not REMOTE_SOURCE.match(word))
-    return ContextCopy(step, sources, copy.destination) if sources else None
+    return ContextCopy(copy.step, sources, copy.destination) if sources else None
 
 
 def context_copies(image: Image) -> list[ContextCopy]:
     """Every copy from the build context, in every stage, in file order."""
     cached = image.derived.get("context_copies")
     if cached is None:
-        cached = [copy for copy in (context_copy(step) for stage in image.stages for step in stage.steps) if copy]
+        cached = [copy for copy in (_from_context(copy_at(image, step)) for stage in image.stages for step in stage.steps)
+                  if copy]
         image.derived["context_copies"] = cached
     return list(cached)
 

@@ -176,8 +176,8 @@ def sensitive_file_reason(relpath: str, read_text: Callable[[str], str | None] |
         text = read_text(relpath)
         if text is not None and is_public_env_file(text):
             return None  # a framework's public build settings, committed on purpose
-    for entry in SENSITIVE_FILES:
-        if not _matches(entry.pattern, path, base):
+    for entry, matches in _sensitive_tests():
+        if not matches(path, base):
             continue
         if entry.secret_marker is not None and read_text is not None:
             text = read_text(relpath)
@@ -187,12 +187,20 @@ def sensitive_file_reason(relpath: str, read_text: Callable[[str], str | None] |
     return None
 
 
-def _matches(pattern: str, path: str, base: str) -> bool:
+@functools.cache
+def _sensitive_tests() -> tuple[tuple[SensitiveFile, Callable[[str, str], bool]], ...]:
+    """Each sensitive-file pattern made into its test once: (path, base name) -> whether it matches."""
+    return tuple((entry, _test_of(entry.pattern)) for entry in SENSITIVE_FILES)
+
+
+def _test_of(pattern: str) -> Callable[[str, str], bool]:
     if "/" in pattern:
-        return path == pattern or path.endswith("/" + pattern)
+        suffix = "/" + pattern
+        return lambda path, base: path == pattern or path.endswith(suffix)
     if not _GLOB_CHARACTERS.intersection(pattern):  # a plain name: no glob to compile
-        return base == pattern
-    return fnmatch.fnmatchcase(base, pattern)
+        return lambda path, base: base == pattern
+    match = re.compile(fnmatch.translate(pattern)).match  # what fnmatch.fnmatchcase compiles
+    return lambda path, base: match(base) is not None
 
 
 class IgnoreEntry(Record):
