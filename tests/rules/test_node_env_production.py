@@ -18,6 +18,8 @@ CMD = 'CMD ["node", "server.js"]\n'
         "FROM node:22-alpine AS base\nENV NODE_ENV=production\nFROM base\n" + CMD,
         'FROM node:22-alpine\nCMD ["env", "NODE_ENV=production", "node", "server.js"]\n',
         "FROM node:22-alpine\nCMD NODE_ENV=production node server.js\n",
+        # the file's escape character: a backtick escapes, a backslash is a character
+        "# escape=`\nFROM node:22-alpine\nENV NODE_ENV=prod`uction APPDIR=C:\\app\n" + CMD,
         # the final image does not run Node.js
         "FROM node:22 AS build\nRUN npm ci && npm run build\nFROM nginx:1.27-alpine\nCOPY --from=build /app/dist /usr/share/nginx/html\n",
         'FROM node:22 AS build\nRUN npm run build\nFROM nginx:1.27\nCMD ["nginx", "-g", "daemon off;"]\n',
@@ -60,6 +62,7 @@ def test_an_arg_alone_does_not_reach_the_container(lint):
         ("FROM node:22-alpine\nENV NODE_ENV production\nENV NODE_ENV=dev\n" + CMD, 3, "dev"),
         ("FROM node:22-alpine\nARG NODE_ENV=development\nENV NODE_ENV=$NODE_ENV\n" + CMD, 3, "development"),
         ("FROM node:22-alpine AS base\nENV NODE_ENV=test\nFROM base\n" + CMD, 2, "test"),
+        ("FROM node:22-alpine\nENV NODE_ENV=prod`uction\n" + CMD, 2, "prod`uction"),  # no directive: ` is a character
     ],
 )
 def test_another_value_is_reported_on_its_env(lint, dockerfile, line, value):
