@@ -61,13 +61,13 @@ def refs_to_look_up(image: Image, *, unpinned: bool, pinned: bool) -> list[Image
 def written_image_word(stage: Stage) -> str | None:
     """The image word exactly as the `FROM` line writes it, when it can be rewritten in place: written
     literally (no build argument) on the instruction's first line, once."""
-    words = stage.from_instruction.args.split()
-    if not words or words[0] != stage.base.raw:
+    word = stage.written_base
+    if not word or word != stage.base.raw:
         return None
     first_line = stage.from_instruction.original.split("\n", 1)[0]
-    if len(re.findall(rf"(?<!\S){re.escape(words[0])}(?!\S)", first_line)) != 1:
+    if len(re.findall(rf"(?<!\S){re.escape(word)}(?!\S)", first_line)) != 1:
         return None
-    return words[0]
+    return word
 
 
 def pinned_first_line(stage: Stage, digest: str) -> str | None:
