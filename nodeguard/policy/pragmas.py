@@ -96,8 +96,8 @@ def find_pragmas(parsed: ParsedDockerfile, rules: Sequence[Rule] | None = None) 
         from nodeguard.rules import all_rules
 
         rules = all_rules()
-    ids = {rule.id: rule.id for rule in rules} | {rule.name: rule.id for rule in rules}
-    layout = _Layout(parsed)
+    ids: dict[str, str] | None = None  # made at the first pragma: most files have none
+    layout: _Layout | None = None
     pragmas = []
     for line, text in _comment_lines(parsed):
         parsed_pragma = parse_pragma(text)
@@ -106,6 +106,9 @@ def find_pragmas(parsed: ParsedDockerfile, rules: Sequence[Rule] | None = None) 
                 pragmas.append(Pragma(parsed.path, line, "instruction", text.strip(_COMMENT_SPACE), (), (), None,
                                       0, 0, malformed=True))
             continue
+        if ids is None or layout is None:
+            ids = {rule.id: rule.id for rule in rules} | {rule.name: rule.id for rule in rules}
+            layout = _Layout(parsed)
         scope, names, reason = parsed_pragma
         resolved = [ids.get(name) or ids.get(name.upper()) for name in names]
         start, end = layout.span(scope, line)
