@@ -143,9 +143,14 @@ class Step(Record):
 
     @property
     def script(self) -> str:
-        """RUN: the shell script as written, its heredoc bodies after it; other instructions: ""."""
-        if self.keyword != "RUN" or self.instruction.is_exec_form:
+        """RUN: the shell script as written, its heredoc bodies after it (the exec form: the script of its
+        ``sh -c``, else its words joined by blanks); other instructions: ""."""
+        if self.keyword != "RUN":
             return ""
+        argv = self.instruction.json_args
+        if argv is not None:
+            script = _shell_script_of(argv)
+            return script if script is not None else " ".join(argv)
         return self.instruction.args + "".join(heredoc.body for heredoc in self.instruction.heredocs)
 
 
@@ -301,9 +306,17 @@ class Image(Record, frozen=False):
         return self.final.from_instruction if self.final else None
 
 
-def _exec_form_commands(argv: tuple[str, ...]) -> tuple[Command, ...]:
+def _shell_script_of(argv: tuple[str, ...]) -> str | None:
+    """The script of an exec form that runs ``sh -c "<script>"`` (any of the usual shells), else None."""
     if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in SHELL_PROGRAMS and argv[1] == "-c":
-        return tuple(split_commands(argv[2]))
+        return argv[2]
+    return None
+
+
+def _exec_form_commands(argv: tuple[str, ...]) -> tuple[Command, ...]:
+    script = _shell_script_of(argv)
+    if script is not None:
+        return tuple(split_commands(script))
     return (Command(argv=tuple(argv), text=" ".join(argv)),) if argv else ()
 
 

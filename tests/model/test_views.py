@@ -122,10 +122,11 @@ def test_workdir_keeps_a_backslash_under_the_backtick_escape():
     assert image_of("# escape=`\nFROM node:22\nWORKDIR C:\\app\n").final.workdir.endswith("C:\\app")
 
 
-def test_run_script_holds_heredoc_bodies_and_not_the_exec_form():
+def test_run_script_holds_heredoc_bodies_and_the_exec_forms_shell_script():
     step = last_step("FROM node:22\nRUN <<EOF\nnpm ci\nEOF\n")
     assert step.script == "<<EOF" + "npm ci\n"
-    assert last_step('FROM node:22\nRUN ["npm", "ci"]\n').script == ""
+    assert last_step('FROM node:22\nRUN ["npm", "ci"]\n').script == "npm ci"
+    assert last_step('FROM node:22\nRUN ["/bin/sh", "-c", "echo $TOKEN > .npmrc"]\n').script == "echo $TOKEN > .npmrc"
     assert last_step("FROM node:22\nCOPY a b\n").script == ""
 
 
