@@ -143,3 +143,26 @@ def test_one_run_finds_each_folders_repository_root_as_a_lookup_of_its_own(tmp_p
     for order in (folders, folders[::-1]):
         roots = RepositoryRoots()
         assert {folder: roots.of(folder) for folder in order} == alone
+
+
+def test_one_run_resolves_folders_through_their_parents_as_path_resolve_does(tmp_path: Path):
+    from nodeguard.discover import RepositoryRoots
+
+    root = tmp_path.resolve()
+    for folder in ("repo/a/b", "repo/c", "elsewhere/d"):
+        (root / folder).mkdir(parents=True)
+    (root / "repo" / "link").symlink_to(root / "elsewhere", target_is_directory=True)
+    (root / "repo" / "loop").symlink_to(root / "repo" / "loop")
+    names = ["a", "a/b", "c", "link", "link/d", "loop", "absent", "a/..", "c/../a/b"]
+    roots = RepositoryRoots()
+    for name in names + names[::-1]:  # each asked before and after its parent
+        folder = root / "repo" / name
+        try:
+            expected: object = folder.resolve()
+        except RuntimeError:  # a symlink loop
+            expected = RuntimeError
+        try:
+            found: object = roots.real(folder)
+        except RuntimeError:
+            found = RuntimeError
+        assert found == expected, name

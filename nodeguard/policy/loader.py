@@ -73,8 +73,9 @@ def find_policy_file(
 
     ``roots`` and ``seen`` (each folder's answer) keep what a run learnt of the folders above, so that each
     folder is looked at once however many files below it ask."""
-    start = start_dir.resolve()
-    root = (roots or RepositoryRoots()).of(start)
+    roots = RepositoryRoots() if roots is None else roots
+    start = roots.real(start_dir)
+    root = roots.of(start)
     seen = {} if seen is None else seen
     pending = []
     folder = start
