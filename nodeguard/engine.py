@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain, islice
 from pathlib import Path
+from typing import TypeVar
 
 from nodeguard.discover import (
     RepositoryRoots,
@@ -26,9 +29,12 @@ from nodeguard.record import Record, replace
 from nodeguard.rules import Problem, Rule, all_rules, known_rule
 
 FILES_PER_PROCESS = 200  # below this many Dockerfiles per core a second process costs more than it saves
+FILES_PER_CHUNK = 64  # handed to a worker at a time: few enough to cost little, small enough to end together
 INTERNAL_ERROR = "NG005"
 INVALID_INPUT = "NG001"
 PRAGMA_RULES = frozenset({"NG002", "NG003", "NG004", "NG006", "NG007"})
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 
 class SourceFile(Record):
@@ -144,35 +150,45 @@ def expand_paths(
     paths: Sequence[str], policy: Policy | Callable[[Path], Policy] | None = None
 ) -> tuple[list[tuple[Path, Path]], list[str], list[str]]:
     """Dockerfiles named or found below the given paths, each with the path it was found through;
-    paths that do not exist; and notes on ignore files named that no Dockerfile uses.
+    paths that do not exist; and notes on ignore files named that no Dockerfile uses (see ``found_on_disk``)."""
+    missing: list[str] = []
+    notes: list[str] = []
+    return list(found_on_disk(paths, policy, missing, notes)), missing, notes
+
+
+def found_on_disk(
+    paths: Sequence[str], policy: Policy | Callable[[Path], Policy] | None, missing: list[str], notes: list[str]
+) -> Iterator[tuple[Path, Path]]:
+    """Each Dockerfile named or found below the given paths, once, as it is found: its real path and the
+    real path it was found through. Paths that do not exist are added to ``missing``; ignore files named that
+    no Dockerfile uses, to ``notes``.
 
     An ignore file is checked through the Dockerfiles it governs (``discover.governed_dockerfiles``, the
     answer the action gives too): one named on the command line brings in those beside it
     (``app/.dockerignore`` → ``app/Dockerfile``; ``x.Dockerfile.dockerignore`` → ``x.Dockerfile``) and
     those the ``policy``'s ``contexts`` map to its folder."""
-    found: list[tuple[Path, Path]] = []  # real paths: a resolve walks every step from /, so each is done once
-    missing: list[str] = []
-    notes: list[str] = []
+    seen: set[Path] = set()
     repo_files: dict[Path, set[str]] = {}  # each repository walked once, however many ignore files are named
     for text in paths:
         path = Path(text)
+        found: Iterable[tuple[Path, Path]]
         if path.is_dir():
             real = path.resolve()  # the walk enters no symlinked folder and yields no symlink: what it finds is real
-            found.extend((file, real) for file in walk(real))
+            found = ((file, real) for file in walk(real) if not is_ignore_file_name(file.name))
         elif path.is_file() and is_ignore_file_name(path.name):
             governed = _governed_on_disk(path, policy, repo_files)
-            found.extend((file.resolve(), file.resolve()) for file in governed)
+            found = [(file.resolve(), file.resolve()) for file in governed]
             if not governed:
                 notes.append(f"{text}: no Dockerfile beside it uses this ignore file; name the Dockerfile to check it")
         elif path.is_file():
-            found.append((path.resolve(), path.resolve()))
+            found = [(path.resolve(), path.resolve())]
         else:
             missing.append(text)
-    unique: dict[Path, Path] = {}
-    for file, named in found:
-        if not is_ignore_file_name(file.name):
-            unique.setdefault(file, named)
-    return list(unique.items()), missing, notes
+            continue
+        for file, named in found:
+            if file not in seen:
+                seen.add(file)
+                yield file, named
 
 
 def _governed_on_disk(
@@ -207,17 +223,17 @@ def check_files(files: Iterable[FileToCheck], *, force_exclude: bool = False) ->
     there. Whatever fails on one file is that file's NG005 finding; the others are still checked. What the
     policy does not select is listed as excluded (with ``force_exclude``, even a file named)."""
     result = CheckResult()
-    selected = []
-    for file in files:
-        shown = file.repository.shown(file.path)
-        if is_selected(file.policy, file.path, file.named, force_exclude):
-            result.checked.append(shown)
-            selected.append((file, shown))
-        else:
-            result.excluded.append(shown)
-    for findings in _map_in_processes(_check_file, selected):
-        result.findings.extend(findings)
-    result.findings = _unique_sorted(result.findings)
+
+    def selected() -> Iterator[tuple[FileToCheck, str]]:
+        for file in files:
+            shown = file.repository.shown(file.path)
+            if is_selected(file.policy, file.path, file.named, force_exclude):
+                result.checked.append(shown)
+                yield file, shown
+            else:
+                result.excluded.append(shown)
+
+    result.findings = _unique_sorted(chain.from_iterable(_map_in_processes(_check_file, selected())))
     return result
 
 
@@ -251,18 +267,21 @@ def check_paths(
     being planned)."""
     cwd = (cwd or Path.cwd()).resolve()
     disk = DiskCache() if disk is None else disk
-    found, missing, notes = expand_paths(paths, policy)
+    missing: list[str] = []
+    notes: list[str] = []
     roots = RepositoryRoots()
     repositories: dict[Path, DiskRepository] = {}
-    files = []
-    for path, named in found:
-        repo_root = roots.of(path.parent)
-        if repo_root not in repositories:
-            repositories[repo_root] = DiskRepository(repo_root, disk, cwd)
-        named_relative = named.relative_to(repo_root).as_posix() if named.is_relative_to(repo_root) else None
-        file_policy = policy if isinstance(policy, Policy) else policy(path)
-        files.append(FileToCheck(path.relative_to(repo_root).as_posix(), repositories[repo_root], file_policy, named_relative))
-    result = check_files(files, force_exclude=force_exclude)
+
+    def files() -> Iterator[FileToCheck]:  # as they are found: the first are checked while the rest are sought
+        for path, named in found_on_disk(paths, policy, missing, notes):
+            repo_root = roots.of(path.parent)
+            if repo_root not in repositories:
+                repositories[repo_root] = DiskRepository(repo_root, disk, cwd)
+            named_relative = named.relative_to(repo_root).as_posix() if named.is_relative_to(repo_root) else None
+            file_policy = policy if isinstance(policy, Policy) else policy(path)
+            yield FileToCheck(path.relative_to(repo_root).as_posix(), repositories[repo_root], file_policy, named_relative)
+
+    result = check_files(files(), force_exclude=force_exclude)
     result.notes = notes
     if missing:
         absent = [unreadable_file_finding(text, "no such file or folder") for text in missing]
@@ -270,17 +289,42 @@ def check_paths(
     return result
 
 
-def _map_in_processes(function, items: list) -> Iterable:
-    """``map``, spread over the machine's cores when there are enough items for that to pay off."""
+def _map_in_processes(function: Callable[[_Item], _Result], items: Iterable[_Item]) -> Iterator[_Result]:
+    """``map``, spread over the machine's cores when there are enough items for that to pay off. Items are
+    handed out in small chunks as they come, so the workers start while the rest are still being found and
+    finish together; results are yielded in order as they arrive."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    workers = min(cores, len(items) // FILES_PER_PROCESS)
+    iterator = iter(items)
+    ahead = list(islice(iterator, cores * FILES_PER_PROCESS))  # enough to know how many workers pay off
+    workers = min(cores, len(ahead) // FILES_PER_PROCESS)
     if workers < 2 or sys.platform != "linux":  # forked workers start in milliseconds; spawned ones do not
-        return map(function, items)
+        yield from map(function, chain(ahead, iterator))
+        return
     import multiprocessing  # here: a one-file check must not pay for importing it
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(function, items, chunksize=max(1, len(items) // (workers * 8))))
+        pending: deque[Future[list[_Result]]] = deque()
+        try:
+            for chunk in _chunks(chain(ahead, iterator), FILES_PER_CHUNK):
+                pending.append(pool.submit(_map_chunk, function, chunk))
+                while pending[0].done():
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+        except BaseException:  # finding the rest failed (a broken policy file), or the user interrupted
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+def _chunks(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _map_chunk(function: Callable[[_Item], _Result], chunk: list[_Item]) -> list[_Result]:
+    return [function(item) for item in chunk]
 
 
 def _isolated(path: str, check: Callable[[], list[Finding]]) -> list[Finding]:

@@ -90,3 +90,54 @@ def test_a_file_the_policy_leaves_out_is_listed_as_excluded_unless_named(tmp_pat
     assert (engine.check_files([found]).excluded, engine.check_files([found]).findings) == (["legacy/Dockerfile"], [])
     assert engine.check_files([named]).checked == ["legacy/Dockerfile"]
     assert engine.check_files([named], force_exclude=True).excluded == ["legacy/Dockerfile"]
+
+
+def many_dockerfiles(root: Path, count: int) -> None:
+    (root / ".git").mkdir()
+    for number in range(count):
+        folder = root / f"app{number:02}"
+        folder.mkdir()
+        (folder / "Dockerfile").write_text(f"FROM node:{18 + number % 5}\nCOPY . .\nCMD npm start\n# line {number}\n")
+        if number % 3 == 0:
+            (folder / ".dockerignore").write_text("node_modules\n" if number % 2 else "[x-]\n")
+
+
+def test_the_process_pool_reports_what_one_process_reports(tmp_path: Path, monkeypatch):
+    """Files are handed to the workers in chunks as they are found; the findings, and the files checked
+    and in what order, are those of a run in one process."""
+    from nodeguard.policy.loader import PolicyFinder
+
+    import concurrent.futures
+
+    handed_out = []
+
+    class CountingPool(concurrent.futures.ProcessPoolExecutor):
+        def submit(self, function, /, *args, **kwargs):
+            handed_out.append(len(args[1]))
+            return super().submit(function, *args, **kwargs)
+
+    many_dockerfiles(tmp_path, 23)
+    alone = engine.check_paths([str(tmp_path)], PolicyFinder(None), cwd=tmp_path)
+    monkeypatch.setattr(engine, "FILES_PER_PROCESS", 2)
+    monkeypatch.setattr(engine, "FILES_PER_CHUNK", 3)
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountingPool)
+    pooled = engine.check_paths([str(tmp_path)], PolicyFinder(None), cwd=tmp_path)
+    assert handed_out == [3] * 7 + [2]
+    assert len(alone.checked) == 23 and pooled.checked == alone.checked
+    assert pooled.findings == alone.findings and {f.path for f in alone.findings} >= {"app00/.dockerignore"}
+
+
+def test_a_policy_error_found_while_the_pool_runs_ends_the_run_with_that_error(tmp_path: Path, monkeypatch):
+    from nodeguard.policy import PolicyError
+    from nodeguard.policy.loader import PolicyFinder
+
+    many_dockerfiles(tmp_path, 12)
+    (tmp_path / "zz").mkdir()
+    (tmp_path / "zz" / "Dockerfile").write_text("FROM node:20\n")
+    (tmp_path / "zz" / ".nodeguard.yml").write_text("rules: [not, a, mapping\n")
+    monkeypatch.setattr(engine, "FILES_PER_PROCESS", 2)
+    monkeypatch.setattr(engine, "FILES_PER_CHUNK", 3)
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    with pytest.raises(PolicyError, match="nodeguard.yml"):
+        engine.check_paths([str(tmp_path)], PolicyFinder(None), cwd=tmp_path)
