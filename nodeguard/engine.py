@@ -308,7 +308,7 @@ def _map_in_processes(function: Callable[[_Item], _Result], items: Iterable[_Ite
         try:
             for chunk in _chunks(chain(ahead, iterator), FILES_PER_CHUNK):
                 pending.append(pool.submit(_map_chunk, function, chunk))
-                while pending[0].done():
+                while pending and pending[0].done():
                     yield from pending.popleft().result()
             while pending:
                 yield from pending.popleft().result()

@@ -141,3 +141,26 @@ def test_a_policy_error_found_while_the_pool_runs_ends_the_run_with_that_error(t
     monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
     with pytest.raises(PolicyError, match="nodeguard.yml"):
         engine.check_paths([str(tmp_path)], PolicyFinder(None), cwd=tmp_path)
+
+
+def test_a_chunk_that_ends_before_the_next_is_handed_out_is_reported_once(tmp_path: Path, monkeypatch):
+    """Finding the rest can be slower than checking a chunk: every chunk is then done before the next is
+    handed out, and the results are still each reported once, in order."""
+    from nodeguard.policy.loader import PolicyFinder
+
+    import concurrent.futures
+
+    class WaitingPool(concurrent.futures.ProcessPoolExecutor):
+        def submit(self, function, /, *args, **kwargs):
+            future = super().submit(function, *args, **kwargs)
+            future.result()
+            return future
+
+    many_dockerfiles(tmp_path, 10)
+    alone = engine.check_paths([str(tmp_path)], PolicyFinder(None), cwd=tmp_path)
+    monkeypatch.setattr(engine, "FILES_PER_PROCESS", 2)
+    monkeypatch.setattr(engine, "FILES_PER_CHUNK", 3)
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", WaitingPool)
+    pooled = engine.check_paths([str(tmp_path)], PolicyFinder(None), cwd=tmp_path)
+    assert pooled.checked == alone.checked and pooled.findings == alone.findings
