@@ -445,7 +445,7 @@ def argument_values(keyword: str, args: str, escape: str = "\\") -> list[str]:
             raise RefusedArguments("ARG names can not be blank")
         return words
     if keyword == "HEALTHCHECK":
-        kind = re.split(rf"[{GO_SPACE}]", args, maxsplit=1)[0]
+        kind = args[:next((index for index, char in enumerate(args) if char in GO_SPACE), len(args))]
         if not kind:
             return []
         return [kind, *_maybe_json(args[len(kind):].lstrip(GO_SPACE), keyword, to_list=False)]
