@@ -178,7 +178,7 @@ def _pin_one(dockerfile: LocalDockerfile, lookups: Mapping[str, DigestLookup], u
         ref, line = stage.base, stage.from_instruction.start_line
         if stage.parent is not None or ref.is_scratch or not ref.repository or (ref.digest and not (update and ref.tag)):
             continue
-        written = (stage.from_instruction.args.split() or [""])[0]
+        written = stage.written_base
         if ref.unresolved or written_image_word(stage) is None:
             result.problems.append(f"line {line}: `{written}` is not written literally (a build argument?); not pinned")
             continue
