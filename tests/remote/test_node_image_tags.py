@@ -218,3 +218,19 @@ def test_the_maintainer_command_writes_the_tags_with_the_release_data(node_tags,
     assert written["taken"] == date.today().isoformat() and written["tags"] == len(TAGS)
     assert written["lines"] == image_tags.summarize(TAGS)
     assert (tmp_path / "node-release-data.json").exists()
+
+
+def test_the_maintainer_command_writes_nothing_when_the_tags_cannot_be_read(tmp_path, monkeypatch, capsys):
+    from tests.remote.test_node_data import NodeSite
+
+    site = NodeSite()  # its environment names a closed port for the tag registry
+    try:
+        for name, value in site.env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(releases, "DATA", tmp_path)
+        assert node_data.main(["--write"]) == 1
+    finally:
+        site.httpd.shutdown()
+        site.httpd.server_close()
+    assert list(tmp_path.iterdir()) == []
+    assert "could not be reached: Connection refused" in capsys.readouterr().err
