@@ -308,7 +308,8 @@ def _closing_quote_end(script: str, i: int, quote: str) -> int:
 # --- wrappers: sudo, env, sh -c ... -------------------------------------------------------------------
 
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
+# The POSIX-style shells whose ``-c`` script a wrapper runs.
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
 _SHELL_OPTIONS_WITH_VALUE = frozenset({"--rcfile", "--init-file"})
 _OPTIONS_WITH_VALUE = {  # the wrapper's options that take the next word as their value
     "sudo": frozenset(
@@ -358,8 +359,8 @@ def _unwrap(argv: list[str], first: int = 0) -> _Unwrapped | None:
     if first >= len(argv):
         return None
     program = argv[first].rsplit("/", 1)[-1]
-    if program in _SHELLS or program == "su":
-        unwrapped = (_unwrap_shell if program in _SHELLS else _unwrap_su)(argv[first:])
+    if program in SHELLS or program == "su":
+        unwrapped = (_unwrap_shell if program in SHELLS else _unwrap_su)(argv[first:])
         if unwrapped is None or unwrapped.script_index is None:
             return unwrapped
         return replace(unwrapped, script_index=first + unwrapped.script_index)

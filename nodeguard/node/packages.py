@@ -17,6 +17,16 @@ LOCKFILES: dict[str, tuple[str, ...]] = {
     "bun": ("bun.lock", "bun.lockb"),
 }
 
+# How each package manager leaves the devDependencies out of what it installs.
+PRODUCTION_INSTALL_ADVICE: dict[str, str] = {
+    "npm": "install with `--omit=dev`, or run `npm prune --omit=dev` after the build",
+    "yarn": "install with `--production` (Yarn 1) or `yarn workspaces focus --production` (Yarn 2+)",
+    "pnpm": "install with `--prod`, or run `pnpm prune --prod` after the build",
+    "bun": "install with `--production`",
+}
+# Programs that may run a build script, which needs the devDependencies an earlier install put there.
+BUILD_SCRIPT_PROGRAMS = frozenset({"npm", "yarn", "pnpm", "npx", "bun", "node", "tsc", "nest", "next", "vite", "webpack"})
+
 # What a Dockerfile copies before installing dependencies: the manifest, lockfiles and the package
 # managers' configuration. Root-owned, they are read by the install and never written by the app.
 INSTALL_INPUTS: frozenset[str] = frozenset({
@@ -260,7 +270,7 @@ class InstallCommand(Record):
 
 
 _MANAGERS = frozenset(LOCKFILES)
-_NPM_INSTALL = frozenset({"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add"})
+NPM_INSTALL_ALIASES = frozenset({"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add"})
 _NPM_CI = frozenset({"ci", "clean-install", "ic", "install-clean", "isntall-clean", "install-ci-test", "cit"})
 # npm options that take a separate value; anything else that starts with "-" is a flag.
 _NPM_VALUE_OPTIONS = frozenset({"--omit", "--include", "--only", "--registry", "--prefix", "-C", "--workspace", "-w", "--cache", "--loglevel", "--location", "--tag"})
@@ -324,7 +334,7 @@ def _npm(options: dict[str, str], positionals: list[str]) -> InstallCommand | No
     command, targets = (positionals[0], positionals[1:]) if positionals else ("", [])
     if command in _NPM_CI:
         kind = "ci"
-    elif command in _NPM_INSTALL:
+    elif command in NPM_INSTALL_ALIASES:
         kind = _install_kind(options, targets)
     elif command == "prune":
         kind = "prune"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import posixpath
 
+from nodeguard.model.shell import SHELLS as POSIX_SHELLS
+
 # Programs whose process is Node.js (or a Node.js-compatible runtime) running the app.
 NODE_PROGRAMS = frozenset(
     {"node", "nodejs", "bun", "ts-node", "ts-node-esm", "tsx", "pm2", "pm2-runtime", "nodemon", "forever", "next",
@@ -16,7 +18,8 @@ SCRIPT_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun"})
 JAVASCRIPT_EXTENSIONS = (".js", ".mjs", ".cjs")
 SCRIPT_EXTENSIONS = (*JAVASCRIPT_EXTENSIONS, ".ts", ".mts", ".cts")
 
-SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
+# A shell as the container's process: the POSIX shells, and busybox (``busybox sh``).
+SHELLS = POSIX_SHELLS | {"busybox"}
 
 # Programs that run as PID 1, reap zombies and forward signals to their child. s6-overlay's is the
 # absolute path /init; a bare "init" is too ambiguous to count.

@@ -59,10 +59,9 @@ from nodeguard.node.installs import (
     word_index,
 )
 from nodeguard.node.manifest import yarn_is_berry
-from nodeguard.node.packages import LOCKFILES
+from nodeguard.node.packages import LOCKFILES, NPM_INSTALL_ALIASES
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
-NPM_INSTALL_WORDS = ("install", "i", "add", "in", "isntall")
 _TRUE = ("true", "1", "yes")
 
 
@@ -83,7 +82,7 @@ def _lockfile_missing(context, manager: str) -> bool:
 
 
 def _npm_problem(use: InstallUse, image, context) -> Problem:
-    index = word_index(use, NPM_INSTALL_WORDS)
+    index = word_index(use, NPM_INSTALL_ALIASES)
     no_lockfile = _lockfile_missing(context, "npm")
     # `npm ci` fails without a lockfile in the image: rewrite only where one is known to be copied first.
     fix = edit_words(use, {index: "ci"}) if index is not None and lockfile_in_place(use, image, context) else None

@@ -60,18 +60,11 @@ from nodeguard.model.image import Image, Stage, Step
 from nodeguard.model.shell import Command
 from nodeguard.node.installs import InstallUse, edit_words, word_index
 from nodeguard.node.manifest import has_dev_dependencies, read_package_json
-from nodeguard.node.packages import classify_install
+from nodeguard.node.packages import BUILD_SCRIPT_PROGRAMS, PRODUCTION_INSTALL_ADVICE, classify_install
 from nodeguard.record import Record
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 _MAX_DEPTH = 8
-_SCRIPT_PROGRAMS = frozenset({"npm", "yarn", "pnpm", "npx", "bun", "node", "tsc", "nest", "next", "vite", "webpack"})
-PRODUCTION_ADVICE = {
-    "npm": "install with `--omit=dev`, or run `npm prune --omit=dev` after the build",
-    "yarn": "install with `--production` (Yarn 1) or `yarn workspaces focus --production` (Yarn 2+)",
-    "pnpm": "install with `--prod`, or run `pnpm prune --prod` after the build",
-    "bun": "install with `--production`",
-}
 
 
 class DevModules(Record):
@@ -157,7 +150,7 @@ def _omit_dev_fix(stage: Stage, found: DevModules):
     steps = stage.all_steps()
     later_commands = [c for step in steps[steps.index(use.step) + 1 :] for c in step.commands]
     later_commands += list(use.step.commands[use.step.commands.index(use.command) + 1 :])
-    if any(command.program in _SCRIPT_PROGRAMS and classify_install(command.argv) is None for command in later_commands):
+    if any(command.program in BUILD_SCRIPT_PROGRAMS and classify_install(command.argv) is None for command in later_commands):
         return None
     index = word_index(use, ("ci", "clean-install"))
     return None if index is None else edit_words(use, {index: f"{use.command.argv[index]} --omit=dev"})
@@ -165,7 +158,7 @@ def _omit_dev_fix(stage: Stage, found: DevModules):
 
 def _message(found: DevModules, image: Image) -> str:
     use = found.install
-    advice = PRODUCTION_ADVICE[use.manager]
+    advice = PRODUCTION_INSTALL_ADVICE[use.manager]
     if found.copy is None:
         return f"`{use.text}` installs devDependencies into the shipped image (NODE_ENV is not production here); {advice}"
     source = image.stages[use.step.stage_index].label
