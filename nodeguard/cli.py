@@ -74,8 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     pin = commands.add_parser("pin", help="pin FROM images by digest, looked up in their registries")
     pin.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
     pin.add_argument("--config", help="policy file (its registries: mirrors; include/exclude)")
-    pin.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
-    pin.add_argument("--diff", action="store_true", help="print the changes as a unified diff; write nothing")
+    pin.add_argument("--dry-run", action="store_true", help="say what would change; write nothing; exit 1 when a line would change")
+    pin.add_argument("--diff", action="store_true",
+                     help="print the changes as a unified diff; write nothing; exit 1 when there is one")
     pin.add_argument("--update", action="store_true", help="also move pinned digests whose tag now points elsewhere")
     pin.set_defaults(command_parser=pin)
     init = commands.add_parser("init", help="write a starter policy and a GitHub workflow (never overwrites)")
@@ -337,7 +338,9 @@ def run_pin(args: Arguments) -> int:
                 handle.write(result.new_text)
     if not any(result.changes or result.problems for result in results):
         print("nodeguard: every FROM image is pinned already", file=sys.stderr)
-    return EXIT_FINDINGS if any(result.problems for result in results) else EXIT_CLEAN
+    unpinnable = any(result.problems for result in results)
+    would_change = not write and any(result.changes for result in results)  # as check --diff: CI can require pins
+    return EXIT_FINDINGS if unpinnable or would_change else EXIT_CLEAN
 
 
 def run_diff(args: Arguments, policy) -> int:
@@ -364,6 +367,13 @@ def report_fixes(args: Arguments, planned, would: bool = False) -> None:
                 print(f"  {line}", file=sys.stderr)
 
 
+def fix_command(args: Arguments) -> str:
+    """The command that applies the fixes the report lists: a digest is only known with the flag that looked it up."""
+    lookups = [flag for flag, wanted in (("--resolve-digests", args.resolve_digests), ("--check-digests", args.check_digests))
+               if wanted]
+    return " ".join(["nodeguard check", *lookups, "--fix"])
+
+
 def write_report(args: Arguments, result) -> None:
     from nodeguard.report import render
 
@@ -377,9 +387,12 @@ def write_report(args: Arguments, result) -> None:
 
         color = color_wanted(args.color, None if args.output else sys.stdout, os.environ)
         headers = not args.output and sys.stdout.isatty()
-        text = render("text", result.findings, color=color, headers=headers, checked_files=checked)
-    elif args.format in ("json", "github"):
-        text = render(args.format, result.findings, checked_files=checked)
+        text = render("text", result.findings, color=color, headers=headers, checked_files=checked,
+                      fix_command=fix_command(args))
+    elif args.format == "github":
+        text = render("github", result.findings, checked_files=checked, fix_command=fix_command(args))
+    elif args.format == "json":
+        text = render("json", result.findings, checked_files=checked)
     else:
         text = render(args.format, result.findings)
     if args.output:

@@ -10,7 +10,7 @@ from nodeguard.findings import Finding, Severity
 # Practices whose findings are security weaknesses: not root, vulnerabilities, secrets, secret mounts.
 SECURITY_SECTIONS = frozenset({4, 7, 8, 10})
 
-FIX_HINT = "(fixable: run nodeguard check --fix)"
+FIX_COMMAND = "nodeguard check --fix"  # what a reader runs to apply the fixes; the CLI adds the flags a fix needed
 UNSAFE_FIX_HINT = "(fixable with --unsafe-fixes: check the change)"
 
 # Paints ``text`` in a named style ("path", "rule", "hint", or a severity label); ``unpainted`` leaves it.
@@ -38,7 +38,7 @@ def printable(text: str) -> str:
     )
 
 
-def finding_line(finding: Finding, paint: Paint = unpainted) -> str:
+def finding_line(finding: Finding, paint: Paint = unpainted, fix_command: str = FIX_COMMAND) -> str:
     """``path:line:col: ID severity message``, with the fix hint when the finding has a fix."""
     parts = [
         paint("path", f"{printable(finding.path)}:{finding.line}:{finding.column}:"),
@@ -47,11 +47,11 @@ def finding_line(finding: Finding, paint: Paint = unpainted) -> str:
         printable(finding.message),
     ]
     if finding.fix is not None:
-        parts.append(paint("hint", FIX_HINT if finding.fix.safe else UNSAFE_FIX_HINT))
+        parts.append(paint("hint", f"(fixable: run {fix_command})" if finding.fix.safe else UNSAFE_FIX_HINT))
     return " ".join(parts)
 
 
-def fixable_line(findings: Iterable[Finding]) -> str:
+def fixable_line(findings: Iterable[Finding], fix_command: str = FIX_COMMAND) -> str:
     """``2 fixable with `nodeguard check --fix` (1 more with `--unsafe-fixes`)``, or "" when none is."""
     fixes = [finding.fix for finding in findings if finding.fix is not None]
     safe = sum(1 for fix in fixes if fix.safe)
@@ -59,9 +59,9 @@ def fixable_line(findings: Iterable[Finding]) -> str:
     if not fixes:
         return ""
     if not safe:
-        return f"{unsafe} fixable with `nodeguard check --fix --unsafe-fixes` (check each change: `--diff` shows them)"
+        return f"{unsafe} fixable with `{fix_command} --unsafe-fixes` (check each change: `--diff` shows them)"
     more = f" ({unsafe} more with `--unsafe-fixes`)" if unsafe else ""
-    return f"{safe} fixable with `nodeguard check --fix`{more}"
+    return f"{safe} fixable with `{fix_command}`{more}"
 
 
 def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Iterable
 
 from nodeguard.findings import Finding, Severity
-from nodeguard.report.common import finding_line, ordered, plural, summary_line
+from nodeguard.report.common import FIX_COMMAND, finding_line, ordered, plural, summary_line
 
 ANNOTATIONS_PER_LEVEL = 10
 
@@ -49,7 +49,7 @@ def within_annotation_limit(findings: list[Finding]) -> list[Finding]:
     return shown
 
 
-def log_block(findings: list[Finding]) -> list[str]:
+def log_block(findings: list[Finding], fix_command: str = FIX_COMMAND) -> list[str]:
     """Every finding as a plain log line, in a folded group.
 
     The lines quote paths and messages from the repository, and a line that starts with ``::`` would be
@@ -57,7 +57,7 @@ def log_block(findings: list[Finding]) -> list[str]:
     random for each run, as GitHub's documentation of ``stop-commands`` asks: nothing written in advance
     can contain the token that ends its own quoting.
     """
-    lines = [finding_line(finding) for finding in findings]
+    lines = [finding_line(finding, fix_command=fix_command) for finding in findings]
     token = "nodeguard-" + secrets.token_hex(16)
     return [
         f"::group::nodeguard: {plural(len(findings), 'finding')}",
@@ -68,12 +68,12 @@ def log_block(findings: list[Finding]) -> list[str]:
     ]
 
 
-def render(findings: Iterable[Finding], *, checked_files: int | None = None) -> str:
+def render(findings: Iterable[Finding], *, checked_files: int | None = None, fix_command: str = FIX_COMMAND) -> str:
     findings = ordered(findings)
     shown = within_annotation_limit(findings)
     lines = [annotation(finding) for finding in shown]
     if findings:
-        lines.extend(log_block(findings))
+        lines.extend(log_block(findings, fix_command))
     lines.append(summary_line(findings, checked_files))
     hidden = len(findings) - len(shown)
     if hidden:

@@ -6,7 +6,7 @@ from itertools import groupby
 from typing import TextIO
 
 from nodeguard.findings import Finding
-from nodeguard.report.common import Paint, finding_line, fixable_line, ordered, printable, summary_line, unpainted
+from nodeguard.report.common import FIX_COMMAND, Paint, finding_line, fixable_line, ordered, printable, summary_line, unpainted
 
 _ANSI_STYLES = {
     "header": "1;4",
@@ -52,11 +52,13 @@ def render(
     color: bool = False,
     headers: bool = False,
     checked_files: int | None = None,
+    fix_command: str = FIX_COMMAND,
 ) -> str:
     """The findings grouped by file, in file and line order, and a final summary line.
 
     ``headers`` puts a line naming the file above its findings (for a terminal); ``color`` adds ANSI
-    colours; ``checked_files`` is how many files were checked, for ``No problems found in N files.``.
+    colours; ``checked_files`` is how many files were checked, for ``No problems found in N files.``; ``fix_command``
+    is the command the fix hints name.
     """
     paint: Paint = ansi if color else unpainted
     findings = ordered(findings)
@@ -64,14 +66,14 @@ def render(
     for path, group in groupby(findings, key=lambda finding: finding.path):
         if headers:
             lines.append(paint("header", printable(path)))
-            lines.extend(f"  {finding_line(finding, paint)}" for finding in group)
+            lines.extend(f"  {finding_line(finding, paint, fix_command)}" for finding in group)
             lines.append("")
         else:
-            lines.extend(finding_line(finding, paint) for finding in group)
+            lines.extend(finding_line(finding, paint, fix_command) for finding in group)
     if findings and not headers:
         lines.append("")
     lines.append(paint("summary", summary_line(findings, checked_files)))
-    fixable = fixable_line(findings)
+    fixable = fixable_line(findings, fix_command)
     if fixable:
         lines.append(paint("hint", fixable))
     return "\n".join(lines) + "\n"

@@ -105,15 +105,29 @@ def test_pin_rewrites_from_lines_keeping_tags_flags_names_and_line_endings(repo,
     assert code == 0 and "every FROM image is pinned already" in err
 
 
-def test_pin_dry_run_and_diff_write_nothing(repo, capsys, node_tags):
+def test_pin_dry_run_and_diff_write_nothing_and_exit_1_when_a_line_would_change(repo, capsys, node_tags):
     text = "FROM node:22-bookworm-slim\n"
     (repo / "Dockerfile").write_text(text)
     code, out, err = run(capsys, "pin", "--dry-run")
+    assert code == 1  # as check --diff: a workflow can require every image pinned
     assert out == "" and f"Dockerfile:1: would pin: FROM node:22-bookworm-slim@{node_tags['22-bookworm-slim']}" in err
     code, out, err = run(capsys, "pin", "--diff", ".")
+    assert code == 1
     assert out.splitlines() == ["--- a/Dockerfile", "+++ b/Dockerfile", "@@ -1 +1 @@", "-FROM node:22-bookworm-slim",
                                 f"+FROM node:22-bookworm-slim@{node_tags['22-bookworm-slim']}"]
     assert (repo / "Dockerfile").read_text() == text
+    (repo / "Dockerfile").write_text(f"FROM node:22-bookworm-slim@{node_tags['22-bookworm-slim']}\n")
+    assert [run(capsys, "pin", flag)[0] for flag in ("--dry-run", "--diff")] == [0, 0]
+
+
+def test_the_fix_hints_name_the_lookup_that_found_the_digest(repo, capsys, node_tags):
+    """`nodeguard check --fix` alone cannot pin: the digest is known only with --resolve-digests."""
+    (repo / "Dockerfile").write_text("FROM node:22-bookworm-slim\nUSER node\nCMD [\"node\", \"a.js\"]\n")
+    code, out, err = run(capsys, "check", "--resolve-digests", "--select", "NG102", "Dockerfile")
+    assert "(fixable: run nodeguard check --resolve-digests --fix)" in out
+    assert out.endswith("1 fixable with `nodeguard check --resolve-digests --fix`\n")
+    code, out, err = run(capsys, "check", "--resolve-digests", "--format", "github", "--select", "NG102", "Dockerfile")
+    assert "(fixable: run nodeguard check --resolve-digests --fix)" in out
 
 
 def test_pin_update_moves_a_stale_digest_and_leaves_what_it_cannot_pin(repo, capsys, node_tags):
