@@ -91,3 +91,58 @@ def test_records_survive_pickling_and_copying_as_the_process_pool_moves_them():
 def test_a_cached_property_still_works_on_a_frozen_record():
     command = Command(("/usr/bin/npm", "ci"))
     assert command.program == "npm" and command.program == "npm"
+
+
+def every_record_class() -> list[type[Record]]:
+    import importlib
+    import pkgutil
+
+    import nodeguard
+
+    for module in pkgutil.walk_packages(nodeguard.__path__, "nodeguard."):
+        if not module.name.endswith("__main__"):  # it runs the command line
+            importlib.import_module(module.name)
+    found, waiting = [], list(Record.__subclasses__())
+    while waiting:
+        cls = waiting.pop()
+        found.append(cls)
+        waiting.extend(cls.__subclasses__())
+    return [cls for cls in found if cls.__module__.startswith("nodeguard.")]
+
+
+def assigned_in_init(cls: type) -> set[str]:
+    """The names an ``__init__`` assigns: ``self.__dict__.update(name=...)`` keywords and ``self.name = ...``."""
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls.__init__)))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update":
+            names.update(keyword.arg for keyword in node.keywords if keyword.arg)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+    return names
+
+
+def test_every_record_takes_and_sets_each_of_its_fields():
+    """A record's ``__init__`` is written by hand: a field it forgets is an AttributeError on some path only,
+    and ``replace`` passes every field by name."""
+    import inspect
+
+    from nodeguard.rules.base import Options
+
+    records = every_record_class()
+    assert len(records) > 40
+    for cls in records:
+        if cls.__init__ is Options.__init__:
+            continue  # one __init__ for every options class, setting each declared option
+        own_init = "__init__" in cls.__dict__
+        assert own_init or not cls.__dict__.get("__annotations__"), f"{cls.__qualname__} declares fields but no __init__"
+        if not own_init or not cls._fields:
+            continue
+        parameters = [name for name in inspect.signature(cls.__init__).parameters if name != "self"]
+        assert set(parameters) >= set(cls._fields), f"{cls.__qualname__}.__init__ does not take {set(cls._fields) - set(parameters)}"
+        missing = set(cls._fields) - assigned_in_init(cls)
+        assert not missing, f"{cls.__qualname__}.__init__ does not set {missing}"
