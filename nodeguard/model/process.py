@@ -13,9 +13,13 @@ from nodeguard.patterns import LazyPattern
 from nodeguard.record import Record
 
 _SHELL_SYNTAX = frozenset("&|;<>$`()*?~\\\"'\n#")
-_EXEC = LazyPattern(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+(?![0-9]*[<>]|-)\S", re.MULTILINE)
-_EXEC_WITH_OPTIONS = LazyPattern(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+-[acl]+\s+\S", re.MULTILINE)
-_EXEC_COMMAND = LazyPattern(r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*exec\s+(?P<words>[^;&|\n]+)", re.MULTILINE)
+# Where a command starts, with any ``VAR=value`` in front of it (``NODE_ENV=production exec node x.js``
+# exports the variable to the program exec starts).
+_COMMAND_START = r"(?:^|[;&|(]|\bthen|\belse|\bdo)\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*"
+_EXEC = LazyPattern(_COMMAND_START + r"exec\s+(?![0-9]*[<>]|-)\S", re.MULTILINE)
+_EXEC_WITH_OPTIONS = LazyPattern(_COMMAND_START + r"exec\s+-[acl]+\s+\S", re.MULTILINE)
+_EXEC_COMMAND = LazyPattern(_COMMAND_START + r"exec\s+(?P<words>[^;&|\n]+)", re.MULTILINE)
+BUSYBOX = "busybox"
 ALL_ARGUMENTS = "$@"
 
 
@@ -90,8 +94,17 @@ def plain_words(script: str) -> list[str] | None:
     return words or None
 
 
+def shell_argv(argv: tuple[str, ...]) -> tuple[str, ...]:
+    """The shell's own words: ``busybox sh -c ...`` runs the applet ``sh -c ...``."""
+    if len(argv) > 1 and argv[0].rsplit("/", 1)[-1] == BUSYBOX:
+        return argv[1:]
+    return argv
+
+
 def shell_c_script(argv: tuple[str, ...]) -> str | None:
-    """The script of ``<shell> -c "<script>"`` (``-ec`` too) when ``argv[0]`` is a shell, else None."""
+    """The script of ``<shell> -c "<script>"`` (``-ec`` too, ``busybox sh -c`` too) when ``argv[0]`` is a
+    shell, else None."""
+    argv = shell_argv(argv)
     if len(argv) < 3:
         return None
     option = argv[1]
@@ -102,7 +115,7 @@ def shell_c_script(argv: tuple[str, ...]) -> str | None:
 
 def shell_script_argument(argv: tuple[str, ...]) -> str | None:
     """The script file of ``<shell> [options] ./start.sh [args]`` when ``argv[0]`` is a shell, else None."""
-    for word in argv[1:]:
+    for word in shell_argv(argv)[1:]:
         if word == "--":
             continue
         if word.startswith("-"):

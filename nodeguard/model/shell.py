@@ -321,6 +321,7 @@ _OPTIONS_WITH_VALUE = {  # the wrapper's options that take the next word as thei
     "exec": frozenset({"-a"}),
     "time": frozenset({"-f", "-o", "--format", "--output"}),
     "nohup": frozenset(),
+    "busybox": frozenset(),  # ``busybox sh -c ...``: the applet named next runs
 }
 _WRAPPERS_TAKING_ASSIGNMENTS = frozenset({"sudo", "env"})
 _WRAPPERS_HIDING_ENVIRONMENT = frozenset({"sudo", "su"})  # sudo and su reset the caller's environment

@@ -283,6 +283,18 @@ def runs_node(stage: Stage) -> bool:
     return base_has_node and any(command.program.endswith(".sh") for command in commands)
 
 
+def image_runs_node(image: Image, context: BuildContext) -> bool:
+    """True when the shipped image runs Node.js: by its commands (``runs_node``), or because its unwrapped
+    process ends up in Node.js (an entrypoint script that ends in ``exec "$@"`` with ``CMD ["node", ...]``),
+    so that every rule that asks agrees."""
+    if image.final is None:
+        return False
+    if runs_node(image.final):
+        return True
+    running = container_process(image, context)
+    return running is not None and running.runs_node
+
+
 def drops_privileges(stage: Stage) -> bool:
     """True when the container's process switches to another user itself: ``gosu node node server.js``,
     or an entrypoint script in an image that installs gosu/su-exec/setpriv (the docker-library pattern:

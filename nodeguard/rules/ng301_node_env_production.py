@@ -45,7 +45,7 @@ from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, insert_after
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, has_variables
-from nodeguard.node.runtime import process_commands, runs_node
+from nodeguard.node.runtime import image_runs_node, process_commands
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 PRODUCTION = "production"
@@ -80,7 +80,7 @@ def rewrite_fix(stage, step) -> Fix | None:
 
 def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     final = image.final
-    if final is None or not runs_node(final):
+    if final is None or not image_runs_node(image, context):
         return
     if any(command.assignments.get("NODE_ENV") == PRODUCTION for command in process_commands(final)):
         return

@@ -55,7 +55,14 @@ from nodeguard.findings import Severity
 from nodeguard.fix_builders import SAFE, UNSAFE, exec_form_line, read_shell_command, replace_instruction
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
-from nodeguard.model.process import hands_over, instruction_words, plain_words, shell_c_script, shell_script_argument
+from nodeguard.model.process import (
+    hands_over,
+    instruction_words,
+    plain_words,
+    shell_argv,
+    shell_c_script,
+    shell_script_argument,
+)
 from nodeguard.node.programs import NODE_IMAGE_ENTRYPOINT, is_shell, strip_init
 from nodeguard.node.runtime import Script, container_process
 from nodeguard.rules.base import NoOptions, Problem, Rule
@@ -76,7 +83,7 @@ def _inline_shell(instruction, command, script):
         # An exec-form ENTRYPOINT gets CMD and `docker run` arguments: `sh -c` took them as $0, $1, …
         applicability = SAFE if instruction.keyword == "CMD" else UNSAFE
         fix = replace_instruction(instruction, exec_form_line(instruction, prefix + argv), applicability)
-    shell = posixpath.basename(command[0])
+    shell = " ".join(posixpath.basename(word) for word in command[: len(command) - len(shell_argv(command)) + 1])
     advice = f"use {json.dumps(words)}" if words else "put `exec` before the command that starts the app"
     return Problem(
         instruction.start_line,

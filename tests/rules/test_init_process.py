@@ -151,6 +151,23 @@ def test_every_program_that_makes_the_image_a_node_image_is_judged_as_pid_1(lint
     assert [f.rule for f in lint(dockerfile, rule="NG301").findings] == ["NG301"]
 
 
+@pytest.mark.parametrize(
+    "process, shown",
+    [
+        # an entrypoint script of the context that hands `node ...` over, on an image that is not node's
+        ('ENTRYPOINT ["./docker-entrypoint.sh"]\nCMD ["node", "server.js"]', "node server.js"),
+        ('CMD ["busybox", "sh", "-c", "exec node server.js"]', "node server.js"),  # the sh applet
+        ('CMD ["sh", "-c", "NODE_ENV=staging exec node server.js"]', "node server.js"),
+    ],
+)
+def test_node_as_pid_1_on_any_base_is_a_node_image_for_ng301_too(lint, process, shown):
+    """When NG504 finds Node.js as PID 1, NG301 judges the image as a Node.js one: the two never disagree."""
+    dockerfile = f"FROM debian:12-slim\nRUN apt-get install -y nodejs\nWORKDIR /app\nCOPY . .\n{process}\n"
+    [found] = lint(dockerfile, files=ENTRY_SCRIPTS, rule="NG504").findings
+    assert found.message.startswith(f"`{shown}` runs as PID 1 without an init")
+    assert [f.rule for f in lint(dockerfile, files=ENTRY_SCRIPTS, rule="NG301").findings] == ["NG301"]
+
+
 @pytest.mark.parametrize("base", ["gcr.io/distroless/nodejs22-debian12", "cgr.dev/chainguard/node"])
 def test_an_image_without_a_package_manager_gets_advice_it_can_follow(lint, base):
     [found] = lint(f'FROM {base}\nCOPY server.js /app/\nCMD ["/app/server.js"]\n', rule="NG504").findings

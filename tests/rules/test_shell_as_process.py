@@ -27,6 +27,7 @@ SCRIPTS = {
         ('ENTRYPOINT ["/app/start.sh"]\nCMD ["node", "server.js"]', "`/app/start.sh`"),
         ('CMD ["/app/comment-only.sh"]', "`/app/comment-only.sh`"),
         ('CMD ["./redirect-only.sh"]', "`./redirect-only.sh`"),
+        ('CMD ["busybox", "sh", "-c", "node server.js"]', "`busybox sh -c`"),  # the applet named runs
     ],
 )
 def test_shell_between_container_and_app(lint, process, shown):
@@ -41,6 +42,8 @@ def test_shell_between_container_and_app(lint, process, shown):
         'CMD ["node", "server.js"]',
         'CMD ["sh", "-c", "exec node server.js"]',
         'CMD ["sh", "-c", "npm run migrate && exec node server.js"]',
+        # assignments in front of exec are exported to the program it starts: the shell still hands over
+        'CMD ["sh", "-c", "NODE_ENV=production exec node server.js"]',
         'CMD ["./exec-app.sh"]',
         'ENTRYPOINT ["./exec-args.sh"]\nCMD ["node", "server.js"]',
         'ENTRYPOINT ["/app/su-exec.sh"]\nCMD ["node", "server.js"]',
