@@ -5,7 +5,7 @@ import functools
 import posixpath
 import re
 
-from nodeguard.model.ignore import clean_path
+from nodeguard.model.ignore import clean_path, parse_ignore_file
 from nodeguard.model.image import Image, Step
 from nodeguard.model.parse import RefusedArguments, argument_values
 from nodeguard.record import Record
@@ -69,13 +69,21 @@ class ContextCopy(Record):
     step: Step
     sources: tuple[str, ...]  # as written, build arguments and ENV substituted
     destination: str
+    excludes: tuple[str, ...]  # ``--exclude`` patterns
 
-    def __init__(self, step: Step, sources: tuple[str, ...], destination: str) -> None:
-        self.__dict__.update(step=step, sources=sources, destination=destination)
+    def __init__(self, step: Step, sources: tuple[str, ...], destination: str, excludes: tuple[str, ...] = ()) -> None:
+        self.__dict__.update(step=step, sources=sources, destination=destination, excludes=excludes)
 
     @property
     def copies_whole_context(self) -> bool:
         return any(clean_path(source) == "." for source in self.sources)
+
+    def leaves_out(self, relpath: str) -> bool:
+        """True when the copy's ``--exclude`` patterns (matched as BuildKit matches ignore-file patterns,
+        from the root of a whole-context copy) keep the context file out."""
+        if not self.excludes:
+            return False
+        return parse_ignore_file("--exclude", "\n".join(self.step.word(item) for item in self.excludes)).excludes(relpath)
 
 
 def absolute(path: str, workdir: str) -> str:
@@ -154,7 +162,7 @@ def _from_context(copy: Copy | None) -> ContextCopy | None:
     if copy is None or copy.source_stage is not None:
         return None
     sources = tuple(word for word in copy.sources if not word.startswith("<<") and not REMOTE_SOURCE.match(word))
-    return ContextCopy(copy.step, sources, copy.destination) if sources else None
+    return ContextCopy(copy.step, sources, copy.destination, copy.excludes) if sources else None
 
 
 def context_copies(image: Image) -> list[ContextCopy]:

@@ -2,7 +2,7 @@
 
 ## What it does
 When the build context is on disk and a `COPY . .` (or `ADD .`, `COPY ./ /app`...) copies it whole,
-reports every sensitive file that the ignore file lets through: `.env` and `.env.*` (not
+reports every sensitive file that the ignore file and the copy's `--exclude` patterns let through: `.env` and `.env.*` (not
 `.env.example`, `.env.sample`, `.env.template`), `*.pem`, `*.key`, `*.p12`, `id_rsa*`, `id_ed25519*`,
 `aws.json`, `.aws/credentials`, `credentials.json`, `service-account*.json`, `.netrc`,
 `.git-credentials`, and an `.npmrc` or `.yarnrc.yml` that holds a registry token. An env file whose
@@ -73,7 +73,7 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
     final = image.final
     if copy is None or final is None:
         return
-    found = sent_secrets(context)
+    found = [(path, reason) for path, reason in sent_secrets(context) if not copy.leaves_out(path)]
     if not found:
         return
     ignore = context.dockerignore

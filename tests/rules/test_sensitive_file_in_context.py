@@ -20,6 +20,14 @@ def test_fix_adds_every_file_to_the_ignore_file(lint):
     assert relinted.of("NG904") == []
 
 
+def test_a_file_the_copy_excludes_is_not_copied(lint):
+    """``COPY --exclude`` (BuildKit's dockerfile 1.7 syntax) keeps files out as an ignore-file line would."""
+    text = "# syntax=docker/dockerfile:1.7\nFROM node:22-alpine\nWORKDIR /app\nCOPY --exclude=.env --exclude=**/*.key . .\n"
+    files = {".dockerignore": "node_modules\n", ".env": "A=1\n", "certs/server.key": "x", "id_rsa": "k"}
+    [finding] = lint(text, files=files, rule="NG904").findings
+    assert "`id_rsa` (" in finding.message
+
+
 def test_without_an_ignore_file_the_copy_line_is_blamed(lint):
     [finding] = lint(DOCKERFILE, files={".env.production": "A=1\n"}, rule="NG904").findings
     assert finding.path == "Dockerfile" and finding.line == 3 and finding.fix is None
