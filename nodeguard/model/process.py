@@ -8,7 +8,7 @@ from typing import Literal
 
 from nodeguard.model.image import Image, Stage
 from nodeguard.model.instructions import Instruction
-from nodeguard.model.shell import simple_command_words
+from nodeguard.model.shell import simple_command_words, split_commands
 from nodeguard.patterns import LazyPattern
 from nodeguard.record import Record
 
@@ -145,3 +145,16 @@ def exec_of_arguments(script: str) -> tuple[str, ...] | None:
         if words and words[-1] == ALL_ARGUMENTS and not any(word.startswith("-") for word in words[:1]):
             found = tuple(words[:-1])
     return found
+
+
+def final_exec(script: str) -> tuple[str, ...] | None:
+    """The program and arguments that ``exec`` replaces the shell with when that is the script's last command
+    (``cd /app && exec node server.js`` -> ("node", "server.js")), else None. Read from the script's commands,
+    so an ``exec`` inside a quoted argument is not taken for one."""
+    commands = split_commands(code_lines(script))
+    if len(commands) < 2 or not commands[-1].argv:
+        return None
+    wrapper = commands[-2]
+    if not wrapper.argv or wrapper.argv[0] != "exec" or wrapper.redirects:
+        return None  # ``exec 3>&1; node x`` only redirects: the shell stays
+    return commands[-1].argv

@@ -11,8 +11,10 @@ from nodeguard.model.image import Image, Stage, Step
 from nodeguard.model.process import (
     Process,
     exec_of_arguments,
+    final_exec,
     final_process,
     hands_over,
+    shell_argv,
     shell_c_script,
     shell_form_script,
     shell_script_argument,
@@ -203,10 +205,13 @@ def _launch(
             inline = shell_c_script(words)
             if inline is not None:
                 inner = simple_command_words(inline)
-                if not inner:
+                handed_to = None if inner else final_exec(inline)
+                if not inner and not handed_to:
                     break
-                wrappers.append(f"{program} -c")
-                words = inner
+                wrappers.append(" ".join(program_name(word) for word in words[: len(words) - len(shell_argv(words)) + 1]) + " -c")
+                if handed_to:
+                    wrappers.append("exec")
+                words = inner or handed_to or ()
                 continue
             argument = shell_script_argument(words)
             if argument is None or finder is None:

@@ -96,15 +96,20 @@ def check(image: Image, context: BuildContext, options: InitOptions) -> Iterator
     shown = " ".join(running.launched)
     script = running.handed_over_by
     through = f" (`{script}` hands it over with `exec \"$@\"`)" if script else ""
+    shell = _shell_kept(running.wrappers)
     inits = installed_inits(final)
     anchor = process.anchor
     if inits:
         init, step = inits[0]
         fix = _fix(process, init)
         example = fix.replacement if fix else f"{json.dumps([*INIT_PREFIXES[init], *running.launched])}"
+        pid_1 = f"`{shell}` is PID 1 and starts `{shown}`" if shell else f"`{shown}` runs as PID 1{through}"
+        message = f"{init} is installed (line {step.line}) but not used as the entrypoint: {pid_1}; start it through {init}: {example}"
+    elif shell:
+        fix = None  # NG501/NG503 report the shell and fix it first
         message = (
-            f"{init} is installed (line {step.line}) but not used as the entrypoint: `{shown}` runs as PID 1{through}; "
-            f"start it through {init}: {example}"
+            f"no init runs as PID 1: `{shell}` is PID 1 and starts `{shown}` without `exec`, so SIGTERM does not reach "
+            f"the app and zombie processes are never reaped; {_init_advice(final.root_base, facts)}"
         )
     else:
         fix = None
@@ -113,6 +118,17 @@ def check(image: Image, context: BuildContext, options: InitOptions) -> Iterator
             f"zombie processes; {_init_advice(final.root_base, facts)}"
         )
     yield Problem(anchor.start_line, message, end_line=anchor.end_line, fix=fix)
+
+
+def _shell_kept(wrappers: tuple[str, ...]) -> str | None:
+    """The ``sh -c`` on the way to the app that starts it without ``exec`` (NG501 and NG503 call that shell
+    the container's process), else None."""
+    for index, wrapper in enumerate(wrappers):
+        if wrapper.endswith(" -c"):
+            after = [inner for inner in wrappers[index + 1 :] if inner != "VAR=value"]  # ``A=1 exec node``
+            if after[:1] != ["exec"]:
+                return wrapper
+    return None
 
 
 def _init_advice(base, facts) -> str:

@@ -8,11 +8,12 @@ from nodeguard.findings import Severity
     "process, shown",
     [
         ('CMD ["node", "server.js"]', "node server.js"),
-        ("CMD node server.js", "node server.js"),
         ('CMD ["npm", "start"]', "npm start"),
         ('ENTRYPOINT ["node"]\nCMD ["server.js"]', "node server.js"),
         ('CMD ["server.js"]', "server.js"),  # the image's entrypoint hands a .js file to node
         ('CMD ["sh", "-c", "exec node server.js"]', "node server.js"),
+        ('CMD ["sh", "-c", "cd /app && exec node server.js"]', "node server.js"),  # the last command hands over
+        ("CMD exec node server.js", "node server.js"),
         # a quoted & is part of a word, not an operator: the shell still hands over to node
         ('CMD ["sh", "-c", "exec node server.js --title=\'a&b\'"]', "node server.js --title=a&b"),
         ('CMD ["npx", "tsx", "src/main.ts"]', "npx tsx src/main.ts"),
@@ -180,3 +181,33 @@ def test_an_image_without_a_package_manager_gets_advice_it_can_follow(lint, base
 def test_an_image_with_a_package_manager_is_told_to_install_an_init(lint):
     [found] = lint('FROM node:22-bookworm-slim\nCMD ["node", "server.js"]\n', rule="NG504").findings
     assert "install dumb-init or tini" in found.message and "no package manager" not in found.message
+
+
+@pytest.mark.parametrize(
+    "process, shell, other_rule",
+    [
+        ("CMD node server.js", "sh -c", "NG501"),
+        ('CMD ["sh", "-c", "node server.js"]', "sh -c", "NG503"),
+        ('CMD ["/bin/bash", "-c", "node server.js"]', "bash -c", "NG503"),
+        ('CMD ["busybox", "sh", "-c", "node server.js"]', "busybox sh -c", "NG503"),
+    ],
+)
+def test_a_shell_that_starts_node_without_exec_is_pid_1_as_ng501_and_ng503_say(lint, process, shell, other_rule):
+    """NG501/NG503 say the shell is the container's process; NG504 names the same shell as PID 1, never node."""
+    dockerfile = f"FROM node:22-alpine\nUSER node\n{process}\n"
+    [found] = lint(dockerfile, rule="NG504").findings
+    assert found.message.startswith(f"no init runs as PID 1: `{shell}` is PID 1 and starts `node server.js` without `exec`")
+    assert [f.rule for f in lint(dockerfile, rule=other_rule).findings] == [other_rule]
+
+
+def test_an_installed_init_unused_names_the_shell_that_is_pid_1(lint):
+    dockerfile = "FROM node:22-bookworm-slim\nRUN apt-get update && apt-get install -y tini\nCMD node server.js\n"
+    [found] = lint(dockerfile, rule="NG504").findings
+    assert found.message.startswith("tini is installed (line 2) but not used as the entrypoint: `sh -c` is PID 1 and "
+                                    "starts `node server.js`")
+
+
+def test_an_exec_inside_a_quoted_argument_is_not_the_scripts_last_command(lint):
+    """`... && exec concurrently "cd web && exec tsx w.ts"`: concurrently is what the shell becomes, not tsx."""
+    process = r'CMD ["sh", "-c", "prisma migrate deploy && exec concurrently -k \"cd web && exec tsx w.ts\""]'
+    assert lint(f"FROM node:22-alpine\nUSER node\n{process}\n", rule="NG504").findings == []
