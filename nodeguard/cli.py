@@ -211,8 +211,10 @@ def _path_problem(paths: list[str]) -> str | None:
 
 
 def _stdin_problem(args: Arguments) -> str | None:
-    if args.paths == ["-"] and (args.fix or getattr(args, "diff", False)):
+    if args.paths == ["-"] and args.fix:
         return "standard input cannot be fixed in place; save it to a file and name that"
+    if args.paths == ["-"] and getattr(args, "diff", False):
+        return "--diff compares files with their fixed text, not standard input; save it to a file and name that"
     if args.stdin_filename and args.paths != ["-"]:
         return "--stdin-filename names standard input: give - as the path"
     return None

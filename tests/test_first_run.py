@@ -148,6 +148,8 @@ def test_standard_input_without_a_name_is_shown_as_a_dash(tmp_path: Path):
 def test_standard_input_cannot_be_fixed_and_stdin_filename_needs_a_dash(tmp_path: Path):
     fixed = run(["check", "--fix", "-"], tmp_path)
     assert fixed.returncode == 2 and "standard input cannot be fixed" in fixed.stderr
+    diff = run(["check", "--diff", "-"], tmp_path)
+    assert diff.returncode == 2 and "--diff compares files with their fixed text, not standard input" in diff.stderr
     (tmp_path / "Dockerfile").write_text(FLAWED)
     named = run(["check", "--stdin-filename", "Dockerfile", "Dockerfile"], tmp_path)
     assert named.returncode == 2 and "give - as the path" in named.stderr
