@@ -90,6 +90,7 @@ class ContainerProcess(Record):
     script: Script | None  # the first shell script on the way, when there is one
     handed_over_by: str | None  # the entrypoint script that ends in ``exec ... "$@"``, as named
     init_in_script: bool  # that script hands over through an init (``exec tini -- "$@"``)
+    started_by: str | None  # the script whose last command is ``exec <program>`` (``exec node server.js``)
 
     def __init__(
         self,
@@ -101,6 +102,7 @@ class ContainerProcess(Record):
         script: Script | None,
         handed_over_by: str | None = None,
         init_in_script: bool = False,
+        started_by: str | None = None,
     ) -> None:
         self.__dict__.update(
             process=process,
@@ -111,6 +113,7 @@ class ContainerProcess(Record):
             script=script,
             handed_over_by=handed_over_by,
             init_in_script=init_in_script,
+            started_by=started_by,
         )
 
     @property
@@ -176,7 +179,9 @@ def _unwrap(process: Process, finder: _ScriptFinder) -> ContainerProcess:
     wrappers: list[str] = []
     scripts: list[Script] = []
     words, init_in_script = _launch(command, finder, wrappers, scripts)
-    handed_over = [script.program for script in scripts if script.program in wrappers]
+    run_through = [script for script in scripts if script.program in wrappers]
+    handed_over = [script.program for script in run_through if script.passes_arguments(finder.base_has_node) is not None]
+    started = [script.program for script in run_through if script.program not in handed_over]
     return ContainerProcess(
         process,
         init,
@@ -186,6 +191,7 @@ def _unwrap(process: Process, finder: _ScriptFinder) -> ContainerProcess:
         scripts[0] if scripts else None,
         handed_over[0] if handed_over else None,
         init_in_script,
+        started[0] if started else None,
     )
 
 
@@ -219,7 +225,13 @@ def _launch(
             script = finder.find(argument, argument=True)
             if scripts is not None:
                 scripts.append(script)
-            break  # a shell given a script file stays the process unless the script hands over; NG503 judges it
+            handed_to = final_exec(script.text) if script.text is not None else None
+            if not handed_to:
+                break  # a shell given a script file stays the process unless the script hands over; NG503 judges it
+            wrappers.append(script.program)
+            script_init, words = split_init(handed_to)
+            init_in_script = init_in_script or bool(script_init)
+            continue
         if program in PRIVILEGE_DROPPERS:
             wrappers.append(program)
             words = _after_dropper(words)
@@ -231,7 +243,11 @@ def _launch(
             scripts.append(script)
         prefix = script.passes_arguments(finder.base_has_node) if script.is_shell_script else None
         if prefix is None:
-            break
+            # a script that ends in ``exec node server.js`` becomes that program; its own arguments stay behind
+            prefix = final_exec(script.text) if script.is_shell_script and script.text is not None else None
+            if not prefix:
+                break
+            words = words[:1]
         wrappers.append(words[0])
         script_init, prefix = split_init(prefix)
         init_in_script = init_in_script or bool(script_init)

@@ -3,8 +3,11 @@
 ## What it does
 Reports a final `CMD`/`ENTRYPOINT` that starts Node.js (`node`, `ts-node`, `tsx`, a package manager,
 or a `.js` file passed to the image's entrypoint) as the container's first process with no init in
-front of it, also through `gosu`/`su-exec` or an entrypoint script that ends in `exec "$@"` (read
-from the build context; the node image's own `docker-entrypoint.sh` does that).
+front of it, also through `gosu`/`su-exec`, an entrypoint script that ends in `exec "$@"` (read
+from the build context; the node image's own `docker-entrypoint.sh` does that), or a script or
+`sh -c` whose last command is `exec node ...` (`cd /app && exec node server.js`). Where a shell starts
+the app without `exec` (`CMD node server.js`), the message names that shell as PID 1, as NG501 and
+NG503 do.
 `ENTRYPOINT ["/sbin/tini", "--"]` with `CMD ["node", "server.js"]` counts as an init, as does a base
 image whose entrypoint is one. When the image installs an init (`apk add dumb-init`,
 `apt-get install tini`) but does not start the app through it, the message says so.
@@ -95,7 +98,12 @@ def check(image: Image, context: BuildContext, options: InitOptions) -> Iterator
     process = running.process
     shown = " ".join(running.launched)
     script = running.handed_over_by
-    through = f" (`{script}` hands it over with `exec \"$@\"`)" if script else ""
+    if script:
+        through = f" (`{script}` hands it over with `exec \"$@\"`)"
+    elif running.started_by:
+        through = f" (`{running.started_by}` starts it with `exec`)"
+    else:
+        through = ""
     shell = _shell_kept(running.wrappers)
     inits = installed_inits(final)
     anchor = process.anchor

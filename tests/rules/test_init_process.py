@@ -102,6 +102,8 @@ ENTRY_SCRIPTS = {
     "gosu-entrypoint.sh": '#!/bin/sh\nchown -R node /data\nexec gosu node "$@"\n',
     "tini-entrypoint.sh": '#!/bin/sh\nexec tini -- "$@"\n',
     "no-exec.sh": "#!/bin/sh\nnode server.js\n",
+    "start.sh": "#!/bin/sh\nset -e\nnpx prisma migrate deploy\nexec node server.js\n",
+    "start-with-tini.sh": "#!/bin/sh\nnpx prisma migrate deploy\nexec tini -- node server.js\n",
 }
 
 
@@ -211,3 +213,18 @@ def test_an_exec_inside_a_quoted_argument_is_not_the_scripts_last_command(lint):
     """`... && exec concurrently "cd web && exec tsx w.ts"`: concurrently is what the shell becomes, not tsx."""
     process = r'CMD ["sh", "-c", "prisma migrate deploy && exec concurrently -k \"cd web && exec tsx w.ts\""]'
     assert lint(f"FROM node:22-alpine\nUSER node\n{process}\n", rule="NG504").findings == []
+
+
+@pytest.mark.parametrize("process", ['CMD ["./start.sh"]', 'ENTRYPOINT ["/app/start.sh"]', 'CMD ["sh", "./start.sh"]'])
+def test_a_script_that_ends_by_exec_ing_node_leaves_node_as_pid_1(lint, process):
+    """The script's last command, ``exec node server.js``, makes node the process; NG301 agrees it is Node.js."""
+    dockerfile = f"FROM debian:12-slim\nRUN apt-get install -y nodejs\nWORKDIR /app\nCOPY . .\n{process}\n"
+    [found] = lint(dockerfile, files=ENTRY_SCRIPTS, rule="NG504").findings
+    assert found.message.startswith("`node server.js` runs as PID 1 without an init (`")
+    assert "starts it with `exec`" in found.message
+    assert [f.rule for f in lint(dockerfile, files=ENTRY_SCRIPTS, rule="NG301").findings] == ["NG301"]
+
+
+def test_a_script_that_ends_by_exec_ing_node_through_an_init_passes(lint):
+    dockerfile = 'FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nCMD ["./start-with-tini.sh"]\n'
+    assert lint(dockerfile, files=ENTRY_SCRIPTS, rule="NG504").findings == []
