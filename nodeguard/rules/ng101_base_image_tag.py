@@ -41,9 +41,12 @@ refreshed with `make node-data`): the newest the official image publishes in tha
 list is known, else the newest Node.js release; `<version>` otherwise. The `today` option
 (`"2026-11-26"`) fixes the day the schedule is read for.
 """
+from __future__ import annotations
+
 import re
 from collections.abc import Iterator
 from datetime import date
+from typing import TYPE_CHECKING
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
@@ -53,6 +56,9 @@ from nodeguard.node.images import describe_node_image, node_line_in_name
 from nodeguard.node.releases import MOVING_VERSION_WORDS, newest_release, resolve_node_version
 from nodeguard.node.support import day_of
 from nodeguard.rules.base import Problem, Rule, TodayOptions
+
+if TYPE_CHECKING:
+    from nodeguard.model.reference import ImageRef
 
 
 def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterator[Problem]:
@@ -121,12 +127,12 @@ def _suggested_version(line: int | None, variant: str) -> str:
     return newest_release(line) or "<version>"
 
 
-def _version_word(ref) -> str | None:
+def _version_word(ref: ImageRef) -> str | None:
     facts = describe_node_image(ref)
     return facts.version if facts is not None else None
 
 
-def _moves(ref) -> bool:
+def _moves(ref: ImageRef) -> bool:
     """A tag whose Node.js line changes over time: `latest`, or no version word at all, or `lts`/`current`."""
     return ref.tag == "latest" or _version_word(ref) in MOVING_VERSION_WORDS
 

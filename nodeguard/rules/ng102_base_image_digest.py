@@ -42,7 +42,7 @@ from types import MappingProxyType
 
 from nodeguard.findings import Applicability, Fix, Severity
 from nodeguard.model.context import BuildContext
-from nodeguard.model.image import Image
+from nodeguard.model.image import Image, Stage
 from nodeguard.pinning import DigestLookup, external_stages, image_key, pinned_first_line
 from nodeguard.rules.base import Options, Problem, Rule
 
@@ -94,7 +94,7 @@ def check(image: Image, context: BuildContext, options: DigestOptions) -> Iterat
         )
 
 
-def _stale(stage, digest: str) -> Problem:
+def _stale(stage: Stage, digest: str) -> Problem:
     ref, instruction = stage.base, stage.from_instruction
     pinned = pinned_first_line(stage, digest)
     return Problem(

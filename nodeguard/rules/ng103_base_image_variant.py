@@ -43,24 +43,32 @@ to. The `today` option (`"2026-11-26"`) fixes the day the release schedule is re
 Applicability: **unsafe**. The slim image lacks libraries and tools of the full one that the app or a
 native module may load at run time, which no Dockerfile shows.
 """
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, replace_word
 from nodeguard.model.context import BuildContext
-from nodeguard.model.image import Image, healthcheck_commands
-from nodeguard.node.images import describe_node_image
+from nodeguard.model.image import Image, Stage, healthcheck_commands
+from nodeguard.node.images import NodeImageFacts, describe_node_image
 from nodeguard.node.support import day_of
 from nodeguard.node.variants import FULL_IMAGE_ONLY_PROGRAMS, slim_published, slim_tag, smaller_variants
 from nodeguard.rules.base import Problem, Rule, TodayOptions
 
+if TYPE_CHECKING:
+    from datetime import date
 
-def shared_with_other_stages(image, root) -> bool:
-    shipped = {stage.index for stage in image.final.lineage()}
+    from nodeguard.model.reference import ImageRef
+
+
+def shared_with_other_stages(image: Image, final: Stage, root: Stage) -> bool:
+    shipped = {stage.index for stage in final.lineage()}
     return any(root in stage.lineage() for stage in image.stages if stage.index not in shipped)
 
 
-def calls_full_image_programs(stage) -> bool:
+def calls_full_image_programs(stage: Stage) -> bool:
     for step in stage.all_steps():
         commands = healthcheck_commands(step) if step.keyword == "HEALTHCHECK" else step.commands
         words = [command.program for command in commands]
@@ -69,13 +77,13 @@ def calls_full_image_programs(stage) -> bool:
     return False
 
 
-def slim_fix(image, root, ref, facts, today) -> Fix | None:
+def slim_fix(image: Image, final: Stage, root: Stage, ref: ImageRef, facts: NodeImageFacts, today: date) -> Fix | None:
     written = root.written_base
     one_line = root.from_instruction.start_line == root.from_instruction.end_line
     if (facts.family != "node" or facts.variant != "full" or ref.digest or not written or not one_line
             or written.startswith("$") or "@" in written or slim_tag(ref.tag) is None
             or not slim_published(facts, today)
-            or shared_with_other_stages(image, root) or calls_full_image_programs(image.final)):
+            or shared_with_other_stages(image, final, root) or calls_full_image_programs(final)):
         return None
     return replace_word(root.from_instruction, written, written + "-slim", UNSAFE)
 
@@ -90,7 +98,7 @@ def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterato
     if facts is None or facts.small is not False:
         return
     today = day_of(options.today)
-    fix = slim_fix(image, root, ref, facts, today)
+    fix = slim_fix(image, final, root, ref, facts, today)
     alternatives = smaller_variants(ref, facts, today)
     yield Problem(
         root.from_instruction.start_line,

@@ -34,13 +34,14 @@ from collections.abc import Iterator
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
-from nodeguard.node.releases import Phase
+from nodeguard.node.releases import LineStatus, Phase
 from nodeguard.node.support import day_of, image_line, lines_text, lts_lines, version_note
 from nodeguard.rules.base import Problem, Rule, TodayOptions
 
 
-def why_not_lts(status) -> str:
+def why_not_lts(status: LineStatus) -> str:
     line = status.line
+    assert line is not None  # a line in the schedule: its phase is known
     if status.phase is Phase.UNRELEASED:
         return f"which is not released yet (planned for {line.start or 'later'})"
     if line.lts is None:
