@@ -50,20 +50,20 @@ from collections.abc import Iterator
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, insert_after, insert_before
 from nodeguard.model.context import BuildContext
-from nodeguard.model.image import Image, has_variables
-from nodeguard.node.images import describe_node_image
+from nodeguard.model.image import Image, Stage, Step, has_variables
+from nodeguard.node.images import NodeImageFacts, describe_node_image
 from nodeguard.node.runtime import drops_privileges, is_root
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 SWITCH = "USER node"
 
 
-def base_facts(stage):
+def base_facts(stage: Stage) -> NodeImageFacts | None:
     ref = stage.root_base
     return None if ref.unresolved or ref.is_scratch else describe_node_image(ref)
 
 
-def add_user_fix(stage) -> Fix:
+def add_user_fix(stage: Stage) -> Fix:
     own = stage.steps
     for index, step in enumerate(own):
         if step.keyword in ("CMD", "ENTRYPOINT") and not any(later.keyword == "RUN" for later in own[index:]):
@@ -71,7 +71,7 @@ def add_user_fix(stage) -> Fix:
     return insert_after(own[-1].instruction if own else stage.from_instruction, [SWITCH], UNSAFE)
 
 
-def no_user_problem(stage) -> Problem | None:
+def no_user_problem(stage: Stage) -> Problem | None:
     facts = base_facts(stage)
     if facts is not None and facts.runs_as_root is not True:
         return None  # known non-root, or not known for sure
@@ -88,13 +88,14 @@ def no_user_problem(stage) -> Problem | None:
     )
 
 
-def set_user(step) -> str:
+def set_user(step: Step) -> str:
     """The user a USER step switches to (``step.user`` is the one before it)."""
     return step.switches_to or ""
 
 
-def root_user_problem(stage) -> Problem:
+def root_user_problem(stage: Stage) -> Problem:
     step = stage.user_step
+    assert step is not None  # the user comes from a USER step
     earlier = [set_user(s) for s in stage.steps_of("USER") if s.line < step.line and not is_root(set_user(s))]
     after = f" after `USER {earlier[-1]}`" if earlier else ""
     return Problem(

@@ -52,20 +52,20 @@ build resolves when the `COPY` runs: a user created later in the Dockerfile fail
 """
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import SAFE, UNSAFE, add_flag
 from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import Copy, absolute, copy_at, lineage_copies
-from nodeguard.model.image import Image, has_variables
+from nodeguard.model.image import Image, Stage, Step, has_variables
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.packages import INSTALL_INPUTS
 from nodeguard.node.runtime import drops_privileges, is_root, is_system_destination, user_name
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def runtime_user(stage) -> str | None:
+def runtime_user(stage: Stage) -> str | None:
     """The non-root user the image runs as, or None (root, unknown, unresolved, switched at run time)."""
     user = stage.user
     if user is None:
@@ -89,7 +89,7 @@ def chown_value(copies: list[Copy], user: str) -> str:
     return "node:node"
 
 
-def chown_fix(step, owner: str) -> Fix | None:
+def chown_fix(step: Step, owner: str) -> Fix | None:
     # A name must exist in the image when the COPY runs (a user created later fails the build); ids cannot fail.
     numeric = re.fullmatch(r"[0-9]+(?::[0-9]+)?", owner) is not None
     return add_flag(step.instruction, f"--chown={owner}", SAFE if numeric else UNSAFE)
@@ -153,7 +153,7 @@ def _is_install_input(name: str) -> bool:
     return name in INSTALL_INPUTS or bool(re.fullmatch(r"package[^/]*\.json", name))
 
 
-def _chowned_later(steps, target: str, user: str) -> bool:
+def _chowned_later(steps: Iterable[Step], target: str, user: str) -> bool:
     """A later `RUN chown -R <user> <folder>` covers `target`, so the copy's owner does not last."""
     for step in steps:
         if step.keyword != "RUN":

@@ -70,7 +70,7 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
         )
 
 
-def _without_package_manager(image, context, argv: list[str]) -> list[str]:
+def _without_package_manager(image: Image, context: BuildContext, argv: list[str]) -> list[str]:
     """``npm start`` in exec form is still NG502's problem: when the script is a plain node command, write
     that instead, so this fix and NG502's are the same one and both findings are settled."""
     command = list(strip_init(argv))

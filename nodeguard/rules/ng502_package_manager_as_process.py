@@ -30,9 +30,12 @@ names the script to run with node directly.
 Applicability: **unsafe**. The package manager does more than start the script: `pre`/`post` scripts,
 `npm_package_*` and `npm_config_*` variables, its own working folder; the app may rely on them.
 """
+from __future__ import annotations
+
 import json
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, exec_form_line, replace_instruction
@@ -44,8 +47,11 @@ from nodeguard.node.programs import PACKAGE_MANAGERS, strip_init
 from nodeguard.node.runtime import invokes_only_script, launched, script_node_command
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
+if TYPE_CHECKING:
+    from nodeguard.model.instructions import Instruction
 
-def _fix(instruction, other, node_words: list[str], script: str) -> Fix | None:
+
+def _fix(instruction: Instruction, other: Instruction | None, node_words: list[str], script: str) -> Fix | None:
     words = plain_argv(instruction)
     if words is None or (instruction.keyword == "ENTRYPOINT" and other is not None):
         return None

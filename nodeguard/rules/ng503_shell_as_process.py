@@ -47,9 +47,12 @@ commands and a script file need `exec` added by hand.
 Applicability: **safe** in a `CMD`; **unsafe** in an `ENTRYPOINT`, where the exec form appends `CMD`
 and `docker run` arguments to the command that `sh -c` received as `$0`, `$1`, ….
 """
+from __future__ import annotations
+
 import json
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from nodeguard.findings import Severity
 from nodeguard.fix_builders import SAFE, UNSAFE, exec_form_line, read_shell_command, replace_instruction
@@ -67,8 +70,11 @@ from nodeguard.node.programs import NODE_IMAGE_ENTRYPOINT, is_shell, strip_init
 from nodeguard.node.runtime import Script, container_process
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
+if TYPE_CHECKING:
+    from nodeguard.model.instructions import Instruction
 
-def _inline_shell(instruction, command, script):
+
+def _inline_shell(instruction: Instruction, command: tuple[str, ...], script: str) -> Problem | None:
     if hands_over(script):
         return None
     words = plain_words(script)
@@ -93,7 +99,7 @@ def _inline_shell(instruction, command, script):
     )
 
 
-def _script_file(instruction, script: Script):
+def _script_file(instruction: Instruction, script: Script) -> Problem | None:
     program = script.program
     if script.text is None:
         if not program.endswith(".sh") or posixpath.basename(program) == NODE_IMAGE_ENTRYPOINT:
@@ -114,7 +120,7 @@ def _script_file(instruction, script: Script):
     )
 
 
-def _shell_with_script(instruction, command, script: Script):
+def _shell_with_script(instruction: Instruction, command: tuple[str, ...], script: Script) -> Problem | None:
     """``["bash", "./start.sh"]``: the shell is PID 1; without ``exec`` in the script the app is its child."""
     if script.text is None or script.hands_over:
         return None

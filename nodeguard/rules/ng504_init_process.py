@@ -45,18 +45,25 @@ add an init (`docker run --init`, Compose `init: true`) and set `init-provided: 
 Applicability: **safe**: the init is installed in the image, starts the same command, and only
 forwards signals and reaps zombies.
 """
+from __future__ import annotations
+
 import json
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import SAFE, exec_form_line, replace_instruction
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, Stage, Step
-from nodeguard.node.images import describe_node_image
+from nodeguard.node.images import NodeImageFacts, describe_node_image
 from nodeguard.node.programs import INIT_PREFIXES
 from nodeguard.node.runtime import container_process
 from nodeguard.node.system_packages import package_command
 from nodeguard.rules.base import Options, Problem, Rule, option
+
+if TYPE_CHECKING:
+    from nodeguard.model.process import Process
+    from nodeguard.model.reference import ImageRef
 
 
 def installed_inits(stage: Stage) -> list[tuple[str, Step]]:
@@ -70,7 +77,7 @@ def installed_inits(stage: Stage) -> list[tuple[str, Step]]:
     return found
 
 
-def _fix(process, init: str) -> Fix | None:
+def _fix(process: Process, init: str) -> Fix | None:
     instruction = process.entrypoint or process.cmd
     if instruction is None or instruction.json_args is None:
         return None
@@ -139,7 +146,7 @@ def _shell_kept(wrappers: tuple[str, ...]) -> str | None:
     return None
 
 
-def _init_advice(base, facts) -> str:
+def _init_advice(base: ImageRef, facts: NodeImageFacts | None) -> str:
     """How to get an init: install one, or, in an image without a package manager, copy one in or let the runtime add it."""
     if facts is not None and facts.variant is not None and facts.package_manager is None:
         return (

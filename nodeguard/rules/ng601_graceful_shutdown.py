@@ -47,7 +47,7 @@ from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
 from nodeguard.model.process import final_process
-from nodeguard.node.app import find_entry_point, handles_shutdown
+from nodeguard.node.app import ShutdownHandling, find_entry_point, handles_shutdown
 from nodeguard.node.image_files import ImageReader
 from nodeguard.node.programs import JAVASCRIPT_EXTENSIONS
 from nodeguard.node.runtime import launched
@@ -68,7 +68,7 @@ def _entry_command(words: tuple[str, ...], workdir: str) -> list[str]:
     return [words[0], *relative] if words else []
 
 
-def _message(shown: str, missing: list[str], handling) -> str:
+def _message(shown: str, missing: list[str], handling: ShutdownHandling) -> str:
     if len(missing) == 2:
         text = f"{shown} handles neither SIGTERM nor SIGINT, so the app is killed mid-request on shutdown"
     else:
