@@ -46,7 +46,7 @@ frozen lockfile makes the other managers fail the same way.
 """
 from collections.abc import Iterator
 
-from nodeguard.findings import Severity
+from nodeguard.findings import Fix, Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
 from nodeguard.node.installs import (
@@ -75,13 +75,13 @@ def _frozen_by_environment(use: InstallUse, berry: bool | None) -> bool:
     return False
 
 
-def _lockfile_missing(context, manager: str) -> bool:
+def _lockfile_missing(context: BuildContext, manager: str) -> bool:
     if not context.exists("package.json"):
         return False  # not the app's sources: nothing is known about its lockfile
     return not any(context.exists(name) for name in LOCKFILES[manager])
 
 
-def _npm_problem(use: InstallUse, image, context) -> Problem:
+def _npm_problem(use: InstallUse, image: Image, context: BuildContext) -> Problem:
     index = word_index(use, NPM_INSTALL_ALIASES)
     no_lockfile = _lockfile_missing(context, "npm")
     # `npm ci` fails without a lockfile in the image: rewrite only where one is known to be copied first.
@@ -90,7 +90,7 @@ def _npm_problem(use: InstallUse, image, context) -> Problem:
     return _problem(use, f"`{use.text}` may resolve newer versions than the lockfile; {advice}", fix)
 
 
-def _add_flag_problem(use: InstallUse, image, context, flag: str | None, message: str) -> Problem:
+def _add_flag_problem(use: InstallUse, image: Image, context: BuildContext, flag: str | None, message: str) -> Problem:
     fix = None
     if flag is not None and lockfile_in_place(use, image, context):
         index = word_index(use, ("install", "i"))
@@ -101,7 +101,7 @@ def _add_flag_problem(use: InstallUse, image, context, flag: str | None, message
     return _problem(use, message, fix)
 
 
-def _problem(use: InstallUse, message: str, fix) -> Problem:
+def _problem(use: InstallUse, message: str, fix: Fix | None) -> Problem:
     return Problem(use.step.line, message, end_line=use.step.end_line, fix=fix)
 
 

@@ -52,7 +52,7 @@ logger's pretty printer), which no Dockerfile shows.
 import posixpath
 from collections.abc import Iterator
 
-from nodeguard.findings import Severity
+from nodeguard.findings import Fix, Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import copy_at
 from nodeguard.model.copies import absolute
@@ -143,7 +143,7 @@ def _dev_modules(image: Image, stage: Stage, depth: int) -> DevModules | None:
     return state
 
 
-def _omit_dev_fix(stage: Stage, found: DevModules):
+def _omit_dev_fix(stage: Stage, found: DevModules) -> Fix | None:
     use = found.install
     if found.copy is not None or use.manager != "npm" or use.install.kind != "ci" or use.install.production_only is False:
         return None

@@ -70,9 +70,11 @@ def _copy_fix(copy: ContextCopy, lockfile: str) -> Fix | None:
     return replace_word(instruction, named[0], f"{named[0]} {lockfile}", UNSAFE)
 
 
-def _ignore_problem(context, lockfile: str, use: InstallUse) -> Problem:
+def _ignore_problem(context: BuildContext, lockfile: str, use: InstallUse) -> Problem:
     ignore = context.dockerignore
+    assert ignore is not None  # the lockfile is not sent: an ignore file leaves it out
     pattern = ignore.matching_pattern(lockfile)
+    assert pattern is not None  # the pattern that excludes it
     fix = Fix(pattern.line, pattern.line, "") if pattern.pattern == clean_path(lockfile) else None
     return Problem(
         pattern.line,
@@ -83,7 +85,7 @@ def _ignore_problem(context, lockfile: str, use: InstallUse) -> Problem:
     )
 
 
-def _problems(use: InstallUse, image, context):
+def _problems(use: InstallUse, image: Image, context: BuildContext) -> Iterator[tuple[str | int, Problem]]:
     """(what makes the problem the same as another, the problem): a missing or ignored lockfile is one
     problem however many installs need it."""
     copies = copies_before(use, image)
@@ -123,7 +125,7 @@ def _problems(use: InstallUse, image, context):
 def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     if not context.files_readable:
         return
-    seen = set()
+    seen: set[str | int] = set()
     for use in install_uses(step for stage in image.stages for step in stage.steps):
         if not installs_dependencies(use):
             continue

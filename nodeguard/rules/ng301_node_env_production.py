@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, insert_after
 from nodeguard.model.context import BuildContext
-from nodeguard.model.image import Image, has_variables
+from nodeguard.model.image import Image, Stage, Step, has_variables
 from nodeguard.node.runtime import image_runs_node, process_commands
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
@@ -52,22 +52,22 @@ PRODUCTION = "production"
 SET_PRODUCTION = "ENV NODE_ENV=production"
 
 
-def declarations(stage, keyword: str) -> list:
+def declarations(stage: Stage, keyword: str) -> list[Step]:
     """The ``ENV``/``ARG`` steps of the stage's lineage that set NODE_ENV."""
     return [step for step in stage.steps_of(keyword)
             if any(key == "NODE_ENV" for key, _ in step.declared)]
 
 
-def declares(stage, keyword: str) -> bool:
+def declares(stage: Stage, keyword: str) -> bool:
     return bool(declarations(stage, keyword))
 
 
-def insert_after_from(stage) -> Fix:
+def insert_after_from(stage: Stage) -> Fix:
     instruction = stage.from_instruction
     return insert_after(instruction, [SET_PRODUCTION], UNSAFE)
 
 
-def rewrite_fix(stage, step) -> Fix | None:
+def rewrite_fix(stage: Stage, step: Step) -> Fix | None:
     """Rewrite a one-line, one-pair ENV of the final stage with a literal value; else insert after FROM."""
     if step.stage_index != stage.index:
         return insert_after_from(stage)
