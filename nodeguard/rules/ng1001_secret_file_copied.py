@@ -40,14 +40,14 @@ from collections.abc import Iterator
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
-from nodeguard.model.copies import context_copies
+from nodeguard.model.copies import ContextCopy, context_copies
 from nodeguard.model.ignore import clean_path
 from nodeguard.model.image import Image
 from nodeguard.node.credentials import RC_FILES, holds_literal_credential, mount_for_rc_file
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def copied_rc_files(copy) -> list[tuple[str, str]]:
+def copied_rc_files(copy: ContextCopy) -> list[tuple[str, str]]:
     """(source as written, rc file name) for each npm/Yarn configuration file the copy takes."""
     found = []
     for source in copy.sources:
@@ -60,7 +60,7 @@ def copied_rc_files(copy) -> list[tuple[str, str]]:
     return found
 
 
-def file_text(context, source: str, name: str) -> str | None:
+def file_text(context: BuildContext, source: str, name: str) -> str | None:
     path = clean_path(source)
     if any(char in path for char in "*?["):
         path = posixpath.join(posixpath.dirname(path), name)

@@ -40,7 +40,7 @@ from nodeguard.node.scanners import OTHER_CI_FILES, WORKFLOW_FOLDER, scanner_in
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def ci_files(context) -> list[str]:
+def ci_files(context: BuildContext) -> list[str]:
     return [*context.iter_repo_files(WORKFLOW_FOLDER), *OTHER_CI_FILES]
 
 

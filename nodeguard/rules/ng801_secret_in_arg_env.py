@@ -51,11 +51,11 @@ No automatic fix: move the secret to a secret mount (build time) or to the conta
 secret mount for registry tokens).
 """
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
-from nodeguard.model.image import Image, has_variables
+from nodeguard.model.image import Image, Step, has_variables
 from nodeguard.node.credentials import credential_writes, install_token_arguments, token_arguments_written, uses_secret_mount
 from nodeguard.node.packages import classify_install, is_secret_name
 from nodeguard.patterns import LazyPattern
@@ -128,13 +128,13 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
                 yield Problem(step.line, message, end_line=step.end_line)
 
 
-def _mounts_and_removes(step) -> bool:
+def _mounts_and_removes(step: Step) -> bool:
     """NG802 leaves alone a RUN that mounts its secret and deletes the file it wrote."""
     writes = credential_writes(step.commands)
     return bool(writes) and writes[0].removed_in_same_run and uses_secret_mount(step)
 
 
-def _install_note(image, context, steps, name: str) -> str:
+def _install_note(image: Image, context: BuildContext, steps: Iterable[Step], name: str) -> str:
     """The installs that read this ARG as their registry token (NG1002 then stays silent)."""
     for step in steps:
         if step.keyword != "RUN" or uses_secret_mount(step):

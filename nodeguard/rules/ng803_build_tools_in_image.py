@@ -39,8 +39,10 @@ or, in one stage, `RUN apk add --no-cache --virtual .build-deps python3 make g++
 ## Fix
 No automatic fix: move the install into a build stage, or remove the packages in the same `RUN`.
 """
-from collections.abc import Iterator
-from typing import Literal
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from typing import TYPE_CHECKING, Literal
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
@@ -48,6 +50,9 @@ from nodeguard.model.image import Image
 from nodeguard.node.packages import BUILD_TOOLS
 from nodeguard.node.system_packages import package_command, packages_left_installed
 from nodeguard.rules.base import Options, Problem, Rule, option
+
+if TYPE_CHECKING:
+    from nodeguard.model.shell import Command
 
 
 class BuildToolsOptions(Options):
@@ -60,7 +65,7 @@ class BuildToolsOptions(Options):
     )
 
 
-def build_tools(packages, categories) -> list[str]:
+def build_tools(packages: Iterable[str], categories: Collection[str]) -> list[str]:
     return [name for name in packages if BUILD_TOOLS.get(name) in categories]
 
 
@@ -92,7 +97,7 @@ REMOVAL_EXAMPLES = {
 }
 
 
-def _removal_example(commands, found: list[str]) -> str:
+def _removal_example(commands: Iterable[Command], found: list[str]) -> str:
     """How to remove the tools in the same RUN, with the package manager that installed them."""
     manager = next((parsed.manager for parsed in map(package_command, commands)
                     if parsed is not None and parsed.action == "install" and set(found) & set(parsed.packages)),

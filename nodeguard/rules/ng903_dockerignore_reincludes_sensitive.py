@@ -40,7 +40,7 @@ from collections.abc import Iterator
 from nodeguard.findings import Fix, Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.copies import context_copies, explicitly_copied
-from nodeguard.model.ignore import parse_ignore_file
+from nodeguard.model.ignore import IgnoreFile, IgnorePattern, parse_ignore_file
 from nodeguard.model.image import Image
 from nodeguard.node.packages import sensitive_file_reason
 from nodeguard.rules.base import NoOptions, Problem, Rule
@@ -52,7 +52,7 @@ SENSITIVE_EXAMPLES = (".env", ".env.production", ".env.local", ".npmrc", "server
 GLOB_CHARACTERS = set("*?[")
 
 
-def candidates(pattern: str, context) -> list[str]:
+def candidates(pattern: str, context: BuildContext) -> list[str]:
     """Paths the exception may bring back: names it could mean, and the context's files on disk."""
     last = posixpath.basename(pattern)
     if not GLOB_CHARACTERS & set(pattern):
@@ -67,7 +67,7 @@ def candidates(pattern: str, context) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def reinclusions(ignore, pattern, context) -> list[tuple[str, str]]:
+def reinclusions(ignore: IgnoreFile, pattern: IgnorePattern, context: BuildContext) -> list[tuple[str, str]]:
     """The sensitive paths this ``!`` line decides to send, with why each is sensitive."""
     found = []
     for path in candidates(pattern.pattern, context):

@@ -57,7 +57,7 @@ def ignore_line(relpath: str) -> str:
     return "".join("\\" + char if char in _GLOB_SPECIALS else char for char in relpath)
 
 
-def sent_secrets(context) -> list[tuple[str, str]]:
+def sent_secrets(context: BuildContext) -> list[tuple[str, str]]:
     found = []
     for path in context.iter_files():
         reason = sensitive_file_reason(path, context.read_text)
