@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nodeguard.discover import find_repo_root, is_selected
 from nodeguard.engine import expand_paths
@@ -26,6 +27,9 @@ from nodeguard.pinning import (
 from nodeguard.policy import Policy
 from nodeguard.remote.credentials import load_credentials
 from nodeguard.remote.registry import DigestResolver
+
+if TYPE_CHECKING:
+    from nodeguard.policy.loader import PolicyFinder
 
 BOM = "\ufeff"
 
@@ -110,7 +114,7 @@ def _digest_rule_on(policy: Policy, path: str) -> bool:
 class WithLookups:
     """A policy finder whose policies hand NG102 the run's lookups; ``used`` is the wrapped finder's."""
 
-    def __init__(self, finder: Callable[[Path], Policy], lookups: Mapping[str, DigestLookup]):
+    def __init__(self, finder: PolicyFinder, lookups: Mapping[str, DigestLookup]):
         self.finder, self.lookups = finder, lookups
         self._made: dict[int, Policy] = {}
 
@@ -121,12 +125,12 @@ class WithLookups:
         return self._made[id(policy)]
 
     @property
-    def used(self):
+    def used(self) -> dict[str, Policy]:
         return self.finder.used
 
 
 def digest_checking_finder(
-    paths: Sequence[str], finder: Callable[[Path], Policy], *, unpinned: bool, pinned: bool, force_exclude: bool = False
+    paths: Sequence[str], finder: PolicyFinder, *, unpinned: bool, pinned: bool, force_exclude: bool = False
 ) -> tuple[WithLookups, list[str]]:
     """``check --resolve-digests/--check-digests``: the finder with every lookup made, and notes on them."""
     dockerfiles = local_dockerfiles(paths, finder, force_exclude=force_exclude)
