@@ -25,7 +25,7 @@ class DiskCache:
     which one listing of their folder answers without a system call each. Memory stays the same however
     many files a run checks."""
 
-    def __init__(self, size: int = 256, edits: Mapping[Path, str] | None = None):
+    def __init__(self, size: int = 256, edits: Mapping[Path, str] | None = None) -> None:
         self.size = size
         self.edits = dict(edits or {})  # texts that stand in for files on disk (real paths): fixes being planned
         self._texts: OrderedDict[tuple[Path, int], str | None] = OrderedDict()
@@ -130,7 +130,7 @@ class DiskFiles:
 
     readable = True
 
-    def __init__(self, root: Path, repo_root: Path | None = None, disk: DiskCache | None = None):
+    def __init__(self, root: Path, repo_root: Path | None = None, disk: DiskCache | None = None) -> None:
         self.root, self.repo_root = root, repo_root
         self.disk = DiskCache() if disk is None else disk
         self._files: tuple[str, ...] | None = None
@@ -312,7 +312,7 @@ class DiskRepository:
     texts in ``disk.edits`` stand in for the files. Paths are shown relative to ``cwd`` (absolute when
     outside it), or to the repository's root without one."""
 
-    def __init__(self, root: Path, disk: DiskCache | None = None, cwd: Path | None = None):
+    def __init__(self, root: Path, disk: DiskCache | None = None, cwd: Path | None = None) -> None:
         self.root = root
         self.disk = DiskCache() if disk is None else disk
         self.cwd = None if cwd == root else cwd
@@ -351,7 +351,7 @@ class GivenFiles:
     by path. The ignore files and the build contexts' files come from ``rest``, the same commit on disk,
     when there is one; else only the ignore files given are known, and no other file."""
 
-    def __init__(self, files: Mapping[str, bytes], rest: RepositoryFiles | None = None):
+    def __init__(self, files: Mapping[str, bytes], rest: RepositoryFiles | None = None) -> None:
         self.files, self.rest = files, rest
 
     def read(self, path: str) -> bytes | str:

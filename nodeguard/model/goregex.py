@@ -319,11 +319,12 @@ class GoRegex:
         self._patch(start[1], self._emit(_MATCH, None))
         self.start = start[0]
         self.uses_word_boundaries = any(op == _ASSERT and arg in ("word", "not-word") for op, arg, *_ in self.program)
-        self._closures: dict[tuple, frozenset[int]] = {}
+        self._closures: dict[tuple[frozenset[int], tuple[bool, bool, bool, bool]], frozenset[int]] = {}
         self._steps: dict[tuple[frozenset[int], str], frozenset[int]] = {}
 
     # Thompson construction, with an explicit stack instead of recursion.
-    def _emit(self, op: int, argument, following: int | None = None, alternative: int | None = None) -> int:
+    def _emit(self, op: int, argument: Callable[[str], bool] | str | None, following: int | None = None,
+              alternative: int | None = None) -> int:
         self.program.append([op, argument, following, alternative])
         return len(self.program) - 1
 
@@ -381,7 +382,7 @@ class GoRegex:
                     results.append((split, [*exits, (split, 3)]))
         return results[0]
 
-    def _closure(self, states: frozenset[int], context: tuple) -> frozenset[int]:
+    def _closure(self, states: frozenset[int], context: tuple[bool, bool, bool, bool]) -> frozenset[int]:
         key = (states, context)
         found = self._closures.get(key)
         if found is not None:
@@ -410,7 +411,7 @@ class GoRegex:
         self._closures[key] = result
         return result
 
-    def _context(self, text: str, index: int) -> tuple:
+    def _context(self, text: str, index: int) -> tuple[bool, bool, bool, bool]:
         if not self.uses_word_boundaries:
             return (index == 0, index == len(text), False, False)
         before = index > 0 and _is_word(text[index - 1])

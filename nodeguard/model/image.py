@@ -371,7 +371,7 @@ def build_image(parsed: ParsedDockerfile) -> Image:
     return Image(path=parsed.path, parsed=parsed, global_args=global_args, stages=stages)
 
 
-def _new_stage(instruction: Instruction, index: int, global_args: dict, named: dict[str, Stage]) -> Stage:
+def _new_stage(instruction: Instruction, index: int, global_args: Mapping[str, str | None], named: dict[str, Stage]) -> Stage:
     words = instruction.args.split()
     image_text = expand(words[0], global_args) if words else ""
     name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
