@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from nodeguard.model.copies import context_copy
 from nodeguard.model.ignore import clean_path
-from nodeguard.model.image import Step
+from nodeguard.model.image import Stage, Step
 from nodeguard.model.shell import Command
 from nodeguard.node.packages import is_secret_name
 from nodeguard.patterns import LazyPattern
 from nodeguard.record import Record
+
+if TYPE_CHECKING:
+    from nodeguard.model.context import BuildContext
 
 RC_FILES = (".npmrc", ".yarnrc", ".yarnrc.yml")
 # Keys that hold a credential in .npmrc (``//host/:_authToken``, ``_auth``, ``_password``) and
@@ -175,7 +179,7 @@ def uses_secret_mount(step: Step) -> bool:
     return any(mount.kind == "secret" for mount in step.mounts)
 
 
-def rc_files_before(stage, install_step, context) -> tuple[set[str], bool]:
+def rc_files_before(stage: Stage, install_step: Step, context: BuildContext) -> tuple[set[str], bool]:
     """Variables the rc files present before ``install_step`` take credentials from, and whether some
     copied rc file could not be read."""
     variables: set[str] = set()
@@ -209,7 +213,7 @@ def read_directly(name: str, manager: str) -> bool:
     return upper in TOKEN_VARIABLES_READ_DIRECTLY and (manager == "yarn" or not upper.startswith("YARN_"))
 
 
-def install_token_arguments(stage, step, manager: str, context) -> list[str]:
+def install_token_arguments(stage: Stage, step: Step, manager: str, context: BuildContext) -> list[str]:
     """The build arguments an install step (of ``manager``) takes its registry token from."""
     arguments = [name for name in step.args if name not in step.env]
     if not arguments:
@@ -224,7 +228,7 @@ def install_token_arguments(stage, step, manager: str, context) -> list[str]:
     return found
 
 
-def token_arguments_written(step) -> set[str]:
+def token_arguments_written(step: Step) -> set[str]:
     """The build arguments (ARGs in force, not shadowed by an ENV) whose value a RUN writes into an rc file."""
     if step.keyword != "RUN":
         return set()

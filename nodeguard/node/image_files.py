@@ -173,7 +173,7 @@ class ImageReader:
     ``found`` records which context file answered each path.
     """
 
-    def __init__(self, image: Image, stage: Stage, context: BuildContext, folder: str):
+    def __init__(self, image: Image, stage: Stage, context: BuildContext, folder: str) -> None:
         self.image, self.stage, self.context, self.folder = image, stage, context, folder
         self.layout = typescript_layout(context)
         self.found: dict[str, str] = {}

@@ -8,15 +8,19 @@ import bisect
 import fnmatch
 import posixpath
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from nodeguard.findings import Fix
 from nodeguard.fix_builders import edit_command_words
 from nodeguard.model.copies import ContextCopy, context_copy_at
 from nodeguard.model.ignore import clean_path
-from nodeguard.model.image import Step
+from nodeguard.model.image import Image, Step
 from nodeguard.model.shell import Command
 from nodeguard.node.packages import LOCKFILES, InstallCommand, classify_install
 from nodeguard.record import Record
+
+if TYPE_CHECKING:
+    from nodeguard.model.context import BuildContext
 
 PACKAGE_JSON = "package.json"
 
@@ -107,14 +111,14 @@ def brings(source: str, path: str) -> bool:
     return path == source or path.startswith(source + "/") or fnmatch.fnmatchcase(path, source)
 
 
-def copies_before(use: InstallUse, image) -> list[ContextCopy]:
+def copies_before(use: InstallUse, image: Image) -> list[ContextCopy]:
     """The context copies of the use's stage (lineage included) that come before it. Worked out once per
     stage and found by the step's identity: comparing steps field by field, once per install, grew as n²."""
     positions, copies = _stage_copies(image, use.step.stage_index)
     return copies[: bisect.bisect_left(positions, positions_of(image, use.step.stage_index).get(id(use.step), 0))]
 
 
-def positions_of(image, stage_index: int) -> dict[int, int]:
+def positions_of(image: Image, stage_index: int) -> dict[int, int]:
     key = f"step_positions:{stage_index}"
     if key not in image.derived:
         steps = image.stages[stage_index].all_steps()
@@ -122,7 +126,7 @@ def positions_of(image, stage_index: int) -> dict[int, int]:
     return image.derived[key]
 
 
-def _stage_copies(image, stage_index: int) -> tuple[list[int], list[ContextCopy]]:
+def _stage_copies(image: Image, stage_index: int) -> tuple[list[int], list[ContextCopy]]:
     key = f"context_copies:{stage_index}"
     if key not in image.derived:
         found = [(position, context_copy_at(image, step))
@@ -151,7 +155,7 @@ def package_folder(copies: list[ContextCopy]) -> str:
     return ""
 
 
-def lockfiles_in(context, folder: str, manager: str) -> list[str]:
+def lockfiles_in(context: BuildContext, folder: str, manager: str) -> list[str]:
     """The manager's lockfiles in ``folder`` or the nearest folder above it that has one."""
     while True:
         found = [posixpath.join(folder, name) if folder else name for name in LOCKFILES[manager] if context.exists(posixpath.join(folder, name))]
@@ -160,7 +164,7 @@ def lockfiles_in(context, folder: str, manager: str) -> list[str]:
         folder = posixpath.dirname(folder)
 
 
-def lockfile_in_place(use: InstallUse, image, context) -> bool:
+def lockfile_in_place(use: InstallUse, image: Image, context: BuildContext) -> bool:
     """The install's lockfile is in the build context on disk, sent, and copied (or bind-mounted) before
     the install: then ``npm ci`` and frozen installs can follow it."""
     if not context.files_readable:

@@ -149,7 +149,7 @@ def launched(argv: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class _ScriptFinder:
-    def __init__(self, image: Image, stage: Stage, context: BuildContext):
+    def __init__(self, image: Image, stage: Stage, context: BuildContext) -> None:
         self.image, self.stage, self.context = image, stage, context
         self.base_has_node = is_node_image(stage.root_base)
         self._reader: ImageReader | None = None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 
 from nodeguard.model import jsontext
 from nodeguard.model.context import BuildContext
@@ -37,7 +38,7 @@ def declared_workspaces(context: BuildContext) -> list[str]:
     return [pattern for pattern in patterns if not pattern.startswith("!")]
 
 
-def _load(text, loader):
+def _load(text: str | None, loader: Callable[[str], object]) -> object:
     if text is None:
         return None
     try:
@@ -46,7 +47,7 @@ def _load(text, loader):
         return None
 
 
-def _yaml_safe_load(text: str):
+def _yaml_safe_load(text: str) -> object:
     import yaml  # only for contexts that have a pnpm-workspace.yaml: off the start-up path
 
     try:
@@ -55,7 +56,7 @@ def _yaml_safe_load(text: str):
         return None
 
 
-def _strings(value) -> list[str]:
+def _strings(value: object) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
