@@ -348,8 +348,13 @@ def is_root(user: str) -> bool:
 
 # Where a COPY puts files the app's user does not need to own: programs, libraries and system
 # configuration (an init binary into /usr/local/bin, nginx.conf into /etc/nginx, static files served by
-# nginx from /usr/share/nginx/html).
-SYSTEM_FOLDERS = ("/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/etc/", "/var/lib/", "/opt/bin/")
+# nginx from /usr/share/nginx/html). Not /usr as a whole: /usr/src/app (the cheat sheet's and Node.js's
+# own guide's folder), /usr/app and /usr/local/app hold the app.
+_USR_SYSTEM = ("bin", "sbin", "lib", "lib32", "lib64", "libexec", "include", "share", "etc")
+SYSTEM_FOLDERS = (
+    "/bin/", "/sbin/", "/lib/", "/lib64/", "/etc/", "/var/lib/", "/opt/bin/",
+    *(f"/usr/{name}/" for name in _USR_SYSTEM), *(f"/usr/local/{name}/" for name in _USR_SYSTEM),
+)
 
 
 def is_system_destination(path: str) -> bool:

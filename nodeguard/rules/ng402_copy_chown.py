@@ -4,7 +4,8 @@
 When the final image runs as a non-root user (its last `USER`, or the default user of a base image
 known to be non-root), reports every `COPY` and `ADD` of the final stage and its parents, `COPY
 --from=<stage>` included, that has no `--chown`: those files belong to root. Copies of programs and
-system files are left alone: destinations under `/usr`, `/bin`, `/sbin`, `/lib`, `/etc`, `/var/lib`,
+system files are left alone: destinations under `/usr/bin`, `/usr/lib`, `/usr/share`, `/usr/local/bin` and
+the like (not the app's `/usr/src/app`), `/bin`, `/sbin`, `/lib`, `/etc`, `/var/lib`,
 an init binary (`/tini`) and shell scripts. So are copies of only the manifest, lockfiles and
 package-manager settings (`COPY package*.json ./`: the install reads them as root and the app never
 writes them), and copies whose destination a later `RUN chown -R <user> <folder>` hands to the user.

@@ -26,6 +26,10 @@ CMD = 'CMD ["node", "server.js"]\n'
         ),
         ("FROM node:22-alpine AS base\nCOPY . /app\nFROM base\nUSER node\n" + CMD, [2], "node:node"),
         ("FROM node:22-alpine\nARG APP=/srv/app\nCOPY . ${APP}\nUSER node\n" + CMD, [3], "node:node"),
+        # the app's folder under /usr (the cheat sheet's and Node.js's own guide's /usr/src/app) is the app's, not the system's
+        ("FROM node:22-alpine\nWORKDIR /usr/src/app\nCOPY . .\nUSER node\n" + CMD, [3], "node:node"),
+        ("FROM node:22-alpine\nWORKDIR /usr/app\nCOPY --from=build /usr/app/dist ./dist\nUSER node\n" + CMD, [3], "node:node"),
+        ("FROM node:22-alpine\nCOPY . /usr/local/app\nUSER node\n" + CMD, [2], "node:node"),
     ],
 )
 def test_copies_without_chown_are_reported(lint, dockerfile, lines, owner):
@@ -55,6 +59,8 @@ def test_message_names_the_destination_and_the_user(lint):
         "FROM node:22-alpine\nCOPY docker-entrypoint.sh /docker-entrypoint.sh\nUSER node\n" + CMD,
         "FROM node:22-alpine\nCOPY .docker/scripts/*.sh /tmp/\nUSER node\n" + CMD,
         "FROM node:22-alpine\nCOPY nginx.conf /etc/nginx/conf.d/default.conf\nUSER node\n" + CMD,
+        "FROM node:22-alpine\nCOPY --from=build /app/node_modules /usr/local/lib/node_modules\nUSER node\n" + CMD,
+        "FROM node:22-alpine\nCOPY certs/ca.crt /usr/local/share/ca-certificates/ca.crt\nUSER node\n" + CMD,
         "FROM node:22 AS build\nRUN npm run build\nFROM nginxinc/nginx-unprivileged:1.27-alpine\n"
         "COPY --from=build /app/dist /usr/share/nginx/html\n",
         # build stages are not judged
