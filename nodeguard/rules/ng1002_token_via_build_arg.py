@@ -31,8 +31,13 @@ ARG NPM_TOKEN
 WORKDIR /app
 COPY package*.json .npmrc ./
 RUN npm ci
+
+FROM node:22-alpine
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
 ```
-with an `.npmrc` of `//registry.npmjs.org/:_authToken=${NPM_TOKEN}`.
+with an `.npmrc` of `//registry.npmjs.org/:_authToken=${NPM_TOKEN}`. (Were the build stage the final
+one, NG801 would report its `ARG` instead.)
 
 Use instead:
 ```dockerfile
@@ -41,6 +46,10 @@ FROM node:22-alpine AS build
 WORKDIR /app
 COPY package*.json .npmrc ./
 RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci
+
+FROM node:22-alpine
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
 ```
 built with `docker build --secret id=npm_token,env=NPM_TOKEN .`.
 

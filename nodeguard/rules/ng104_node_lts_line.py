@@ -16,6 +16,8 @@ thirty months. Production images should run an Active or Maintenance LTS line; t
 says so itself.
 
 ## Example
+On 2026-01-15 (`today: "2026-01-15"`), when Node.js 25 was the Current line (since its end-of-life on
+2026-06-01, NG701 reports it instead):
 ```dockerfile
 FROM node:25-alpine
 ```
