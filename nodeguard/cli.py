@@ -369,8 +369,11 @@ def report_fixes(args: Arguments, planned, would: bool = False) -> None:
                 print(f"  {line}", file=sys.stderr)
 
 
-def fix_command(args: Arguments) -> str:
-    """The command that applies the fixes the report lists: a digest is only known with the flag that looked it up."""
+def fix_command(args: Arguments) -> str | None:
+    """The command that applies the fixes the report lists: a digest is only known with the flag that looked it up.
+    None for standard input, which ``--fix`` refuses: the report then offers no fix."""
+    if args.paths == ["-"]:
+        return None
     lookups = [flag for flag, wanted in (("--resolve-digests", args.resolve_digests), ("--check-digests", args.check_digests))
                if wanted]
     return " ".join(["nodeguard check", *lookups, "--fix"])

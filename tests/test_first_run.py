@@ -145,6 +145,17 @@ def test_standard_input_without_a_name_is_shown_as_a_dash(tmp_path: Path):
     assert result.returncode == 1 and b"-:1:1: NG101 error" in result.stdout
 
 
+def test_standard_input_is_not_offered_the_fix_it_refuses(tmp_path: Path):
+    (tmp_path / ".git").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "nodeguard", "check", "--stdin-filename", "Dockerfile", "-"], cwd=tmp_path,
+        input="FROM node:22-alpine\nUSER node\nCMD node server.js\n", capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "NO_COLOR": "1"},
+    )
+    assert result.returncode == 0 and "Dockerfile:3:1: NG501 warning" in result.stdout
+    assert "fixable" not in result.stdout and "--fix" not in result.stdout
+
+
 def test_standard_input_cannot_be_fixed_and_stdin_filename_needs_a_dash(tmp_path: Path):
     fixed = run(["check", "--fix", "-"], tmp_path)
     assert fixed.returncode == 2 and "standard input cannot be fixed" in fixed.stderr

@@ -38,22 +38,24 @@ def printable(text: str) -> str:
     )
 
 
-def finding_line(finding: Finding, paint: Paint = unpainted, fix_command: str = FIX_COMMAND) -> str:
-    """``path:line:col: ID severity message``, with the fix hint when the finding has a fix."""
+def finding_line(finding: Finding, paint: Paint = unpainted, fix_command: str | None = FIX_COMMAND) -> str:
+    """``path:line:col: ID severity message``, with the fix hint when the finding has a fix (none when
+    ``fix_command`` is None: standard input, which cannot be fixed in place)."""
     parts = [
         paint("path", f"{printable(finding.path)}:{finding.line}:{finding.column}:"),
         paint("rule", finding.rule),
         paint(finding.severity.label, finding.severity.label),
         printable(finding.message),
     ]
-    if finding.fix is not None:
+    if finding.fix is not None and fix_command is not None:
         parts.append(paint("hint", f"(fixable: run {fix_command})" if finding.fix.safe else UNSAFE_FIX_HINT))
     return " ".join(parts)
 
 
-def fixable_line(findings: Iterable[Finding], fix_command: str = FIX_COMMAND) -> str:
-    """``2 fixable with `nodeguard check --fix` (1 more with `--unsafe-fixes`)``, or "" when none is."""
-    fixes = [finding.fix for finding in findings if finding.fix is not None]
+def fixable_line(findings: Iterable[Finding], fix_command: str | None = FIX_COMMAND) -> str:
+    """``2 fixable with `nodeguard check --fix` (1 more with `--unsafe-fixes`)``, or "" when none is (or
+    when ``fix_command`` is None)."""
+    fixes = [finding.fix for finding in findings if finding.fix is not None and fix_command is not None]
     safe = sum(1 for fix in fixes if fix.safe)
     unsafe = len(fixes) - safe
     if not fixes:

@@ -49,7 +49,7 @@ def within_annotation_limit(findings: list[Finding]) -> list[Finding]:
     return shown
 
 
-def log_block(findings: list[Finding], fix_command: str = FIX_COMMAND) -> list[str]:
+def log_block(findings: list[Finding], fix_command: str | None = FIX_COMMAND) -> list[str]:
     """Every finding as a plain log line, in a folded group.
 
     The lines quote paths and messages from the repository, and a line that starts with ``::`` would be
@@ -68,7 +68,7 @@ def log_block(findings: list[Finding], fix_command: str = FIX_COMMAND) -> list[s
     ]
 
 
-def render(findings: Iterable[Finding], *, checked_files: int | None = None, fix_command: str = FIX_COMMAND) -> str:
+def render(findings: Iterable[Finding], *, checked_files: int | None = None, fix_command: str | None = FIX_COMMAND) -> str:
     findings = ordered(findings)
     shown = within_annotation_limit(findings)
     lines = [annotation(finding) for finding in shown]

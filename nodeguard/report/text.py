@@ -52,13 +52,13 @@ def render(
     color: bool = False,
     headers: bool = False,
     checked_files: int | None = None,
-    fix_command: str = FIX_COMMAND,
+    fix_command: str | None = FIX_COMMAND,
 ) -> str:
     """The findings grouped by file, in file and line order, and a final summary line.
 
     ``headers`` puts a line naming the file above its findings (for a terminal); ``color`` adds ANSI
     colours; ``checked_files`` is how many files were checked, for ``No problems found in N files.``; ``fix_command``
-    is the command the fix hints name.
+    is the command the fix hints name (None: no hints, for standard input).
     """
     paint: Paint = ansi if color else unpainted
     findings = ordered(findings)
