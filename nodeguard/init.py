@@ -32,15 +32,20 @@ permissions:
   pull-requests: write   # the review with inline comments
   checks: write          # the check run
 
+concurrency:             # a new push cancels the run of the commit it replaces
+  group: nodeguard-${{ github.event.pull_request.number || github.ref }}
+  cancel-in-progress: true
+
 jobs:
-  nodeguard:
+  dockerfiles:   # the check to require is the check run "nodeguard", not this job
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
         with:
+          # the head commit, so that nodeguard can read each build context from the workspace
           ref: ${{ github.event.pull_request.head.sha || github.sha }}
           persist-credentials: false
-      - uses: nodeguard/nodeguard@v1
+      - uses: nodeguard/nodeguard@v1   # fails on what nodeguard.yml's fail-on says
 """
 
 
