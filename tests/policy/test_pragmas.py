@@ -1,6 +1,8 @@
 """Inline pragmas: what each scope covers, and the three modes of the policy."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nodeguard.findings import Finding, Severity
@@ -177,3 +179,14 @@ def test_a_comment_that_looks_like_a_pragma_but_is_none_is_a_warning():
         ("NG006", 2, "warning"), ("NG006", 3, "warning"), ("NG006", 4, "warning"),
     ]
     assert "`# nodeguard ignore NG504` is not a pragma nodeguard can read" in kept[1].message
+
+
+def test_the_pragma_example_of_the_docs_silences_what_it_names(lint):
+    """docs/policy.md's pragmas, run through the whole pipeline: each silences a finding, none is left over."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "policy.md").read_text(encoding="utf-8")
+    example = docs.split("## Inline pragmas", 1)[1].split("```dockerfile\n", 1)[1].split("```", 1)[0]
+    found = lint(example, files={".nodeguard.yml": "pragmas: require-reason\n"}).ids()
+    assert not {"NG002", "NG003", "NG004", "NG006", "NG007"} & set(found), found
+    assert not {"NG401", "NG702"} & set(found), found
+    unsilenced = lint(example.replace("# nodeguard", "# not a pragma")).ids()
+    assert {"NG401", "NG702"} <= set(unsilenced) and "NG201" in unsilenced
