@@ -166,7 +166,7 @@ def run_check(args: Arguments) -> int:
     from nodeguard.policy import PolicyError
     from nodeguard.policy.loader import PolicyFinder
 
-    problem = _path_problem(args.paths) or _statistics_problem(args) or _stdin_problem(args)
+    problem = _path_problem(args.paths) or _statistics_problem(args) or _stdin_problem(args) or _fix_option_problem(args)
     selection = _rule_selection(args)
     if problem or isinstance(selection, str):
         print(f"nodeguard: {problem or selection}", file=sys.stderr)
@@ -218,6 +218,15 @@ def _stdin_problem(args: Arguments) -> str | None:
     if args.stdin_filename and args.paths != ["-"]:
         return "--stdin-filename names standard input: give - as the path"
     return None
+
+
+def _fix_option_problem(args: Arguments) -> str | None:
+    """--unsafe-fixes and --show-fixes only change what --fix and --diff do: alone they would be ignored."""
+    if args.fix or getattr(args, "diff", False):
+        return None
+    flag = next((flag for flag, given in (("--unsafe-fixes", args.unsafe_fixes), ("--show-fixes", args.show_fixes))
+                 if given), None)
+    return f"{flag} works with --fix or --diff" if flag else None
 
 
 def _statistics_problem(args: Arguments) -> str | None:

@@ -119,3 +119,12 @@ def test_a_policy_with_several_errors_prints_each(repo: Path):
         "nodeguard: policy error: .nodeguard.yml:3: rules.NG999: unknown rule (did you mean NG906?); "
         "`nodeguard rules` lists them",
     ]
+
+
+@pytest.mark.parametrize("flag", ["--unsafe-fixes", "--show-fixes"])
+def test_a_fix_option_without_fix_or_diff_is_a_usage_error(repo: Path, flag: str):
+    """They only change what --fix and --diff do: alone, the run would fix nothing and say nothing of it."""
+    refused = run(["check", flag, "."], repo)
+    assert refused.returncode == 2 and f"{flag} works with --fix or --diff" in refused.stderr
+    assert (repo / "Dockerfile").read_text() == FLAWED
+    assert run(["check", "--fix", flag, "."], repo).returncode == 1
