@@ -22,7 +22,8 @@ connection (rebinding) cannot point it into the runner's network.
 ``list_tags`` reads a repository's tags (``GET /v2/<repository>/tags/list``, page by page as the
 ``Link`` header leads) with the same authentication, limits and allow-list.
 
-Bounded: a 5 s timeout per request, ``attempts`` tries when the connection fails or the registry answers
+Bounded: 5 s per request, however slowly a server sends its answer (``BoundedAdapter``), at most
+``MAX_BODY_BYTES`` of an answer read, ``attempts`` tries when the connection fails or the registry answers
 5xx/429, one lookup per image per run, at most ``MAX_IMAGES`` images a run, and a registry found
 unreachable is not asked again in the run.
 """
@@ -43,8 +44,11 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 from requests.utils import select_proxy
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
+from nodeguard.model.parse import size_text
 from nodeguard.model.reference import DOCKER_HUB, ImageRef
 from nodeguard.pinning import DIGEST, DigestLookup, image_key
 
@@ -56,7 +60,7 @@ MAX_IMAGES = 100  # distinct images looked up in one run
 MAX_ADDRESSES = 2  # checked addresses of a name tried in turn when a connection cannot be made
 TAGS_PER_PAGE = 1000
 MAX_TAG_PAGES = 100
-MAX_PAGE_BYTES = 8 * 1024 * 1024
+MAX_BODY_BYTES = 8 * 1024 * 1024  # an answer (a token, a page of the tag list) read at most
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 _T = TypeVar("_T")
 _RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -139,14 +143,140 @@ class TagList:
     pages: int
 
 
-class PinnedAddressAdapter(HTTPAdapter):
+class _Deadline:
+    """The sockets one request uses, shut down when its time is up: a server that sends its answer a
+    byte at a time (each within the read timeout) cannot hold the request longer than ``seconds``."""
+
+    def __init__(self, seconds: float):
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the TCP socket under TLS too: a blocked read returns
+    except OSError:
+        pass
+
+
+_current = threading.local()  # .deadline: the _Deadline of the request this thread is sending
+
+
+def _watch(sock: socket.socket | None) -> None:
+    deadline = getattr(_current, "deadline", None)
+    if deadline is not None and sock is not None:
+        deadline.watch(sock)
+
+
+class _WatchedConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _watch(sock)
+        return sock
+
+    def request(self, *args, **kwargs) -> None:  # a kept-alive connection already has its socket
+        _watch(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _WatchedTLSConnection(_WatchedConnection, HTTPSConnection):
+    pass
+
+
+class _WatchedPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedConnection
+
+
+class _WatchedTLSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedTLSConnection
+
+
+_WATCHED_POOLS = {"http": _WatchedPool, "https": _WatchedTLSPool}
+
+
+class BoundedAdapter(HTTPAdapter):
+    """Each request takes at most ``seconds`` from sending it to the last byte of the answer, which is
+    read here (``MAX_BODY_BYTES`` at most; a larger answer is refused): the timeout of ``requests`` only
+    bounds each read, and a body read later would escape the bound."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.seconds = seconds
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if hasattr(manager, "pool_classes_by_scheme"):
+            manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
+             verify: bool | str = True, cert: Any = None, proxies: dict[str, str] | None = None) -> requests.Response:
+        outer = getattr(_current, "deadline", None)
+        with _Deadline(self.seconds) as deadline:
+            _current.deadline = deadline
+            try:
+                response = super().send(request, True, timeout, verify, cert, proxies)
+                _read_body(response)
+            except Exception:
+                if deadline.expired:
+                    raise requests.Timeout(f"no answer within {self.seconds:g} s") from None
+                raise
+            finally:
+                _current.deadline = outer
+        if deadline.expired:  # cut off, what had come may still parse as a (shorter) answer
+            raise requests.Timeout(f"no answer within {self.seconds:g} s")
+        return response
+
+
+def _read_body(response: requests.Response) -> None:
+    """The whole answer into ``response.content``, within ``MAX_BODY_BYTES``."""
+    try:
+        body = response.raw.read(MAX_BODY_BYTES + 1, decode_content=True)
+    except Exception as error:
+        response.close()
+        raise requests.ConnectionError(f"the answer broke off ({_short(error)})") from None
+    if len(body) > MAX_BODY_BYTES:
+        response.close()
+        raise Refused(f"an answer is larger than {size_text(MAX_BODY_BYTES)}")
+    response._content = body
+    response._content_consumed = True
+    response.raw.release_conn()
+
+
+class PinnedAddressAdapter(BoundedAdapter):
     """Connects to the addresses ``addresses(name)`` resolved and checked, never resolving the name again:
     the first that accepts a connection (at most ``MAX_ADDRESSES``). The Host header, the TLS server name
     and the certificate check keep the name. Through a proxy, the proxy makes the connection (the check
     still runs first)."""
 
-    def __init__(self, addresses: Callable[[str], list[str]]):
-        super().__init__()
+    def __init__(self, addresses: Callable[[str], list[str]], seconds: float = TIMEOUT_SECONDS):
+        super().__init__(seconds)
         self.addresses = addresses
         self._target = threading.local()
 
@@ -317,10 +447,9 @@ class DigestResolver:
         session = requests.Session()
         session.headers["User-Agent"] = USER_AGENT
         session.hooks["response"].append(counter.count_response)
-        if pinned:
-            adapter = PinnedAddressAdapter(self._checked_addresses)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
+        adapter = PinnedAddressAdapter(self._checked_addresses, self.timeout) if pinned else BoundedAdapter(self.timeout)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
         return session
 
     @staticmethod
@@ -385,15 +514,11 @@ class DigestResolver:
             headers = {"Accept": "application/json"}
             if authorization:
                 headers["Authorization"] = authorization
-            response = self._authorized(session, "GET", url, repository, headers, stream=True)
+            response = self._authorized(session, "GET", url, repository, headers)
             sent = response.request.headers.get("Authorization")
             authorization = sent if isinstance(sent, str) else authorization
-            with response:
-                _raise_for_status(response, lambda status: _tags_status_text(status, repository))
-                body = response.raw.read(MAX_PAGE_BYTES + 1, decode_content=True)
-            if len(body) > MAX_PAGE_BYTES:
-                raise Refused(f"a page of the tag list is larger than {MAX_PAGE_BYTES // (1024 * 1024)} MiB")
-            page = json.loads(body)
+            _raise_for_status(response, lambda status: _tags_status_text(status, repository))
+            page = json.loads(response.content)
             found = page.get("tags") if isinstance(page, dict) else None
             if found is None and isinstance(page, dict) and "tags" in page:
                 found = []  # a repository without tags
@@ -406,21 +531,20 @@ class DigestResolver:
         return tags
 
     def _authorized(self, session: requests.Session, method: str, url: str, repository: str,
-                    headers: dict[str, str], stream: bool = False) -> requests.Response:
+                    headers: dict[str, str]) -> requests.Response:
         """One request, answering one authentication challenge on the way."""
         parts = urlsplit(url)
         host = parts.netloc
         credentials = self.credentials.get(host) or self.credentials.get(_registry_name(host))
         response = session.request(method, url, headers=headers, timeout=self.timeout, verify=self.tls_verify,
-                                   allow_redirects=True, stream=stream)
+                                   allow_redirects=True)
         if response.status_code == 401:
             response.close()
             authorization = self._authorization(session, response, repository, credentials)
             if authorization is None:
                 raise Refused(f"{repository} needs credentials that the Docker configuration does not hold")
             response = session.request(method, url, headers={**headers, "Authorization": authorization},
-                                       timeout=self.timeout, verify=self.tls_verify, allow_redirects=True,
-                                       stream=stream)
+                                       timeout=self.timeout, verify=self.tls_verify, allow_redirects=True)
             if response.status_code == 401:
                 raise Refused(f"access to {repository} was refused (no or wrong credentials)")
         return response

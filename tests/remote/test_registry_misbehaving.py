@@ -1,0 +1,129 @@
+"""Registries that misbehave, faked on 127.0.0.1 (a policy names them, so they are asked): each lookup
+ends with a note and no digest, within a bounded time and number of requests."""
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+
+from nodeguard.model.reference import parse_image_ref
+from nodeguard.remote import registry
+from nodeguard.remote.registry import DigestResolver
+
+DIGEST = "sha256:" + "a" * 64
+DRIP_BYTES, DRIP_PAUSE = 200, 0.05  # a byte every 50 ms, each well within the timeout; 10 s in all
+
+
+class FakeRegistry:
+    """An HTTP server on 127.0.0.1 answering every request with ``answer(handler)``; ``requests`` lists
+    the paths asked."""
+
+    def __init__(self, answer: Callable[[http.server.BaseHTTPRequestHandler], None]):
+        self.requests: list[str] = []
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                fake.requests.append(self.path)
+                try:
+                    answer(self)
+                except OSError:
+                    pass  # the client gave up
+
+            do_HEAD = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.host = f"127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def lookup(self, **options):
+        resolver = DigestResolver(trusted=[self.host], attempts=1, sleep=lambda seconds: None, **options)
+        return resolver.lookup(parse_image_ref(f"{self.host}/team/app:1"))
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def fake_registry():
+    made = []
+
+    def make(answer):
+        made.append(FakeRegistry(answer))
+        return made[-1]
+
+    yield make
+    for fake in made:
+        fake.close()
+
+
+def send(handler, status: int, headers: dict[str, str] | None = None, body: bytes = b"") -> None:
+    handler.send_response(status)
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(body)
+
+
+def drip(handler, data: bytes) -> None:
+    for byte in range(len(data)):
+        handler.wfile.write(data[byte:byte + 1])
+        handler.wfile.flush()
+        time.sleep(DRIP_PAUSE)
+
+
+def challenge(handler, token_answer: Callable[[http.server.BaseHTTPRequestHandler], None]) -> None:
+    """A Bearer challenge whose realm is this server's /token, answered by ``token_answer``; a HEAD with
+    the token gets the digest."""
+    if handler.path.startswith("/token"):
+        token_answer(handler)
+    elif handler.headers.get("Authorization"):
+        send(handler, 200, {"Docker-Content-Digest": DIGEST})
+    else:
+        realm = f"http://{handler.headers['Host']}/token"
+        send(handler, 401, {"WWW-Authenticate": f'Bearer realm="{realm}",service="fake"'})
+
+
+def test_a_registry_that_drips_its_headers_is_given_up_at_the_timeout_without_a_digest(fake_registry):
+    def answer(handler):
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        drip(handler, b"x" * DRIP_BYTES)
+        handler.wfile.write(f"\r\nDocker-Content-Digest: {DIGEST}\r\nContent-Length: 0\r\n\r\n".encode())
+
+    lookup = fake_registry(answer).lookup(timeout=1.0)
+    assert lookup.digest is None
+    assert "no answer within 1 s" in lookup.problem
+
+
+def test_a_token_service_that_drips_its_body_is_given_up_at_the_timeout(fake_registry):
+    def token(handler):
+        body = b'{"token": "t"}' + b" " * DRIP_BYTES
+        handler.wfile.write(f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode())
+        drip(handler, body)
+
+    fake = fake_registry(lambda handler: challenge(handler, token))
+    lookup = fake.lookup(timeout=1.0)
+    assert lookup.digest is None
+    assert "no answer within 1 s" in lookup.problem
+    assert len(fake.requests) == 2  # the HEAD, the token; not the HEAD with it
+
+
+def test_a_token_answer_larger_than_the_limit_is_not_read_into_memory(fake_registry, monkeypatch):
+    monkeypatch.setattr(registry, "MAX_BODY_BYTES", 1024)
+    fake = fake_registry(lambda handler: challenge(handler, lambda token: send(
+        token, 200, {"Content-Type": "application/json"}, b'{"token": "t"}' + b" " * 4096)))
+    lookup = fake.lookup()
+    assert lookup.digest is None
+    assert "an answer is larger than 1 KiB" in lookup.problem
