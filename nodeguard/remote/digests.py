@@ -25,7 +25,7 @@ from nodeguard.pinning import (
     written_image_word,
 )
 from nodeguard.policy import Policy
-from nodeguard.remote.credentials import load_credentials
+from nodeguard.remote.credentials import read_credentials
 from nodeguard.remote.registry import DigestResolver
 
 if TYPE_CHECKING:
@@ -44,8 +44,8 @@ def resolver_for(policies: Iterable[Policy], environ: Mapping[str, str] | None =
             named.add(name)
             if entry.get("mirror"):
                 mirrors.setdefault(name, entry["mirror"])
-    credentials = load_credentials(os.environ if environ is None else environ)
-    return DigestResolver(mirrors, credentials, trusted=named, **options)
+    credentials, note = read_credentials(os.environ if environ is None else environ)
+    return DigestResolver(mirrors, credentials, trusted=named, credentials_note=note, **options)
 
 
 @dataclass(frozen=True)

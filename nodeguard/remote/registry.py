@@ -329,7 +329,8 @@ def mirror_endpoint(url: str) -> Endpoint:
 class DigestResolver:
     """Looks tags up, each image once per run. ``mirrors``: registry name -> mirror URL (the policy's
     ``registries``); ``credentials``: registry host -> (user, password) (the Docker client's
-    ``auths``); ``trusted``: registry hosts the policy names (asked whatever their address);
+    ``auths``), ``credentials_note`` why they hold none a registry may need (said when access is refused);
+    ``trusted``: registry hosts the policy names (asked whatever their address);
     ``tls_verify``: True, or a CA bundle's path; ``resolve``: host -> addresses, resolved once a run for
     a public registry's hosts, each checked with ``address_allowed`` and connected to."""
 
@@ -339,6 +340,7 @@ class DigestResolver:
         credentials: Mapping[str, tuple[str, str]] | None = None,
         *,
         trusted: Iterable[str] = (),
+        credentials_note: str | None = None,
         timeout: float = TIMEOUT_SECONDS,
         attempts: int = ATTEMPTS,
         retry_pause: float = RETRY_PAUSE_SECONDS,
@@ -351,7 +353,7 @@ class DigestResolver:
         self.trusted = {host.lower() for host in (*self.mirrors, *trusted)}
         self.resolve, self.address_allowed = resolve, address_allowed
         self._addresses: dict[str, list[str]] = {}  # name -> its checked addresses, for the run
-        self.credentials = dict(credentials or {})
+        self.credentials, self.credentials_note = dict(credentials or {}), credentials_note
         self.timeout, self.attempts, self.retry_pause = timeout, max(1, attempts), retry_pause
         self.tls_verify, self.sleep = tls_verify, sleep
         self._done: dict[str, DigestLookup] = {}
@@ -542,12 +544,17 @@ class DigestResolver:
             response.close()
             authorization = self._authorization(session, response, repository, credentials)
             if authorization is None:
-                raise Refused(f"{repository} needs credentials that the Docker configuration does not hold")
+                raise Refused(f"{repository} needs credentials that the Docker configuration does not hold"
+                              + self._why_none(credentials))
             response = session.request(method, url, headers={**headers, "Authorization": authorization},
                                        timeout=self.timeout, verify=self.tls_verify, allow_redirects=True)
             if response.status_code == 401:
-                raise Refused(f"access to {repository} was refused (no or wrong credentials)")
+                raise Refused(f"access to {repository} was refused (no or wrong credentials)"
+                              + self._why_none(credentials))
         return response
+
+    def _why_none(self, credentials: tuple[str, str] | None) -> str:
+        return f": {self.credentials_note}" if credentials is None and self.credentials_note else ""
 
     def _authorization(self, session: requests.Session, response: requests.Response, repository: str,
                        credentials: tuple[str, str] | None) -> str | None:

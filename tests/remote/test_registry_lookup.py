@@ -11,7 +11,9 @@ import threading
 import pytest
 
 from nodeguard.model.reference import parse_image_ref
+from nodeguard.policy import load_policy
 from nodeguard.remote.credentials import load_credentials
+from nodeguard.remote.digests import resolver_for
 from nodeguard.remote.registry import DigestResolver
 from tests.remote.registry_server import DOCKER_LIST, DOCKER_MANIFEST, READER
 
@@ -107,6 +109,23 @@ def test_wrong_credentials_are_a_clear_refusal(token_registry, tmp_path):
         parse_image_ref(f"{token_registry.host}/private/api:2.0")
     )
     assert lookup.digest is None and lookup.problem
+
+
+@pytest.mark.parametrize("config, note", [
+    ("{\"auths\": {", "is not valid JSON"),
+    ('{"auths": ["x"]}', "has no auths mapping"),
+    ('{"credsStore": "desktop", "auths": {"REGISTRY": {}}}', "credential helper (credsStore desktop), which nodeguard does not run"),
+])
+def test_a_refusal_says_why_the_docker_configuration_gave_no_credentials(token_registry, tmp_path, config, note):
+    (tmp_path / "config.json").write_text(config.replace("REGISTRY", token_registry.host))
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".nodeguard.yml").write_text(f'registries:\n  "{token_registry.host}": {{}}\n')
+    resolver = resolver_for([load_policy(None, str(tmp_path))], {"DOCKER_CONFIG": str(tmp_path)},
+                            tls_verify=token_registry.verify)
+    lookup = resolver.lookup(parse_image_ref(f"{token_registry.host}/private/api:2.0"))
+    assert lookup.digest is None
+    assert "access to private/api was refused" in lookup.problem
+    assert note in lookup.problem
 
 
 def test_a_refused_connection_is_a_note_and_the_registry_is_not_asked_again(unused_port):
