@@ -498,6 +498,8 @@ class DigestResolver:
         response = self._authorized(session, "HEAD", f"{endpoint.url}/v2/{repository}/manifests/{tag}",
                                     repository, {"Accept": MANIFEST_TYPES})
         _raise_for_status(response, lambda status: _status_text(status, repository, tag))
+        if response.status_code != 200:  # a redirect not followed, a partial or cached answer: not the tag's
+            raise Refused(f"the registry answered {response.status_code}, not the manifest")
         digest = response.headers.get("Docker-Content-Digest")
         if not digest or not DIGEST.fullmatch(digest):
             raise Refused("the answer has no sha256 Docker-Content-Digest header")

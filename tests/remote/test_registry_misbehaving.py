@@ -127,3 +127,10 @@ def test_a_token_answer_larger_than_the_limit_is_not_read_into_memory(fake_regis
     lookup = fake.lookup()
     assert lookup.digest is None
     assert "an answer is larger than 1 KiB" in lookup.problem
+
+
+@pytest.mark.parametrize("status", [203, 206, 300, 304])
+def test_a_digest_header_on_an_answer_other_than_200_is_not_taken(fake_registry, status):
+    lookup = fake_registry(lambda handler: send(handler, status, {"Docker-Content-Digest": DIGEST})).lookup()
+    assert lookup.digest is None
+    assert f"the registry answered {status}, not the manifest" in lookup.problem
