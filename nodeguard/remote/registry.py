@@ -408,6 +408,8 @@ class DigestResolver:
             raise Refused(f"not looked up: {ref.registry} is neither a well-known public registry nor named "
                           "under the policy's registries:, and a pull request must not steer requests into the "
                           "runner's network")
+        if ref.repository != ref.repository.lower():  # Docker refuses the name: a registry would only say 404
+            raise Refused(f"not looked up: `{ref.repository}` is not a valid image name: a repository name is lower case")
         problems = []
         mirror = self.mirrors.get(ref.registry)
         for endpoint in self._endpoints(ref):

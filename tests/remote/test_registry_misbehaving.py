@@ -134,3 +134,13 @@ def test_a_digest_header_on_an_answer_other_than_200_is_not_taken(fake_registry,
     lookup = fake_registry(lambda handler: send(handler, status, {"Docker-Content-Digest": DIGEST})).lookup()
     assert lookup.digest is None
     assert f"the registry answered {status}, not the manifest" in lookup.problem
+
+
+@pytest.mark.parametrize("name", ["Team/app:1", "team/App:1"])
+def test_an_image_name_with_upper_case_is_not_looked_up_and_says_why(fake_registry, name):
+    fake = fake_registry(lambda handler: send(handler, 200, {"Docker-Content-Digest": DIGEST}))
+    resolver = DigestResolver(trusted=[fake.host], attempts=1)
+    lookup = resolver.lookup(parse_image_ref(f"{fake.host}/{name}"))
+    assert lookup.digest is None
+    assert "not a valid image name: a repository name is lower case" in lookup.problem
+    assert fake.requests == []
