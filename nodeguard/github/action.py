@@ -252,8 +252,9 @@ class ActionRun:
             return policy, []
         from nodeguard.remote.digests import policy_with_digests
 
+        from_pull_request = self.runner.event_name in PULL_REQUEST_EVENTS and self.inputs.policy_from == "head"
         return policy_with_digests(policy, dockerfiles, unpinned=self.inputs.resolve_digests,
-                                   pinned=self.inputs.check_digests)
+                                   pinned=self.inputs.check_digests, policy_registries=not from_pull_request)
 
     def gather_pull_request(self, pull: PullRequest) -> Gathered:
         trusted = checked_out_commit(self.workspace) == pull.head_sha

@@ -34,12 +34,16 @@ if TYPE_CHECKING:
 BOM = "\ufeff"
 
 
-def resolver_for(policies: Iterable[Policy], environ: Mapping[str, str] | None = None, **options) -> DigestResolver:
+def resolver_for(
+    policies: Iterable[Policy], environ: Mapping[str, str] | None = None, *, policy_registries: bool = True, **options
+) -> DigestResolver:
     """A resolver with the policies' mirrors (the first policy naming a registry's mirror sets it for the
-    run), the registries they name (asked even when not public) and the Docker client's credentials."""
+    run), the registries they name (asked even when not public) and the Docker client's credentials.
+    ``policy_registries=False`` (a policy the pull request itself wrote) leaves the policies' mirrors and
+    named registries out: only the well-known public registries are asked, each address checked."""
     mirrors: dict[str, str] = {}
     named: set[str] = set()
-    for policy in policies:
+    for policy in policies if policy_registries else ():
         for name, entry in policy.registries.items():
             named.add(name)
             if entry.get("mirror"):
@@ -210,13 +214,22 @@ def _pin_one(dockerfile: LocalDockerfile, lookups: Mapping[str, DigestLookup], u
 
 def policy_with_digests(
     policy: Policy, dockerfiles: Iterable[tuple[str, bytes]], *, unpinned: bool, pinned: bool,
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None, policy_registries: bool = True,
 ) -> tuple[Policy, list[str]]:
     """The action's way: one policy, Dockerfiles as (repository-relative path, bytes) read wherever
     they were; the policy with NG102 given the lookups, and notes on them. Without either flag, the
-    policy as it was and no request."""
+    policy as it was and no request. ``policy_registries=False``: the policy comes from the pull request,
+    so its ``registries`` are not used (see ``resolver_for``), and a note says so."""
     if not (unpinned or pinned):
         return policy, []
     parsed = [(path, build_image(parse_dockerfile(path, data)), policy) for path, data in dockerfiles]
-    lookups = lookups_for_check(parsed, resolver_for([policy], environ), unpinned=unpinned, pinned=pinned)
-    return policy_with_lookups(policy, lookups), summary(lookups)
+    resolver = resolver_for([policy], environ, policy_registries=policy_registries)
+    lookups = lookups_for_check(parsed, resolver, unpinned=unpinned, pinned=pinned)
+    notes = summary(lookups)
+    if policy.registries and not policy_registries:
+        notes.append(
+            "digests: the policy's registries (mirrors, private registries) are not used: the policy was read from "
+            "the pull request's head (policy-from: head), and a pull request must not point lookups at the runner's "
+            "network; only the well-known public registries were asked"
+        )
+    return policy_with_lookups(policy, lookups), notes

@@ -100,3 +100,23 @@ def test_a_pull_request_cannot_steer_lookups_to_this_machine_by_naming_its_regis
     (comment,) = comments_on(fake, 1)
     assert "```suggestion" not in comment
     assert f"not looked up: {open_registry.host} is neither a well-known public registry" in comment
+
+
+def test_a_policy_the_pull_request_wrote_cannot_point_lookups_at_the_runners_network(github, tmp_path, open_registry):
+    """policy-from: head reads the pull request's own policy; its registries (here a mirror on this machine,
+    standing for the runner's network) are not asked, and the summary says why."""
+    open_registry.push_index("library/node", "24.11.1-alpine3.22", LAYERS)
+    head = b'FROM node:24.11.1-alpine3.22\nUSER node\nCMD ["node", "server.js"]\n'
+    head_files = {".nodeguard.yml": policy(open_registry.url), "Dockerfile": head}
+    fake = github({"Dockerfile": BASE}, head_files)
+    workspace = workspace_for(tmp_path, head_files)
+    before = open_registry.manifest_requests()
+
+    result = run_action(fake, workspace, pull_request_event(fake),
+                        inputs={"resolve-digests": "true", "policy-from": "head"})
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert open_registry.manifest_requests() == before
+    (comment,) = comments_on(fake, 1)
+    assert "docker buildx imagetools inspect node:24.11.1-alpine3.22" in comment and "```suggestion" not in comment
+    assert "the policy's registries (mirrors, private registries) are not used" in result.step_summary
