@@ -60,6 +60,7 @@ MAX_IMAGES = 100  # distinct images looked up in one run
 MAX_ADDRESSES = 2  # checked addresses of a name tried in turn when a connection cannot be made
 TAGS_PER_PAGE = 1000
 MAX_TAG_PAGES = 100
+MAX_REDIRECTS = 5  # a registry sends a client on once or twice (a CDN, a token service), never in a loop
 MAX_BODY_BYTES = 8 * 1024 * 1024  # an answer (a token, a page of the tag list) read at most
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 _T = TypeVar("_T")
@@ -449,6 +450,7 @@ class DigestResolver:
 
     def _session(self, counter: _Counter, pinned: bool) -> requests.Session:
         session = requests.Session()
+        session.max_redirects = MAX_REDIRECTS
         session.headers["User-Agent"] = USER_AGENT
         session.hooks["response"].append(counter.count_response)
         adapter = PinnedAddressAdapter(self._checked_addresses, self.timeout) if pinned else BoundedAdapter(self.timeout)

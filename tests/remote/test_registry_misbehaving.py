@@ -144,3 +144,10 @@ def test_an_image_name_with_upper_case_is_not_looked_up_and_says_why(fake_regist
     assert lookup.digest is None
     assert "not a valid image name: a repository name is lower case" in lookup.problem
     assert fake.requests == []
+
+
+def test_a_redirect_loop_ends_after_a_few_requests(fake_registry):
+    fake = fake_registry(lambda handler: send(handler, 307, {"Location": handler.path}))
+    lookup = fake.lookup()
+    assert lookup.digest is None and "redirect" in lookup.problem.lower()
+    assert len(fake.requests) == registry.MAX_REDIRECTS + 1
