@@ -116,7 +116,7 @@ def check(image: Image, context: BuildContext, options: InitOptions) -> Iterator
     anchor = process.anchor
     if inits:
         init, step = inits[0]
-        fix = _fix(process, init)
+        fix = None if shell else _fix(process, init)  # NG501/NG503 take the shell out first; the next round adds the init
         example = fix.replacement if fix else f"{json.dumps([*INIT_PREFIXES[init], *running.launched])}"
         pid_1 = f"`{shell}` is PID 1 and starts `{shown}`" if shell else f"`{shown}` runs as PID 1{through}"
         message = f"{init} is installed (line {step.line}) but not used as the entrypoint: {pid_1}; start it through {init}: {example}"

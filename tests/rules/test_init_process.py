@@ -207,6 +207,8 @@ def test_an_installed_init_unused_names_the_shell_that_is_pid_1(lint):
     [found] = lint(dockerfile, rule="NG504").findings
     assert found.message.startswith("tini is installed (line 2) but not used as the entrypoint: `sh -c` is PID 1 and "
                                     "starts `node server.js`")
+    assert found.message.endswith('start it through tini: ["tini", "--", "node", "server.js"]')  # what NG501 leaves
+    assert found.fix is None
 
 
 def test_an_exec_inside_a_quoted_argument_is_not_the_scripts_last_command(lint):
