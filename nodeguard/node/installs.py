@@ -16,7 +16,10 @@ from nodeguard.model.copies import ContextCopy, context_copy_at
 from nodeguard.model.ignore import clean_path
 from nodeguard.model.image import Image, Step
 from nodeguard.model.shell import Command
-from nodeguard.node.packages import LOCKFILES, InstallCommand, classify_install
+from nodeguard.node.images import describe_node_image
+from nodeguard.node.packages import FIRST_LINE_WITH_NPM_OMIT, LOCKFILES, InstallCommand, classify_install
+from nodeguard.node.releases import resolve_node_version
+from nodeguard.node.support import day_of
 from nodeguard.record import Record
 
 if TYPE_CHECKING:
@@ -174,3 +177,29 @@ def lockfile_in_place(use: InstallUse, image: Image, context: BuildContext) -> b
                  if context.is_sent(lockfile)]
     sources = [*bind_sources(use), *(source for copy in copies for source in copy.sources)]
     return any(brings(source, lockfile) for source in sources for lockfile in lockfiles)
+
+
+def _upgrades_npm(command: Command) -> bool:
+    """``npm install -g npm@10`` (or ``npm i -g npm``): the image's bundled npm is replaced."""
+    argv = command.argv
+    return command.program == "npm" and any(word == "npm" or word.startswith("npm@") for word in argv[2:])
+
+
+def bundled_npm_lacks_omit(image: Image, use: InstallUse) -> bool:
+    """The npm that runs ``use`` is the npm 6 (or older) of a Node.js 14-or-older image, never upgraded before
+    it: it has no ``--omit``. False when the image, its line or its npm is not known."""
+    stage = image.stages[use.step.stage_index]
+    ref = stage.root_base
+    facts = None if ref.unresolved else describe_node_image(ref)
+    if facts is None or not facts.contains_node or facts.version is None:
+        return False
+    major = resolve_node_version(facts.version, day_of(None))
+    if major is None or major >= FIRST_LINE_WITH_NPM_OMIT:
+        return False
+    for step in stage.all_steps():
+        for command in step.commands:
+            if step is use.step and command is use.command:
+                return True
+            if _upgrades_npm(command):
+                return False
+    return True

@@ -270,6 +270,9 @@ class InstallCommand(Record):
 
 
 _MANAGERS = frozenset(LOCKFILES)
+# npm 7 added `--omit`; it first shipped with Node.js 15. The images of Node.js 14 and older bundle npm 6
+# (or older), which knows only `--production`/`--only=production` and ignores an `--omit=dev` it does not know.
+FIRST_LINE_WITH_NPM_OMIT = 15
 NPM_INSTALL_ALIASES = frozenset({"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add"})
 _NPM_CI = frozenset({"ci", "clean-install", "ic", "install-clean", "isntall-clean", "install-ci-test", "cit"})
 # npm options that take a separate value; anything else that starts with "-" is a flag.

@@ -4,7 +4,9 @@
 Reports an npm install (`npm ci`, `npm install`, `npm prune`, in any stage) that asks for production
 dependencies with `--only=production` / `--only=prod` (deprecated since npm 7) or `--production`
 (deprecated since npm 9). Yarn's and pnpm's `--production`/`--prod` are their current options and
-are not reported.
+are not reported, and neither is an install run by the npm 6 of a Node.js 14-or-older image (`node:14`,
+`node:carbon`) that the Dockerfile has not upgraded (`npm install -g npm@8`): npm 6 has no `--omit`, so
+there the old option is the only one (NG701 reports the end-of-life line).
 
 ## Why
 Both still work, but npm prints a warning on every build and may drop them; `--omit=dev` is the
@@ -24,14 +26,15 @@ RUN npm ci --omit=dev
 `--fix` replaces the option with `--omit=dev`, leaving the rest of the line as it is.
 
 Applicability: **unsafe**. npm 6 (the npm of Node.js 14 and older images) does not know `--omit` and
-then installs the devDependencies too.
+then installs the devDependencies too; where the image's line is not known (a base image nodeguard does
+not know), check its npm version first.
 """
 from collections.abc import Iterator
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
-from nodeguard.node.installs import InstallUse, edit_words, install_uses
+from nodeguard.node.installs import InstallUse, bundled_npm_lacks_omit, edit_words, install_uses
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 PRODUCTION_VALUES = ("production", "prod")
@@ -56,7 +59,7 @@ def _deprecated_words(use: InstallUse) -> tuple[str, dict[int, str] | None] | No
 
 def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     for use in install_uses(step for stage in image.stages for step in stage.steps):
-        if use.manager != "npm" or use.install.deprecated_flag is None:
+        if use.manager != "npm" or use.install.deprecated_flag is None or bundled_npm_lacks_omit(image, use):
             continue
         found = _deprecated_words(use)
         if found is None:

@@ -55,3 +55,32 @@ def test_fix_replaces_the_option(lint, before, after):
 def test_dev_only_has_no_fix(lint):
     [found] = lint("FROM node:22-alpine\nRUN npm ci --only=dev\n", rule="NG204").findings
     assert found.fix is None and "use `--omit`/`--include`" in found.message
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "FROM node:14-alpine\nRUN npm ci --only=production\n",
+        "FROM node:12.18.3-alpine AS base\nFROM base AS release\nRUN npm install --production\n",
+        "FROM node:carbon\nRUN npm install --only=production\n",  # carbon is Node.js 8
+        "ARG NODE_VERSION=14\nFROM node:${NODE_VERSION}-alpine\nRUN npm prune --production\n",
+    ],
+)
+def test_npm_6_of_old_lines_has_no_omit(lint, dockerfile):
+    # Node.js 14 and older bundle npm 6, which does not know --omit: there --production is the option,
+    # and --omit=dev would be ignored (the devDependencies installed after all).
+    assert lint(dockerfile, rule="NG204").findings == []
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "FROM node:16-alpine\nRUN npm ci --only=production\n",  # npm 8
+        "FROM node:14-alpine\nRUN npm install -g npm@8 && npm ci --only=production\n",  # npm upgraded first
+        "FROM node:14-alpine\nRUN npm i -g npm\nRUN npm ci --production\n",
+        "FROM node:alpine\nRUN npm ci --production\n",  # a moving tag: today's line
+        "FROM myorg/node-base:1\nRUN npm ci --production\n",  # unknown image: the npm is unknown
+    ],
+)
+def test_npm_7_or_unknown_is_reported(lint, dockerfile):
+    assert len(lint(dockerfile, rule="NG204").findings) == 1
