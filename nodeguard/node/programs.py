@@ -8,7 +8,7 @@ from nodeguard.model.shell import SHELLS as POSIX_SHELLS
 
 # Programs whose process is Node.js (or a Node.js-compatible runtime) running the app.
 NODE_PROGRAMS = frozenset(
-    {"node", "nodejs", "bun", "ts-node", "ts-node-esm", "tsx", "pm2", "pm2-runtime", "nodemon", "forever", "next",
+    {"node", "nodejs", "bun", "ts-node", "ts-node-esm", "tsx", "pm2", "pm2-runtime", "pm2-docker", "nodemon", "forever", "next",
      "nuxt", "nest"}
 )
 # Package managers: they start the app as a child process (``npm start``).
@@ -27,6 +27,9 @@ INIT_PROGRAMS = frozenset({"dumb-init", "tini", "tini-static", "docker-init", "c
 INIT_PATHS = frozenset({"/init"})
 # Options of those inits that take a separate value (``tini -p SIGKILL``, ``dumb-init -r 15:2``).
 INIT_OPTIONS_WITH_VALUE = frozenset({"-p", "-e", "-r", "--rewrite"})
+# Process managers made to replace ``node`` as a container's command (pm2-docker is pm2-runtime's old
+# name): they stop their apps on SIGTERM and SIGINT themselves, but do not reap orphaned processes.
+SIGNAL_HANDLING_RUNNERS = frozenset({"pm2-runtime", "pm2-docker"})
 # What to put in front of a command to start it through an init.
 INIT_PREFIXES = {"dumb-init": ("dumb-init",), "tini": ("tini", "--")}
 

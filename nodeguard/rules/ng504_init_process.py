@@ -8,6 +8,8 @@ from the build context; the node image's own `docker-entrypoint.sh` does that), 
 `sh -c` whose last command is `exec node ...` (`cd /app && exec node server.js`). Where a shell starts
 the app without `exec` (`CMD node server.js`), the message names that shell as PID 1, as NG501 and
 NG503 do.
+`pm2-runtime` (made to replace `node` in `CMD`) is reported too: it stops its apps on SIGTERM and
+SIGINT, and the message says so, but as PID 1 it does not reap orphaned processes.
 `ENTRYPOINT ["/sbin/tini", "--"]` with `CMD ["node", "server.js"]` counts as an init, as does a base
 image whose entrypoint is one. When the image installs an init (`apk add dumb-init`,
 `apt-get install tini`) but does not start the app through it, the message says so.
@@ -56,7 +58,7 @@ from nodeguard.fix_builders import SAFE, exec_form_line, replace_instruction
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, Stage, Step
 from nodeguard.node.images import NodeImageFacts, describe_node_image
-from nodeguard.node.programs import INIT_PREFIXES
+from nodeguard.node.programs import INIT_PREFIXES, SIGNAL_HANDLING_RUNNERS
 from nodeguard.node.runtime import container_process
 from nodeguard.node.system_packages import package_command
 from nodeguard.rules.base import Options, Problem, Rule, option
@@ -128,10 +130,12 @@ def check(image: Image, context: BuildContext, options: InitOptions) -> Iterator
         )
     else:
         fix = None
-        message = (
-            f"`{shown}` runs as PID 1 without an init{through}, so it ignores signals it has no handler for and never reaps "
-            f"zombie processes; {_init_advice(final.root_base, facts)}"
-        )
+        if running.launched[0].rsplit("/", 1)[-1] in SIGNAL_HANDLING_RUNNERS:
+            harm = (": it stops its apps on SIGTERM and SIGINT itself, but as PID 1 it never reaps the zombie processes "
+                    "their orphaned children leave")
+        else:
+            harm = ", so it ignores signals it has no handler for and never reaps zombie processes"
+        message = f"`{shown}` runs as PID 1 without an init{through}{harm}; {_init_advice(final.root_base, facts)}"
     yield Problem(anchor.start_line, message, end_line=anchor.end_line, fix=fix)
 
 

@@ -230,3 +230,20 @@ def test_a_script_that_ends_by_exec_ing_node_leaves_node_as_pid_1(lint, process)
 def test_a_script_that_ends_by_exec_ing_node_through_an_init_passes(lint):
     dockerfile = 'FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nCMD ["./start-with-tini.sh"]\n'
     assert lint(dockerfile, files=ENTRY_SCRIPTS, rule="NG504").findings == []
+
+
+@pytest.mark.parametrize(
+    "process, shown",
+    [
+        ('CMD ["pm2-runtime", "app.js"]', "pm2-runtime app.js"),
+        ('CMD ["pm2-runtime", "start", "ecosystem.config.js"]', "pm2-runtime start ecosystem.config.js"),
+        ('CMD ["/usr/local/bin/pm2-docker", "app.js"]', "/usr/local/bin/pm2-docker app.js"),
+    ],
+)
+def test_pm2_runtime_handles_sigterm_but_reaps_no_zombies(lint, process, shown):
+    """pm2-runtime is made to replace `node` in CMD: it stops its apps on SIGTERM and SIGINT itself, so the
+    message does not say it ignores them; as PID 1 it still leaves orphaned children as zombies."""
+    [found] = lint(f"FROM node:22-alpine\nRUN npm install -g pm2\n{process}\n", rule="NG504").findings
+    assert found.message.startswith(f"`{shown}` runs as PID 1 without an init")
+    assert "ignores signals" not in found.message
+    assert "SIGTERM" in found.message and "zombie" in found.message
