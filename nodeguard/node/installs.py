@@ -19,10 +19,11 @@ from nodeguard.model.shell import Command
 from nodeguard.node.images import describe_node_image
 from nodeguard.node.packages import FIRST_LINE_WITH_NPM_OMIT, LOCKFILES, InstallCommand, classify_install
 from nodeguard.node.releases import resolve_node_version
-from nodeguard.node.support import day_of
 from nodeguard.record import Record
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from nodeguard.model.context import BuildContext
 
 PACKAGE_JSON = "package.json"
@@ -185,15 +186,16 @@ def _upgrades_npm(command: Command) -> bool:
     return command.program == "npm" and any(word == "npm" or word.startswith("npm@") for word in argv[2:])
 
 
-def bundled_npm_lacks_omit(image: Image, use: InstallUse) -> bool:
+def bundled_npm_lacks_omit(image: Image, use: InstallUse, today: date) -> bool:
     """The npm that runs ``use`` is the npm 6 (or older) of a Node.js 14-or-older image, never upgraded before
-    it: it has no ``--omit``. False when the image, its line or its npm is not known."""
+    it: it has no ``--omit``. False when the image, its line or its npm is not known. ``today`` decides which
+    line a moving tag (``node:lts``) names."""
     stage = image.stages[use.step.stage_index]
     ref = stage.root_base
     facts = None if ref.unresolved else describe_node_image(ref)
     if facts is None or not facts.contains_node or facts.version is None:
         return False
-    major = resolve_node_version(facts.version, day_of(None))
+    major = resolve_node_version(facts.version, today)
     if major is None or major >= FIRST_LINE_WITH_NPM_OMIT:
         return False
     for step in stage.all_steps():

@@ -35,7 +35,8 @@ from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
 from nodeguard.node.installs import InstallUse, bundled_npm_lacks_omit, edit_words, install_uses
-from nodeguard.rules.base import NoOptions, Problem, Rule
+from nodeguard.node.support import day_of
+from nodeguard.rules.base import Problem, Rule, TodayOptions
 
 PRODUCTION_VALUES = ("production", "prod")
 
@@ -57,9 +58,10 @@ def _deprecated_words(use: InstallUse) -> tuple[str, dict[int, str] | None] | No
     return None
 
 
-def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
+def check(image: Image, context: BuildContext, options: TodayOptions) -> Iterator[Problem]:
+    today = day_of(options.today)
     for use in install_uses(step for stage in image.stages for step in stage.steps):
-        if use.manager != "npm" or use.install.deprecated_flag is None or bundled_npm_lacks_omit(image, use):
+        if use.manager != "npm" or use.install.deprecated_flag is None or bundled_npm_lacks_omit(image, use, today):
             continue
         found = _deprecated_words(use)
         if found is None:
@@ -83,5 +85,6 @@ RULE = Rule(
     summary="npm's deprecated `--only=production` / `--production` instead of `--omit=dev`",
     check=check,
     doc=__doc__,
+    options=TodayOptions,
     fixable=True,
 )
