@@ -30,6 +30,24 @@ INIT_OPTIONS_WITH_VALUE = frozenset({"-p", "-e", "-r", "--rewrite"})
 # Process managers made to replace ``node`` as a container's command (pm2-docker is pm2-runtime's old
 # name): they stop their apps on SIGTERM and SIGINT themselves, but do not reap orphaned processes.
 SIGNAL_HANDLING_RUNNERS = frozenset({"pm2-runtime", "pm2-docker"})
+# Development servers (file watching, hot reload): an image whose process is one is a development image.
+# Package.json scripts by the names frameworks' templates give them; programs with the words that start the
+# server (an empty tuple: the program alone, or with options only).
+DEV_SERVER_SCRIPTS = frozenset({"dev", "develop", "start:dev", "dev:start", "serve:dev", "start:watch", "watch"})
+DEV_SERVER_PROGRAMS: dict[str, tuple[str, ...]] = {
+    "nodemon": (),
+    "webpack-dev-server": (),
+    "next": ("dev",),
+    "nuxt": ("dev",),
+    "nuxi": ("dev",),
+    "ng": ("serve",),
+    "vite": (),
+    "react-scripts": ("start",),
+    "webpack": ("serve",),
+    "gatsby": ("develop",),
+    "remix": ("dev",),
+    "astro": ("dev",),
+}
 # What to put in front of a command to start it through an init.
 INIT_PREFIXES = {"dumb-init": ("dumb-init",), "tini": ("tini", "--")}
 
@@ -47,6 +65,23 @@ def is_node_word(word: str) -> bool:
     """A word that starts Node.js as a command: a Node.js program, a package manager, or a script file."""
     name = program_name(word)
     return name in NODE_PROGRAMS or name in PACKAGE_MANAGERS or name.endswith(SCRIPT_EXTENSIONS)
+
+
+def is_dev_server(argv: tuple[str, ...] | list[str]) -> bool:
+    """``nodemon server.js``, ``next dev``, ``ng serve --host 0.0.0.0``, ``vite``, ``vite --host`` (not
+    ``vite build`` or ``vite preview``): a development server."""
+    if not argv:
+        return False
+    program = program_name(argv[0])
+    if program in ("npx", "bunx") and len(argv) > 1:
+        return is_dev_server(argv[1:])
+    if program not in DEV_SERVER_PROGRAMS:
+        return False
+    words = [word for word in argv[1:] if not word.startswith("-")]
+    wanted = DEV_SERVER_PROGRAMS[program]
+    if not wanted:
+        return program != "vite" or not words or words[0] in ("dev", "serve")
+    return words[: len(wanted)] == list(wanted)
 
 
 def is_shell(word: str) -> bool:

@@ -25,10 +25,12 @@ from nodeguard.node.image_files import ImageReader
 from nodeguard.node.images import is_node_image
 from nodeguard.node.manifest import plain_node_command, read_package_json, script_command, script_name
 from nodeguard.node.programs import (
+    DEV_SERVER_SCRIPTS,
     NODE_IMAGE_ENTRYPOINT,
     PRIVILEGE_DROPPERS,
     SHELLS,
     after_options,
+    is_dev_server,
     is_init_program,
     is_node_word,
     program_name,
@@ -379,3 +381,14 @@ def script_node_command(image: Image, context: BuildContext, command: list[str] 
     reader = ImageReader(image, image.final, context, image.final.workdir)
     text = script_command(read_package_json(reader), script, posixpath.basename(command[0]))
     return plain_node_command(text) if text else None
+
+
+def runs_dev_server(image: Image, context: BuildContext) -> bool:
+    """True when the shipped image's process is a development server: ``npm run dev`` (a script named as
+    frameworks name their dev server), ``nodemon``, ``next dev``, ``ng serve``... Such an image is made to
+    develop in, not to ship: production settings do not apply to it."""
+    running = container_process(image, context)
+    if running is None or not running.launched:
+        return False
+    script = script_name(running.launched)
+    return is_dev_server(running.launched) or (script is not None and script in DEV_SERVER_SCRIPTS)

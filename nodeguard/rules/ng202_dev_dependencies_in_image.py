@@ -13,7 +13,8 @@ and reports when devDependencies are still in it at the end:
 A later `npm prune --omit=dev` (or `--production`), `pnpm prune --prod`, `yarn workspaces focus
 --production`, a production-only reinstall, or `rm -rf node_modules` clears them, so `npm ci`, `npm
 run build`, `npm prune --omit=dev` is fine. Nothing is reported when the build context's package.json
-has no devDependencies.
+has no devDependencies, nor for a development image: one whose process is a development server (`npm run
+dev`, `nodemon`, `next dev`, `ng serve`, `vite`), which needs them.
 
 ## Why
 devDependencies (test runners, bundlers, TypeScript, linters) are not needed to run the app. In the
@@ -61,6 +62,7 @@ from nodeguard.model.shell import Command
 from nodeguard.node.installs import InstallUse, edit_words, word_index
 from nodeguard.node.manifest import has_dev_dependencies, read_package_json
 from nodeguard.node.packages import BUILD_SCRIPT_PROGRAMS, PRODUCTION_INSTALL_ADVICE, classify_install
+from nodeguard.node.runtime import runs_dev_server
 from nodeguard.record import Record
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
@@ -170,7 +172,7 @@ def _message(found: DevModules, image: Image) -> str:
 
 def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     final = image.final
-    if final is None:
+    if final is None or runs_dev_server(image, context):
         return
     package = read_package_json(context.read_text)
     if package is not None and not has_dev_dependencies(package) and "workspaces" not in package:

@@ -8,7 +8,9 @@ when it is `production`, written as `ENV NODE_ENV=production`, the legacy `ENV N
 `ENV NODE_ENV=$NODE_ENV` fed by an `ARG NODE_ENV=production` default, or set on the command itself
 (`CMD ["env", "NODE_ENV=production", "node", "server.js"]`). It reports `NODE_ENV` unset or set to
 another value; a value that comes from a build argument without a default cannot be judged and is
-reported once, as info. A final stage that serves static files (nginx, caddy) is not judged.
+reported once, as info. A final stage that serves static files (nginx, caddy) is not judged, nor is a
+development image: one whose process is a development server (`npm run dev`, `nodemon`, `next dev`,
+`ng serve`, `vite`).
 
 ## Why
 Express, React server rendering, Next.js and many libraries only switch on caching, compact logging
@@ -45,7 +47,7 @@ from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, insert_after
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, Stage, Step, has_variables
-from nodeguard.node.runtime import image_runs_node, process_commands
+from nodeguard.node.runtime import image_runs_node, process_commands, runs_dev_server
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 PRODUCTION = "production"
@@ -80,7 +82,7 @@ def rewrite_fix(stage: Stage, step: Step) -> Fix | None:
 
 def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
     final = image.final
-    if final is None or not image_runs_node(image, context):
+    if final is None or not image_runs_node(image, context) or runs_dev_server(image, context):
         return
     if any(command.assignments.get("NODE_ENV") == PRODUCTION for command in process_commands(final)):
         return

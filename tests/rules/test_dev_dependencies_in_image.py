@@ -158,3 +158,21 @@ def test_fix_adds_omit_dev_to_a_final_npm_ci(lint):
 def test_no_fix_when_it_could_break_the_build_or_is_not_npm_ci(lint, dockerfile):
     [found] = lint(dockerfile, files=DEV, rule="NG202").findings
     assert found.fix is None
+
+
+@pytest.mark.parametrize(
+    "process",
+    ['CMD ["npm", "run", "dev"]', 'CMD ["yarn", "dev"]', 'CMD ["ng", "serve", "--host", "0.0.0.0"]',
+     'CMD ["npx", "nodemon", "server.js"]', 'CMD ["next", "dev"]', 'CMD ["npm", "run", "start:dev"]', "CMD vite --host"],
+)
+def test_a_development_image_keeps_its_devdependencies(lint, process):
+    """The final process is a development server: the image is made to develop in, and needs them."""
+    dockerfile = f"FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\n{process}\n"
+    assert lint(dockerfile, rule="NG202").findings == []
+    assert lint(dockerfile, rule="NG301").findings == []
+
+
+@pytest.mark.parametrize("process", ['CMD ["npm", "start"]', 'CMD ["vite", "preview"]', 'CMD ["next", "start"]'])
+def test_a_production_server_is_judged(lint, process):
+    dockerfile = f"FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\n{process}\n"
+    assert [f.rule for f in lint(dockerfile, rule="NG202").findings] == ["NG202"]

@@ -141,7 +141,7 @@ def test_entrypoint_script_without_node_as_pid_1_passes(lint, entrypoint):
         ('CMD ["next", "start"]', "next start"),
         ('CMD ["pm2-runtime", "app.js"]', "pm2-runtime app.js"),
         ('CMD ["bun", "server.ts"]', "bun server.ts"),
-        ('CMD ["nodemon", "server.js"]', "nodemon server.js"),
+        ('CMD ["ts-node", "server.ts"]', "ts-node server.ts"),
         ('CMD ["gosu", "node", "node", "server.js"]', "node server.js"),
     ],
 )
@@ -247,3 +247,11 @@ def test_pm2_runtime_handles_sigterm_but_reaps_no_zombies(lint, process, shown):
     assert found.message.startswith(f"`{shown}` runs as PID 1 without an init")
     assert "ignores signals" not in found.message
     assert "SIGTERM" in found.message and "zombie" in found.message
+
+
+def test_a_development_server_as_pid_1_is_still_judged(lint):
+    """nodemon makes a development image (NG301 and NG202 leave it alone), but it is still Node.js as PID 1."""
+    dockerfile = 'FROM node:22-alpine\nCMD ["nodemon", "server.js"]\n'
+    [found] = lint(dockerfile, rule="NG504").findings
+    assert found.message.startswith("`nodemon server.js` runs as PID 1 without an init")
+    assert lint(dockerfile, rule="NG301").findings == []
