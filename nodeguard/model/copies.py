@@ -78,6 +78,19 @@ class ContextCopy(Record):
     def copies_whole_context(self) -> bool:
         return any(clean_path(source) == "." for source in self.sources)
 
+    def may_take(self, relpath: str) -> bool:
+        """True when one of the sources can take the context path ``relpath``: the context root, a source
+        with a variable left unresolved, or a source that names the path, a folder above it, or a wildcard
+        that matches it (``*`` matches a leading dot, as Go's ``filepath.Match`` does); ``--exclude`` counts."""
+        path = clean_path(relpath)
+        for source in self.sources:
+            cleaned = clean_path(source).lstrip("/") or "."
+            if cleaned == "." or "$" in cleaned:
+                return not self.leaves_out(path)
+            if parse_ignore_file("COPY", cleaned).excludes(path):
+                return not self.leaves_out(path)
+        return False
+
     def leaves_out(self, relpath: str) -> bool:
         """True when the copy's ``--exclude`` patterns (matched as BuildKit matches ignore-file patterns,
         from the root of a whole-context copy) keep the context file out."""

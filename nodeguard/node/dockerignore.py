@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from nodeguard.model.context import BuildContext
-from nodeguard.model.copies import explicitly_copied
+from nodeguard.model.copies import context_copies, explicitly_copied
 from nodeguard.model.ignore import IgnoreFile
 from nodeguard.model.image import Image
 from nodeguard.node.installs import install_uses
@@ -14,16 +14,20 @@ def missing_ignore_lines(image: Image, context: BuildContext, ignore: IgnoreFile
     """The must-have entries ``ignore`` (None: no file at all) does not keep out, with the lines to add.
 
     ``node_modules`` becomes ``**/node_modules`` in a context that holds nested packages (a plain entry
-    that misses them is NG905's); a path the Dockerfile copies by name is never asked for.
+    that misses them is NG905's); a path the Dockerfile copies by name is never asked for, nor one no copy
+    from the context can take (``COPY package.json src ./`` never takes the root's ``.env``).
     """
     nested = nested_node_modules(context)
     copied = explicitly_copied(image)
+    copies = context_copies(image)
     missing = []
     for entry in _must_have(project_package_manager(image, context)):
         pattern = entry.pattern
         lines = [pattern] if pattern not in copied and (ignore is None or not ignore.excludes(pattern)) else []
         if entry.pattern == "node_modules" and lines and nested:
-            lines = ["**/node_modules"]
+            lines = ["**/node_modules"] if any(copy.may_take(path) for copy in copies for path in nested) else []
+        elif not any(copy.may_take(pattern) for copy in copies):
+            lines = []  # at the context root, where no copy reaches: keeping it out changes nothing
         if lines:
             missing.append((entry, lines))
     return missing

@@ -11,8 +11,10 @@ exception that re-includes one of them does not. A path the Dockerfile copies by
 manager's own: `npm-debug.log`, `yarn-error.log` or `pnpm-debug.log` (none for Bun), known from the
 lockfile at the context's root, else from the Dockerfile's installs.
 
-The check runs whenever the Dockerfile copies from the context, not only for `COPY . .`: the ignore
-file serves every build of that context, and a `COPY src ./src` picks up what sits in `src/` as well.
+An entry is asked for only when a copy from the context can take it: `COPY . .`, `COPY * ./`, a
+source with an unresolved variable, or a wildcard or folder that covers it. All five sit at the
+context's root, so a Dockerfile that copies only `package*.json` and `src` is asked for none of them
+(nested `node_modules`, as `**/node_modules`, when a copied folder holds packages).
 
 ## Why
 A local `node_modules` overwrites or pollutes the one installed in the image, `.git` carries the

@@ -43,7 +43,7 @@ def test_a_later_exception_brings_an_entry_back(lint):
 
 
 def test_a_file_copied_by_name_is_not_asked_for(lint):
-    text = "FROM node:22-alpine\nCOPY package.json .npmrc ./\n"
+    text = "FROM node:22-alpine\nCOPY package.json .npmrc ./\nCOPY . .\n"
     [finding] = lint(text, files={".dockerignore": "node_modules\n.git\n.env\n"}, rule="NG902").findings
     assert "`.npmrc`" not in finding.message and "`npm-debug.log`" in finding.message
 
@@ -96,3 +96,35 @@ def test_a_pnpm_project_that_ignores_its_own_log_is_complete(lint):
 def test_a_bun_project_is_not_asked_for_a_log_file(lint):
     files = {".dockerignore": "node_modules\n.git\n.env\n.npmrc\n", "bun.lock": ""}
     assert lint(DOCKERFILE, files=files, rule="NG902").findings == []
+
+
+@pytest.mark.parametrize("copies", [
+    "COPY package.json package-lock.json ./\nCOPY src ./src\n",
+    "COPY *.json ./\nCOPY public ./public\n",
+    "COPY --from=build /app/dist ./dist\nCOPY server ./server\n",
+])
+def test_entries_no_copy_can_take_are_not_asked_for(lint, copies):
+    # `.env`, `.git`, `.npmrc`, the log and `node_modules` sit at the context root, and these copies
+    # name other paths: nothing the ignore file could keep out would reach the image.
+    text = f"FROM node:22-alpine AS build\nFROM node:22-alpine\nWORKDIR /app\n{copies}"
+    assert lint(text, files={".dockerignore": "dist\n"}, rule="NG902").findings == []
+
+
+def test_only_the_entries_a_copy_can_take_are_asked_for(lint):
+    text = "FROM node:22-alpine\nWORKDIR /app\nCOPY package.json .env* ./\nCOPY src ./src\n"
+    [finding] = lint(text, files={".dockerignore": "dist\n"}, rule="NG902").findings
+    assert finding.message.endswith("add: .env")
+
+
+@pytest.mark.parametrize("source", ["*", "./", "/", "$APP_DIR"])
+def test_a_copy_of_the_root_or_an_unknown_path_takes_every_entry(lint, source):
+    text = f"FROM node:22-alpine\nWORKDIR /app\nCOPY {source} ./\n"
+    [finding] = lint(text, files={".dockerignore": "dist\n"}, rule="NG902").findings
+    assert finding.message.endswith("add: node_modules, .git, .env, .npmrc, npm-debug.log")
+
+
+def test_nested_node_modules_are_asked_for_when_their_folder_is_copied(lint):
+    text = "FROM node:22-alpine\nWORKDIR /app\nCOPY package.json ./\nCOPY packages ./packages\n"
+    files = {".dockerignore": "dist\n", "packages/api/package.json": "{}"}
+    [finding] = lint(text, files=files, rule="NG902").findings
+    assert finding.message.endswith("add: **/node_modules")
