@@ -48,6 +48,11 @@ def has_variables(text: str) -> bool:
     return bool(_VARIABLE.search(text))
 
 
+def variable_names(text: str) -> list[str]:
+    """The variables ``text`` refers to (``$A``, ``${B}``, ``${C:-x}``), in order."""
+    return [match.group("braced") or match.group("plain") for match in _VARIABLE.finditer(text)]
+
+
 class Mount(Record):
     """One ``RUN --mount=...``: its type (``bind`` when none is given) and its options as written."""
 

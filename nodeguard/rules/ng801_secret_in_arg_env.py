@@ -18,8 +18,9 @@ the name ends in a credential noun (`DB_PASSWORD=postgres` and `NPM_TOKEN=1234` 
 they look like). A
 value that comes from a build argument (`ENV NPM_TOKEN=$NPM_TOKEN`), and every `ARG`, is reported.
 
-One token is one finding: an `ARG` whose value a `RUN` writes into an `.npmrc` is NG802's finding (which
-names the argument), and an install that reads the `ARG` as its registry token is named in this
+One token is one finding: an `ARG` that an `ENV` copies (`ENV NPM_TOKEN=$NPM_TOKEN`) is that `ENV`'s
+finding, which names the argument; an `ARG` whose value a `RUN` writes into an `.npmrc` is NG802's finding
+(which names the argument); and an install that reads the `ARG` as its registry token is named in this
 finding instead of being NG1002's.
 
 ## Why
@@ -55,7 +56,7 @@ from collections.abc import Iterable, Iterator
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
-from nodeguard.model.image import Image, Step, has_variables
+from nodeguard.model.image import Image, Step, has_variables, variable_names
 from nodeguard.node.credentials import credential_writes, install_token_arguments, token_arguments_written, uses_secret_mount
 from nodeguard.node.packages import classify_install, is_secret_name
 from nodeguard.patterns import LazyPattern
@@ -115,17 +116,38 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
     steps = stage.all_steps()
     written = {name for step in steps if step.keyword == "RUN" and not _mounts_and_removes(step)
                for name in token_arguments_written(step)}
+    arguments = {name: value for step in steps if step.keyword == "ARG" for name, value in step.declared
+                 if is_secret_name(name)}
+    copied = _copied_into_env(steps, arguments)
     for step in steps:
         if step.keyword not in ("ARG", "ENV"):
             continue
         for name, value in step.declared:
-            if not is_secret_name(name) or (step.keyword == "ARG" and name in written):
-                continue  # a token written into an rc file is NG802's finding, which names the ARG
+            if not is_secret_name(name) or (step.keyword == "ARG" and (name in written or name in copied)):
+                continue  # NG802's finding (a token written into an rc file), or the ENV's that copies it
             message = describe(step.keyword, name, value)
             if message is not None:
                 if step.keyword == "ARG":
                     message += _install_note(image, context, steps, name)
+                else:
+                    message += _source_note(value or "", arguments)
                 yield Problem(step.line, message, end_line=step.end_line)
+
+
+def _copied_into_env(steps: Iterable[Step], arguments: dict[str, str | None]) -> set[str]:
+    """The secret-looking ARGs that an ENV of a secret-looking name copies: that ENV's finding names them."""
+    return {variable for step in steps if step.keyword == "ENV" for name, value in step.declared
+            if value and is_secret_name(name) and describe("ENV", name, value) is not None
+            for variable in variable_names(value) if variable in arguments}
+
+
+def _source_note(value: str, arguments: dict[str, str | None]) -> str:
+    """The build arguments an ENV copies, which are not reported on their own (one secret, one finding)."""
+    notes = []
+    for variable in dict.fromkeys(name for name in variable_names(value) if name in arguments):
+        default = " (its default value is written in the Dockerfile)" if arguments[variable] else ""
+        notes.append(f"build argument `{variable}`{default}")
+    return f"; the value comes from {', '.join(notes)}, which is not reported again" if notes else ""
 
 
 def _mounts_and_removes(step: Step) -> bool:

@@ -31,10 +31,23 @@ def test_env_with_a_literal_value_says_it_is_baked_into_the_config(lint):
     assert "bakes a literal secret into the image config" in finding.message and "docker inspect" in finding.message
 
 
-def test_env_copied_from_an_arg_is_reported_for_both(lint):
+def test_env_copied_from_an_arg_is_one_finding_on_the_env(lint):
+    # One secret, one finding: the ENV (which puts it into the config) names the ARG it comes from.
     linted = lint("FROM node:22-alpine\nARG NPM_TOKEN\nENV NPM_TOKEN $NPM_TOKEN\n", rule="NG801")
-    assert [f.line for f in linted.findings] == [2, 3]
-    assert "copies a secret into the image config" in linted.findings[1].message
+    [finding] = linted.findings
+    assert finding.line == 3 and "copies a secret into the image config" in finding.message
+    assert "comes from build argument `NPM_TOKEN`, which is not reported again" in finding.message
+
+
+def test_an_arg_copied_into_an_env_of_another_name_is_still_one_finding(lint):
+    text = "FROM node:22-alpine\nARG DB_PASSWORD=hunter2\nENV DATABASE_PASSWORD=${DB_PASSWORD}\nRUN npm ci\n"
+    [finding] = lint(text, rule="NG801").findings
+    assert finding.line == 3 and "build argument `DB_PASSWORD` (its default value is written in the Dockerfile)" in finding.message
+
+
+def test_an_arg_an_env_does_not_copy_is_reported_on_its_own(lint):
+    text = "FROM node:22-alpine\nARG NPM_TOKEN\nARG API_KEY\nENV API_KEY=$API_KEY\nRUN npm ci\n"
+    assert [f.line for f in lint(text, rule="NG801").findings] == [2, 4]
 
 
 def test_arg_default_value_is_mentioned(lint):
