@@ -110,3 +110,29 @@ def packages_left_installed(commands: Iterable[Command]) -> list[str]:
 def _auto_removes(command: Command) -> bool:
     words = command.argv[1:]
     return "autoremove" in words or "--auto-remove" in words or "--autoremove" in words
+
+
+# Python's package installers, as system packages or commands: with one of them the image runs Python
+# software (the AWS CLI, uv's tools), so Python there is a runtime, not node-gyp's build tool.
+PYTHON_INSTALLER_PACKAGES = frozenset({"python3-pip", "python-pip", "py3-pip", "py-pip", "pipx", "uv"})
+PYTHON_INSTALLER_PROGRAMS = frozenset({"pip", "pip3", "pipx", "uv", "uvx"})
+# System packages that install Node.js itself.
+NODE_PACKAGES = frozenset({"nodejs", "nodejs-current", "nodejs-lts", "npm"})
+
+
+def installs_python_tools(commands: Iterable[Command]) -> bool:
+    """True when a command installs a Python package installer or runs one (``python3 -m pip``)."""
+    for command in commands:
+        parsed = package_command(command)
+        if parsed is not None and parsed.action == "install" and PYTHON_INSTALLER_PACKAGES & set(parsed.packages):
+            return True
+        program = command.program.rsplit("/", 1)[-1]
+        if program in PYTHON_INSTALLER_PROGRAMS or (program.startswith("python") and command.argv[1:3] == ("-m", "pip")):
+            return True
+    return False
+
+
+def installs_node(commands: Iterable[Command]) -> bool:
+    """True when a command installs Node.js from the system's packages (``apt-get install nodejs``)."""
+    return any(parsed is not None and parsed.action == "install" and NODE_PACKAGES & set(parsed.packages)
+               for parsed in map(package_command, commands))

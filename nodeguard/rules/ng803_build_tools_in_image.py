@@ -7,6 +7,12 @@ tools with `apk`, `apt-get`, `apt`, `yum`, `dnf` or `microdnf` and leaves them i
 `RUN` that removes them again before it ends is fine: `apk add --virtual .build-deps … && npm ci &&
 apk del .build-deps`, or `apt-get purge -y build-essential python3` in the same `RUN`.
 
+Python is not reported when the image also installs or runs a Python package installer (`py3-pip`,
+`pip3 install awscli`, `uv`): then the image runs Python software and needs it. An image without
+Node.js (no Node.js base image, no RUN that installs or runs Node.js or a package manager, a process
+that is not Node.js), such as a Python application that only copies a frontend bundle from a Node.js
+build stage, is not judged: its compilers are not node-gyp's.
+
 ## Why
 node-gyp needs a compiler, `make` and Python to build native modules, and nothing of that is needed
 to run them. Left in the image they add tens to hundreds of megabytes and a compiler toolchain an
@@ -48,7 +54,10 @@ from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
 from nodeguard.node.packages import BUILD_TOOLS
-from nodeguard.node.system_packages import package_command, packages_left_installed
+from nodeguard.node.images import is_node_image
+from nodeguard.node.programs import is_node_word
+from nodeguard.node.runtime import image_runs_node
+from nodeguard.node.system_packages import installs_node, installs_python_tools, package_command, packages_left_installed
 from nodeguard.rules.base import Options, Problem, Rule, option
 
 if TYPE_CHECKING:
@@ -73,8 +82,14 @@ def check(image: Image, context: BuildContext, options: BuildToolsOptions) -> It
     stage = image.final
     if stage is None:
         return
+    runs = stage.steps_of("RUN")
+    commands = [command for step in runs for command in step.commands]
+    if not _ships_node(image, context, commands):
+        return  # not a Node.js image (a Python app beside a frontend build stage): its compilers are not node-gyp's
     categories = set(options.categories)
-    for step in stage.steps_of("RUN"):
+    if installs_python_tools(commands):
+        categories.discard("python")  # Python runs the image's Python tools
+    for step in runs:
         found = build_tools(packages_left_installed(step.commands), categories)
         if found:
             names = ", ".join(f"`{name}`" for name in found)
@@ -85,6 +100,16 @@ def check(image: Image, context: BuildContext, options: BuildToolsOptions) -> It
                 f"({_removal_example(step.commands, found)})",
                 end_line=step.end_line,
             )
+
+
+def _ships_node(image: Image, context: BuildContext, commands: list[Command]) -> bool:
+    """The shipped image has Node.js: a Node.js base, a RUN that installs Node.js or runs it (or a
+    package manager), or a container process that is Node.js."""
+    if image.final is None:
+        return False
+    if is_node_image(image.final.root_base) or installs_node(commands):
+        return True
+    return any(is_node_word(command.program) for command in commands) or image_runs_node(image, context)
 
 
 REMOVAL_EXAMPLES = {

@@ -74,3 +74,33 @@ def test_the_categories_option_offers_exactly_the_categories_of_the_build_tools_
 
     category = typing.get_args(typing.get_type_hints(rule_by_id("NG803").options)["categories"])[0]  # tuple[Literal, ...]
     assert set(typing.get_args(category)) == set(BUILD_TOOLS.values())
+
+
+@pytest.mark.parametrize("run", [
+    "RUN apt-get update && apt install -y curl jq nodejs npm python3 python3-pip && pip3 install awscli && npm ci",
+    "RUN apk add --no-cache python3 py3-pip uv",
+    "RUN apk add --no-cache python3 && python3 -m pip install --no-cache-dir yq",
+])
+def test_python_installed_to_run_python_tools_is_no_build_tool(lint, run):
+    # With pip beside it, Python is what the image runs (the AWS CLI, uv's MCP servers), not node-gyp's.
+    assert lint(f"FROM node:22-alpine\n{run}\nCMD [\"node\", \"server.js\"]\n", rule="NG803").findings == []
+
+
+def test_python_with_pip_still_names_the_compilers(lint):
+    run = "RUN apk add --no-cache python3 py3-pip make g++"
+    [finding] = lint(f"FROM node:22-alpine\n{run}\n", rule="NG803").findings
+    assert "build tools in the shipped image: `make`, `g++`;" in finding.message
+
+
+def test_an_image_without_node_is_not_judged(lint):
+    # A Python application image whose build stage only bundles the frontend: its compilers serve pip.
+    text = ("FROM node:24-bookworm AS frontend\nRUN npm ci && npm run build\n"
+            "FROM python:3.13-slim-bookworm\nRUN apt-get update && apt-get install -y build-essential g++\n"
+            "COPY --from=frontend /app/dist /app/dist\nCMD [\"gunicorn\", \"app:app\"]\n")
+    assert lint(text, rule="NG803").findings == []
+
+
+def test_an_image_that_installs_node_itself_is_judged(lint):
+    text = "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y nodejs npm build-essential && npm ci\n"
+    [finding] = lint(text, rule="NG803").findings
+    assert "`build-essential`" in finding.message
