@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from nodeguard.model.instructions import Instruction, ParsedDockerfile
@@ -309,6 +309,16 @@ class Image(Record, frozen=False):
     def anchor(self) -> Instruction | None:
         """Where findings without a line of their own are reported: the final stage's FROM."""
         return self.final.from_instruction if self.final else None
+
+
+def stages_by_base(stages: Iterable[Stage]) -> list[list[Stage]]:
+    """``stages`` grouped by the image their ``FROM`` names (as written, build arguments substituted), each
+    group in file order, the groups in the order of their first ``FROM``: one image however many stages
+    build on it."""
+    groups: dict[str, list[Stage]] = {}
+    for stage in stages:
+        groups.setdefault(stage.base.raw, []).append(stage)
+    return list(groups.values())
 
 
 def _shell_script_of(argv: tuple[str, ...]) -> str | None:

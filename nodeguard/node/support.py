@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from nodeguard.model.reference import ImageRef
 from nodeguard.node.images import NodeImageFacts, describe_node_image
 from nodeguard.node.releases import LineStatus, line_status, lts_majors, resolve_node_version
+
+if TYPE_CHECKING:
+    from nodeguard.node.node_installs import NodeInstall
 
 
 def day_of(option: date | None) -> date:
@@ -38,3 +42,9 @@ def lines_text(majors: list[int]) -> str:
 def version_note(version_word: str | None, major: int) -> str:
     """`` (`lts` means 24 today)`` for a moving tag word; nothing for a version number (or none)."""
     return "" if version_word is None or version_word[:1].isdigit() or version_word[:1] == "v" else f" (`{version_word}` means {major} today)"
+
+
+def install_line(install: NodeInstall, today: date) -> LineStatus | None:
+    """The release line a RUN's install of Node.js puts into the image, when its version word names one."""
+    major = install.major(today)
+    return None if major is None else line_status(major, today)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, dataclass_transform
 
@@ -13,7 +13,7 @@ from nodeguard.record import Record
 
 if TYPE_CHECKING:
     from nodeguard.model.context import BuildContext
-    from nodeguard.model.image import Image
+    from nodeguard.model.image import Image, Stage
 
 DOCS_URL = "https://github.com/nodeguard/nodeguard/blob/main/docs/rules/{id}.md"
 
@@ -152,6 +152,16 @@ class Problem(Record):
         severity: Severity | None = None,
     ) -> None:
         self.__dict__.update(line=line, message=message, end_line=end_line, fix=fix, path=path, severity=severity)
+
+
+def same_image_note(others: Sequence[Stage]) -> str:
+    """What a finding on an image's first ``FROM`` says of the other stages built on the same image
+    (``model.image.stages_by_base``): `` (the same image is the base on lines 10, 17 too)``; nothing when
+    there are none."""
+    if not others:
+        return ""
+    lines = ", ".join(str(stage.from_instruction.start_line) for stage in others)
+    return f" (the same image is the base on line{'s' if len(others) > 1 else ''} {lines} too)"
 
 
 Check = Callable[["Image", "BuildContext", Any], Iterable[Problem]]

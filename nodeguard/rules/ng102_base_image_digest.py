@@ -42,9 +42,9 @@ from types import MappingProxyType
 
 from nodeguard.findings import Applicability, Fix, Severity
 from nodeguard.model.context import BuildContext
-from nodeguard.model.image import Image, Stage
+from nodeguard.model.image import Image, Stage, stages_by_base
 from nodeguard.pinning import DigestLookup, external_stages, image_key, pinned_first_line
-from nodeguard.rules.base import Options, Problem, Rule
+from nodeguard.rules.base import Options, Problem, Rule, same_image_note
 
 
 class DigestOptions(Options):
@@ -57,7 +57,7 @@ def check(image: Image, context: BuildContext, options: DigestOptions) -> Iterat
     """One finding per distinct unpinned image, at its first FROM (the other stages that use it are
     named); with the registry's answers, the pinned line as a fix. Stale pins, when looked up."""
     lookups = options.resolved_digests
-    uses: dict[str, list] = {}
+    unpinned = []
     for stage in external_stages(image):
         ref = stage.base
         if ref.digest:
@@ -65,14 +65,10 @@ def check(image: Image, context: BuildContext, options: DigestOptions) -> Iterat
             if lookup is not None and lookup.digest and lookup.digest != ref.digest:
                 yield _stale(stage, lookup.digest)
             continue
-        uses.setdefault(ref.raw, []).append(stage)
-    for raw, stages in uses.items():
-        first, others = stages[0], stages[1:]
-        instruction = first.from_instruction
-        also = ""
-        if others:
-            lines = ", ".join(str(stage.from_instruction.start_line) for stage in others)
-            also = f" (the same image is the base on line{'s' if len(others) > 1 else ''} {lines} too)"
+        unpinned.append(stage)
+    for first, *others in stages_by_base(unpinned):
+        raw, instruction = first.base.raw, first.from_instruction
+        also = same_image_note(others)
         lookup = lookups.get(image_key(first.base))
         pinned = pinned_first_line(first, lookup.digest) if lookup is not None and lookup.digest else None
         if pinned is not None and lookup is not None:
