@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from nodeguard.policy import Policy
 
 DIGEST = LazyPattern(r"sha256:[0-9a-f]{64}")
+PLAIN_VARIABLE = LazyPattern(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 LOOKUPS_OPTION = "resolved_digests"  # NG102's option that carries the table; nodeguard sets it, never a policy
 DIGEST_RULE = "NG102"
 
@@ -80,6 +81,61 @@ def pinned_first_line(stage: Stage, digest: str) -> str | None:
     name = word.partition("@")[0]
     first_line = stage.from_instruction.original.split("\n", 1)[0]
     return re.sub(rf"(?<!\S){re.escape(word)}(?!\S)", lambda _: f"{name}@{digest}", first_line, count=1)
+
+
+def argument_pin(image: Image, stage: Stage, digest: str, taken: set[str] | None = None) -> str | None:
+    """Where ``digest`` goes when the `FROM` image is written through build arguments: in the default of
+    the argument that holds the whole tag or image (``ARG V=22-alpine@sha256:...``, and ``FROM node:${V}``
+    when the argument held only part of the tag), or, when the argument serves more than this image, in
+    an argument of its own (``ARG NODE_IMAGE=node:22-alpine@sha256:...`` with ``FROM ${NODE_IMAGE}``).
+    None when the image is written literally: then the `FROM` line itself takes the digest. ``taken``: the
+    argument names already suggested for other images of the file; the one suggested here is added."""
+    from nodeguard.model.image import variable_names
+
+    written, ref = stage.written_base, stage.base
+    names = set(variable_names(written))
+    if not names:
+        return None
+    pinned = f"{ref.raw}@{digest}"
+    name = names.pop() if len(names) == 1 else None
+    if name is not None and image.global_args.get(name) and not _serves_more(image, name, ref.raw):
+        if PLAIN_VARIABLE.fullmatch(written):
+            return f"`ARG {name}={pinned}`"
+        prefix = written[: written.index("$")]
+        tag_part = written[len(prefix):]
+        if prefix.endswith(":") and ref.tag and len(PLAIN_VARIABLE.findall(tag_part)) == tag_part.count("$"):
+            advice = f"`ARG {name}={ref.tag}@{digest}`"
+            return advice if PLAIN_VARIABLE.fullmatch(tag_part) else f"{advice} with `FROM {prefix}${{{name}}}`"
+    own = _own_argument(image, stage, taken if taken is not None else set())
+    return f"`ARG {own}={pinned}` with `FROM ${{{own}}}`"
+
+
+def _own_argument(image: Image, stage: Stage, taken: set[str]) -> str:
+    """A new argument's name for the image: from the last part of its name written literally
+    (``node`` -> ``NODE_IMAGE``), else its stage's name, else numbered; none the file declares."""
+    segments = stage.written_base.partition("@")[0].split("/")
+    segments[-1] = segments[-1].partition(":")[0]
+    literal = next((part for part in reversed(segments) if part and "$" not in part), "base")
+    names = [literal, *([stage.name] if stage.name else [])]
+    words = [re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper() or "BASE" for name in names]
+    numbered = [f"{words[0]}_IMAGE_{n}" for n in range(2, len(image.stages) + 2)]
+    candidates = [f"{word}_IMAGE" for word in words] + numbered
+    own = next(name for name in candidates if name not in taken and name not in image.global_args)
+    taken.add(own)
+    return own
+
+
+def _serves_more(image: Image, name: str, raw: str) -> bool:
+    """Whether build argument ``name`` is used beyond `FROM` lines of the image ``raw``: by another
+    image's `FROM`, or declared again in a stage (where its value reaches the steps)."""
+    from nodeguard.model.image import variable_names
+
+    for stage in image.stages:
+        if name in variable_names(stage.written_base) and stage.base.raw != raw:
+            return True
+        if any(name in step.args for step in stage.steps):
+            return True
+    return False
 
 
 def policy_with_lookups(policy: Policy, lookups: Mapping[str, DigestLookup]) -> Policy:

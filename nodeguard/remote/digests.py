@@ -18,6 +18,7 @@ from nodeguard.model.parse import parse_dockerfile
 from nodeguard.pinning import (
     DIGEST_RULE,
     DigestLookup,
+    argument_pin,
     image_key,
     lookups_needed,
     pinned_first_line,
@@ -182,15 +183,22 @@ def _pin_one(dockerfile: LocalDockerfile, lookups: Mapping[str, DigestLookup], u
     cr_only = "\n" not in text and "\r" in text.rstrip("\r")
     if lines[0].startswith(BOM):
         lines[0] = lines[0][len(BOM):]
+    suggested: set[str] = set()  # new argument names suggested, one per image
     for stage in dockerfile.image.stages:
         ref, line = stage.base, stage.from_instruction.start_line
         if stage.parent is not None or ref.is_scratch or not ref.repository or (ref.digest and not (update and ref.tag)):
             continue
         written = stage.written_base
+        lookup = lookups.get(image_key(ref))
+        digest = lookup.digest if lookup is not None else None
+        in_argument = argument_pin(dockerfile.image, stage, digest, suggested) if digest else None
+        if in_argument is not None:
+            result.problems.append(f"line {line}: `{written}` is written through a build argument, so the digest "
+                                   f"goes in the argument; not pinned: write {in_argument}")
+            continue
         if ref.unresolved or written_image_word(stage) is None:
             result.problems.append(f"line {line}: `{written}` is not written literally (a build argument?); not pinned")
             continue
-        lookup = lookups.get(image_key(ref))
         if lookup is None or lookup.digest is None:
             why = lookup.problem if lookup is not None else "not looked up"
             result.problems.append(f"line {line}: `{ref.raw}`: no digest ({why}); not pinned")

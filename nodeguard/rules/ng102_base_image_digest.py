@@ -22,6 +22,11 @@ FROM node:22-alpine@sha256:<digest>
 
 An image used by several stages is reported once, at its first `FROM`: one digest fixes them all.
 
+An image written through a build argument keeps it: the digest goes in the argument's default, which
+then holds the whole tag (`ARG NODE_VERSION=22-alpine@sha256:<digest>` with `FROM node:${NODE_VERSION}`),
+or, when the argument serves other images or steps too, in an argument of its own
+(`ARG NODE_IMAGE=node:22-alpine@sha256:<digest>` with `FROM ${NODE_IMAGE}`). No fix is offered for it.
+
 ## Fix
 With `--resolve-digests` (`nodeguard check`), `nodeguard pin`, and in the GitHub Action, nodeguard looks
 the tag up in its registry and offers the exact line, the tag kept: `FROM node:22-alpine@sha256:<digest>`
@@ -43,7 +48,7 @@ from types import MappingProxyType
 from nodeguard.findings import Applicability, Fix, Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, Stage, stages_by_base
-from nodeguard.pinning import DigestLookup, external_stages, image_key, pinned_first_line
+from nodeguard.pinning import DigestLookup, argument_pin, external_stages, image_key, pinned_first_line
 from nodeguard.rules.base import Options, Problem, Rule, same_image_note
 
 
@@ -66,6 +71,7 @@ def check(image: Image, context: BuildContext, options: DigestOptions) -> Iterat
                 yield _stale(stage, lookup.digest)
             continue
         unpinned.append(stage)
+    suggested: set[str] = set()  # new argument names the messages suggest, one per image
     for first, *others in stages_by_base(unpinned):
         raw, instruction = first.base.raw, first.from_instruction
         also = same_image_note(others)
@@ -81,11 +87,20 @@ def check(image: Image, context: BuildContext, options: DigestOptions) -> Iterat
                 fix=Fix(instruction.start_line, instruction.start_line, pinned, Applicability.SAFE),
             )
             continue
+        known = lookup.digest if lookup is not None and lookup.digest else None
+        in_argument = argument_pin(image, first, known or "sha256:<digest>", suggested)
+        if in_argument is not None:
+            # a FROM with the tag written out would drop the argument: the advice, never a fix
+            where = "it is written through a build argument, so the digest goes in the argument, not in `FROM`"
+            how = (f"its tag points to `{known}` today; {where}: write {in_argument}" if known else
+                   f"{where}: find the digest with `docker buildx imagetools inspect {raw}` and write {in_argument}")
+        else:
+            how = (f"find the digest with `docker buildx imagetools inspect {raw}` and write "
+                   f"`{raw}@sha256:<digest>`")
         why = f" ({lookup.problem})" if lookup is not None and lookup.problem else ""
         yield Problem(
             instruction.start_line,
-            f"`{raw}` is not pinned by digest, so each build may get a different image{also}; find the digest "
-            f"with `docker buildx imagetools inspect {raw}` and write `{raw}@sha256:<digest>`{why}",
+            f"`{raw}` is not pinned by digest, so each build may get a different image{also}; {how}{why}",
             end_line=instruction.end_line,
         )
 

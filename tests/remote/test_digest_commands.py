@@ -141,7 +141,9 @@ def test_pin_update_moves_a_stale_digest_and_leaves_what_it_cannot_pin(repo, cap
     assert lines[2] == f"FROM node:22-bookworm-slim@{node_tags['22-bookworm-slim']}"
     assert lines[3] == "FROM node:99-missing"
     assert code == 1
-    assert "line 2: `node:${V}-bookworm-slim` is not written literally (a build argument?); not pinned" in err
+    assert ("line 2: `node:${V}-bookworm-slim` is written through a build argument, so the digest goes in the "
+            f"argument; not pinned: write `ARG V=22-bookworm-slim@{node_tags['22-bookworm-slim']}` with "
+            "`FROM node:${V}`") in err
     assert "line 4: `node:99-missing`: no digest (" in err and "404" in err
 
 

@@ -59,9 +59,18 @@ def test_a_failed_lookup_keeps_the_manual_instruction_with_the_reason(tmp_path):
     assert finding.message.endswith("(registry-1.docker.io could not be reached: Connection refused)")
 
 
-def test_an_image_written_through_a_build_argument_gets_no_fix(tmp_path):
-    (finding,), _ = lint(tmp_path, "ARG V=24.11.1-alpine3.22\nFROM node:${V}\n")
-    assert finding.fix is None and "docker buildx imagetools inspect" in finding.message
+@pytest.mark.parametrize(
+    ("dockerfile", "advice"),
+    [
+        ("ARG V=24.11.1-alpine3.22\nFROM node:${V}\n", f"write `ARG V=24.11.1-alpine3.22@{NEW}`"),
+        ("ARG V=24.11.1\nFROM node:${V}-alpine3.22\n", f"write `ARG V=24.11.1-alpine3.22@{NEW}` with `FROM node:${{V}}`"),
+    ],
+)
+def test_an_image_written_through_a_build_argument_is_told_its_digest_and_gets_no_fix(tmp_path, dockerfile, advice):
+    (finding,), _ = lint(tmp_path, dockerfile)
+    assert finding.fix is None  # the fix rewrites FROM, which would hard-code the argument away
+    assert f"points to `{NEW}` today" in finding.message and advice in finding.message
+    assert "docker buildx imagetools inspect" not in finding.message
 
 
 def test_a_pin_whose_tag_moved_is_info_with_the_new_digest(tmp_path):
