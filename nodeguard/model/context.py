@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from nodeguard.model.ignore import IgnoreFile, oversized_ignore_file, parse_ignore_file
+from nodeguard.patterns import LazyPattern
 from nodeguard.model.parse import MAX_BYTES, size_text
 from nodeguard.record import Record, replace
 
@@ -245,6 +246,15 @@ class BuildContext(Record, frozen=False):
         node_modules and .git."""
         return self.files.iter_files()
 
+    def misnamed_ignore_files(self) -> list[IgnoreFile]:
+        """Files at the context's root that look meant as its ignore file but that Docker, which opens
+        ``.dockerignore`` by that exact name, does not read (``.Dockerignore``, ``. dockerignore``,
+        ``dockerignore``, ``.dockerignore.txt``, ``.dockerignore `` with a trailing space), each read as
+        Docker would read it under the right name; its path is the name it has."""
+        names = [name for name in self.iter_files()
+                 if "/" not in name and name != IGNORE_SUFFIX and _MISNAMED_IGNORE_FILE.fullmatch(name)]
+        return [parse_ignore_file(name, self.read_text(name, IGNORE_FILE_MAX_BYTES) or "") for name in names]
+
     def is_sent(self, relpath: str) -> bool:
         """True when the file would reach the Docker daemon (not excluded by the ignore file)."""
         return self.dockerignore is None or not self.dockerignore.excludes(relpath)
@@ -268,6 +278,7 @@ class BuildContext(Record, frozen=False):
 
 
 IGNORE_SUFFIX = ".dockerignore"
+_MISNAMED_IGNORE_FILE = LazyPattern(r"(?i)\s*\.?\s*docker[-_ ]?ignore\s*(?:\.txt\s*)?")
 
 
 def ignore_file_candidates(dockerfile_path: str, context: str) -> tuple[str, str]:

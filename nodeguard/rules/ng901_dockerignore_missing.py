@@ -4,7 +4,9 @@
 Reports a `COPY . .`, `COPY . /app`, `COPY ./ ./` or `ADD . .` (in any stage) when the build context
 has no ignore file: neither `.dockerignore` at its root nor `<Dockerfile name>.dockerignore` beside the
 Dockerfile. It needs the context on disk; when only the Dockerfile's text is known and no ignore file
-came with it, nothing is said.
+came with it, nothing is said. A file at the context's root that was meant as the ignore file but that
+Docker does not read under its name (`.Dockerignore`, `. dockerignore`, `dockerignore`,
+`.dockerignore.txt`, a trailing space) is named in the message, with the name to give it.
 
 ## Why
 Without an ignore file Docker sends everything: the local `node_modules` (built for your laptop's OS,
@@ -48,12 +50,29 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
     copy = whole_context_copy(image)
     if copy is None:
         return
+    wanted = context.display_path(".dockerignore")
+    misnamed = context.misnamed_ignore_files()
+    if misnamed:
+        meant = misnamed[0]
+        lines = [line for _, entry_lines in missing_ignore_lines(image, context, meant) for line in entry_lines]
+        local = (" (a case-insensitive disk, as on macOS, reads it; Linux and CI builds do not)"
+                 if meant.path.lower() == ".dockerignore" else "")
+        add = f" and add: {', '.join(lines)}" if lines else ""
+        yield Problem(
+            copy.step.line,
+            f"`{copy.step.instruction.first_line}` copies the whole build context and "
+            f"`{context.display_path(meant.path)}` is there, but Docker reads only `.dockerignore`{local}, so "
+            f"nothing is ignored and a local node_modules, .git and any .env or .npmrc go into the image; "
+            f"rename it to {wanted}{add}",
+            end_line=copy.step.end_line,
+        )
+        return
     lines = [line for _, entry_lines in missing_ignore_lines(image, context, None) for line in entry_lines]
     yield Problem(
         copy.step.line,
         f"`{copy.step.instruction.first_line}` copies the whole build context and there "
         f"is no .dockerignore, so a local node_modules, .git and any .env or .npmrc go into the image; create "
-        f"{context.display_path('.dockerignore')} with: {', '.join(lines)}",
+        f"{wanted} with: {', '.join(lines)}",
         end_line=copy.step.end_line,
     )
 

@@ -38,3 +38,25 @@ def test_strict_makes_it_an_error():
     from nodeguard.rules import rule_by_id
 
     assert rule_by_id("NG901").strict_severity == Severity.ERROR
+
+
+@pytest.mark.parametrize("name", [".Dockerignore", ". dockerignore", "dockerignore", ".dockerignore.txt", ".dockerignore "])
+def test_a_misnamed_ignore_file_is_named(lint, name):
+    files = {name: "node_modules\n.git\n"}
+    [finding] = lint("FROM node:22-alpine\nCOPY . .\n", files=files, rule="NG901").findings
+    assert f"`{name}` is there, but Docker reads only `.dockerignore`" in finding.message, finding.message
+    assert finding.message.endswith("rename it to .dockerignore and add: .env, .npmrc, npm-debug.log")
+    assert "there is no .dockerignore" not in finding.message
+    assert ("case-insensitive" in finding.message) == (name == ".Dockerignore")
+
+
+def test_a_misnamed_ignore_file_that_lists_everything_needs_only_its_name(lint):
+    files = {"dockerignore": "node_modules\n.git\n.env\n.npmrc\n*.log\n"}
+    [finding] = lint("FROM node:22-alpine\nCOPY . .\n", files=files, rule="NG901").findings
+    assert finding.message.endswith("rename it to .dockerignore")
+
+
+@pytest.mark.parametrize("name", ["dockerignore.md", "src/.dockerignore.txt", ".dockerignore.example", "Dockerfile"])
+def test_other_files_are_not_taken_for_a_misnamed_ignore_file(lint, name):
+    [finding] = lint("FROM node:22-alpine\nCOPY . .\n", files={name: "x\n"}, rule="NG901").findings
+    assert "there is no .dockerignore" in finding.message
