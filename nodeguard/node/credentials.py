@@ -27,6 +27,7 @@ _VARIABLE_REFERENCE = LazyPattern(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 TOKEN_VARIABLES_READ_DIRECTLY = frozenset(
     {"NPM_CONFIG__AUTH", "NPM_CONFIG__AUTHTOKEN", "NPM_CONFIG__PASSWORD", "YARN_NPM_AUTH_TOKEN", "YARN_NPM_AUTH_IDENT"}
 )
+NPM_TOKEN_NAMES = frozenset({"NPM_TOKEN", "NPM_AUTH_TOKEN", "NODE_AUTH_TOKEN", "NPM_CONFIG__AUTHTOKEN"})
 _CONFIG_SETTERS = {"npm": ("config", "set"), "pnpm": ("config", "set"), "yarn": ("config", "set")}
 _CONFIG_REMOVERS = frozenset({"delete", "rm", "unset"})
 
@@ -205,6 +206,13 @@ def rc_files_before(stage: Stage, install_step: Step, context: BuildContext) -> 
               and not credential_writes(step.commands)):  # a file that keeps ``${NPM_TOKEN}`` for later
             variables |= credential_variables(step.script)
     return variables, unreadable
+
+
+def is_npm_token_name(name: str) -> bool:
+    """True for the names npm, Yarn and their setup actions give registry tokens: ``NPM_TOKEN``,
+    ``NODE_AUTH_TOKEN`` (actions/setup-node), ``NPM_CONFIG__AUTH``, ``YARN_NPM_AUTH_TOKEN``."""
+    upper = name.upper()
+    return upper in TOKEN_VARIABLES_READ_DIRECTLY or upper in NPM_TOKEN_NAMES
 
 
 def read_directly(name: str, manager: str) -> bool:

@@ -43,7 +43,11 @@ FROM node:22-alpine
 RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci --omit=dev
 ```
 with an `.npmrc` that holds `//registry.npmjs.org/:_authToken=${NPM_TOKEN}`, built with
-`docker build --secret id=npm_token,env=NPM_TOKEN .`. Runtime secrets (`API_KEY`) are given to the
+`docker build --secret id=npm_token,env=NPM_TOKEN .`. The message puts the mount on the command that
+reads the secret when a `RUN` refers to it (`curl … license_key=${MAXMIND_APIKEY}` gets
+`RUN --mount=type=secret,id=maxmind_apikey,env=MAXMIND_APIKEY curl …`), on the install for an npm token,
+and on a `<command>` otherwise (the `env=` option needs dockerfile 1.10 or later; before it, the secret
+is read from `/run/secrets/<id>`). Runtime secrets (`API_KEY`) are given to the
 container when it starts (`docker run -e`, a Kubernetes Secret), never baked into the image.
 
 ## Fix
@@ -57,14 +61,36 @@ from collections.abc import Iterable, Iterator
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, Step, has_variables, variable_names
-from nodeguard.node.credentials import credential_writes, install_token_arguments, token_arguments_written, uses_secret_mount
+from nodeguard.node.credentials import (
+    credential_writes,
+    install_token_arguments,
+    is_npm_token_name,
+    token_arguments_written,
+    uses_secret_mount,
+)
 from nodeguard.node.packages import classify_install, is_secret_name
 from nodeguard.patterns import LazyPattern
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 
-def mount_form(name: str) -> str:
-    return f"`RUN --mount=type=secret,id={name.lower()},env={name} npm ci`"
+def mount_advice(name: str, readers: list[tuple[Step, str]], install: str | None = None) -> str:
+    """The secret-mount form for ``name``: on the command that reads it when the steps tell (``readers``:
+    each RUN and the program of it that refers to the variable; ``install``: an install that reads it as
+    its registry token), an install for an npm token, else a generic command."""
+    mount = f"RUN --mount=type=secret,id={name.lower()},env={name}"
+    if install is not None:
+        return f"`{mount} {install}`"
+    if readers:
+        return f"`{mount} {readers[0][1]} …`"
+    if is_npm_token_name(name):
+        return f"`{mount} {'yarn install --immutable' if name.upper().startswith('YARN_') else 'npm ci'}`"
+    return f"`{mount} <command>` (`env=` needs dockerfile 1.10 or later; before, read `/run/secrets/{name.lower()}`)"
+
+
+def readers_note(readers: list[tuple[Step, str]]) -> str:
+    """``curl` on line 15 reads it``: the RUN steps that refer to the variable."""
+    named = " and ".join(f"`{program}` on line {step.line}" for step, program in readers)
+    return f"{named} read{'s' if len(readers) == 1 else ''} it"
 
 
 _NUMBER = LazyPattern(r"[+-]?\d+(?:\.\d+)?")
@@ -91,22 +117,22 @@ def is_configuration(name: str, value: str) -> bool:
     return bool(_NAME_LIST.fullmatch(text))
 
 
-def describe(keyword: str, name: str, value: str | None) -> str | None:
-    """What is wrong with this ARG/ENV of a secret-looking name, or None when nothing leaks."""
+def describe(keyword: str, name: str, value: str | None, mount: str) -> str | None:
+    """What is wrong with this ARG/ENV of a secret-looking name, or None when nothing leaks; ``mount`` is
+    the secret-mount form to use instead."""
     if keyword == "ENV":
         if not value or is_configuration(name, value):
             return None
         if has_variables(value):
             return (f"`ENV {name}` copies a secret into the image config, where `docker inspect` shows it to "
-                    f"anyone who pulls the image; use a secret mount at build time ({mount_form(name)}) or "
-                    f"pass it when the container starts")
+                    f"anyone who pulls the image; pass it when the container starts, or at build time use a "
+                    f"secret mount: {mount}")
         return (f"`ENV {name}` bakes a literal secret into the image config, where `docker inspect` shows it "
                 f"to anyone who pulls the image (and it sits in the Dockerfile); pass it when the container "
-                f"starts, or use a secret mount at build time ({mount_form(name)})")
+                f"starts, or at build time use a secret mount: {mount}")
     default = " and its default value is written in the Dockerfile" if value else ""
     return (f"build argument `{name}` looks like a secret: its value is recorded in the image history "
-            f"(`docker history` shows it on every later RUN){default}; use a secret mount instead: "
-            f"{mount_form(name)}")
+            f"(`docker history` shows it on every later RUN){default}; use a secret mount instead: {mount}")
 
 
 def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[Problem]:
@@ -125,19 +151,25 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
         for name, value in step.declared:
             if not is_secret_name(name) or (step.keyword == "ARG" and (name in written or name in copied)):
                 continue  # NG802's finding (a token written into an rc file), or the ENV's that copies it
-            message = describe(step.keyword, name, value)
-            if message is not None:
-                if step.keyword == "ARG":
-                    message += _install_note(image, context, steps, name)
-                else:
-                    message += _source_note(value or "", arguments)
-                yield Problem(step.line, message, end_line=step.end_line)
+            install = _install_reading(image, context, steps, name) if step.keyword == "ARG" else None
+            readers = [] if install is not None else _readers(steps, step, name)
+            mount = mount_advice(name, readers, " ".join(install[1]) if install else None)
+            message = describe(step.keyword, name, value, mount)
+            if message is None:
+                continue
+            if install is not None:
+                message += f"; `{' '.join(install[1])}` on line {install[0].line} reads it as its registry token"
+            elif readers:
+                message += f"; {readers_note(readers)}"
+            if step.keyword == "ENV":
+                message += _source_note(value or "", arguments)
+            yield Problem(step.line, message, end_line=step.end_line)
 
 
 def _copied_into_env(steps: Iterable[Step], arguments: dict[str, str | None]) -> set[str]:
     """The secret-looking ARGs that an ENV of a secret-looking name copies: that ENV's finding names them."""
     return {variable for step in steps if step.keyword == "ENV" for name, value in step.declared
-            if value and is_secret_name(name) and describe("ENV", name, value) is not None
+            if value and is_secret_name(name) and describe("ENV", name, value, "") is not None
             for variable in variable_names(value) if variable in arguments}
 
 
@@ -156,8 +188,9 @@ def _mounts_and_removes(step: Step) -> bool:
     return bool(writes) and writes[0].removed_in_same_run and uses_secret_mount(step)
 
 
-def _install_note(image: Image, context: BuildContext, steps: Iterable[Step], name: str) -> str:
-    """The installs that read this ARG as their registry token (NG1002 then stays silent)."""
+def _install_reading(image: Image, context: BuildContext, steps: Iterable[Step],
+                     name: str) -> tuple[Step, tuple[str, ...]] | None:
+    """The first install that reads this ARG as its registry token (NG1002 then stays silent)."""
     for step in steps:
         if step.keyword != "RUN" or uses_secret_mount(step):
             continue
@@ -167,8 +200,25 @@ def _install_note(image: Image, context: BuildContext, steps: Iterable[Step], na
                 continue
             stage = image.stages[step.stage_index]
             if name in install_token_arguments(stage, step, install.manager, context):
-                return f"; `{' '.join(command.argv)}` on line {step.line} reads it as its registry token"
-    return ""
+                return step, command.argv
+    return None
+
+
+def _readers(steps: Iterable[Step], declared: Step, name: str) -> list[tuple[Step, str]]:
+    """The RUN steps after ``declared`` that refer to the variable, each with the program of its first
+    command that does (in a word or a ``VAR=`` prefix)."""
+    found = []
+    after = False
+    for step in steps:
+        after = after or step is declared
+        if not after or step.keyword != "RUN" or uses_secret_mount(step):
+            continue
+        for command in step.commands:
+            words = (*command.argv, *command.assignments.values())
+            if command.argv and any(name in variable_names(word) for word in words):
+                found.append((step, command.argv[0]))
+                break
+    return found
 
 
 RULE = Rule(

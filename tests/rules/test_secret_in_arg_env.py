@@ -112,3 +112,34 @@ def test_a_backtick_escape_file_reads_every_name_with_its_own_escape(lint):
     findings = lint("# escape=`\nFROM node:22-alpine\nENV DIR=C:\\ API_TOKEN=s3cr3t-Value-0f-a-t0ken\n",
                     rule="NG801").findings
     assert [f.line for f in findings] == [3] and "API_TOKEN" in findings[0].message
+
+
+def test_the_mount_form_names_the_command_that_reads_the_secret(lint):
+    # sample 088: a MaxMind licence key read by curl, not by an install
+    text = ('FROM node:20\nARG MAXMIND_APIKEY\nRUN npm ci\n'
+            'RUN curl -sfSL "https://example.com/db?license_key=${MAXMIND_APIKEY}" | tar -xz && mv db /db\n')
+    [finding] = lint(text, rule="NG801").findings
+    assert "`curl` on line 4 reads it" in finding.message, finding.message
+    assert "`RUN --mount=type=secret,id=maxmind_apikey,env=MAXMIND_APIKEY curl …`" in finding.message
+    assert "npm ci`" not in finding.message
+
+
+def test_every_run_that_reads_the_secret_is_named(lint):
+    text = ("FROM node:22\nENV API_KEY=$KEY\nARG KEY\nRUN wget -q --header \"X-Key: $API_KEY\" https://a/b\n"
+            "RUN API_KEY=$API_KEY ./fetch.sh\n")
+    [finding] = lint(text, rule="NG801").findings
+    assert "`wget` on line 4 and `./fetch.sh` on line 5 read it" in finding.message, finding.message
+
+
+def test_without_a_reader_a_generic_mount_form_is_given(lint):
+    [finding] = lint("FROM node:22-alpine\nARG MAXMIND_APIKEY\nRUN npm ci\n", rule="NG801").findings
+    assert "`RUN --mount=type=secret,id=maxmind_apikey,env=MAXMIND_APIKEY <command>`" in finding.message
+    assert "`env=` needs dockerfile 1.10" in finding.message and "/run/secrets/maxmind_apikey" in finding.message
+    assert "npm ci`" not in finding.message
+
+
+@pytest.mark.parametrize(("name", "command"), [("NPM_TOKEN", "npm ci"), ("NODE_AUTH_TOKEN", "npm ci"),
+                                               ("YARN_NPM_AUTH_TOKEN", "yarn install --immutable")])
+def test_npm_tokens_keep_the_install_form(lint, name, command):
+    [finding] = lint(f"FROM node:22-alpine\nARG {name}\nRUN echo hi\n", rule="NG801").findings
+    assert f"`RUN --mount=type=secret,id={name.lower()},env={name} {command}`" in finding.message
