@@ -49,6 +49,15 @@ def script_name(argv: tuple[str, ...] | list[str]) -> str | None:
     return None
 
 
+def script_or_program(argv: tuple[str, ...] | list[str]) -> bool:
+    """True when the command names a word without ``run`` (``pnpm http-server``, ``yarn dev``): yarn, pnpm
+    and bun run the package.json script of that name, or, when there is none, the program of that name
+    from node_modules/.bin."""
+    script = script_name(argv)
+    words = [word for word in argv[1:] if not word.startswith("-")]
+    return script is not None and script != "start" and bool(words) and words[0] == script
+
+
 def script_command(package: dict | None, name: str, manager: str) -> str | None:
     """The text of a script; npm's default ``start`` is ``node server.js`` when package.json has none."""
     scripts = package.get("scripts") if package else None

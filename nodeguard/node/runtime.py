@@ -376,11 +376,18 @@ def script_node_command(image: Image, context: BuildContext, command: list[str] 
     """The plain ``node …`` command a package-manager command (``npm start``) runs: its package.json
     script, read from the files of the final image; None when it is not known or not plain."""
     script = script_name(command)
-    if script is None or not context.files_readable or image.final is None:
+    if script is None:
         return None
-    reader = ImageReader(image, image.final, context, image.final.workdir)
-    text = script_command(read_package_json(reader), script, posixpath.basename(command[0]))
+    text = script_command(app_package_json(image, context), script, posixpath.basename(command[0]))
     return plain_node_command(text) if text else None
+
+
+def app_package_json(image: Image, context: BuildContext) -> dict | None:
+    """The package.json in the final image's working folder, read from the files copied there; None when
+    it is not known (no files on disk, not copied, not a JSON object)."""
+    if not context.files_readable or image.final is None:
+        return None
+    return read_package_json(ImageReader(image, image.final, context, image.final.workdir))
 
 
 def runs_dev_server(image: Image, context: BuildContext) -> bool:

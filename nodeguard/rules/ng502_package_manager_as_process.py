@@ -25,7 +25,9 @@ When the build context is on disk and the script run (`start`, or the one named:
 `yarn serve`) is a plain `node <file> [args]` with no shell syntax or variables, `--fix` replaces the
 instruction with the exec form of that command, keeping an init in front of it. npm's default
 `start` (`node server.js`, when package.json has no `start` script) counts. Otherwise the message
-names the script to run with node directly.
+names the script to run with node directly. yarn, pnpm and bun run a word that is not a script in
+package.json (`pnpm http-server`) as the program of that name from `node_modules/.bin`: the message
+then says so and gives its exec form; when package.json cannot be read, it names the script or program.
 
 Applicability: **unsafe**. The package manager does more than start the script: `pre`/`post` scripts,
 `npm_package_*` and `npm_config_*` variables, its own working folder; the app may rely on them.
@@ -42,9 +44,9 @@ from nodeguard.fix_builders import UNSAFE, exec_form_line, replace_instruction
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image
 from nodeguard.model.process import final_process, instruction_words, plain_argv
-from nodeguard.node.manifest import script_name
+from nodeguard.node.manifest import script_name, script_or_program
 from nodeguard.node.programs import PACKAGE_MANAGERS, strip_init
-from nodeguard.node.runtime import invokes_only_script, launched, script_node_command
+from nodeguard.node.runtime import app_package_json, invokes_only_script, launched, script_node_command
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 if TYPE_CHECKING:
@@ -83,7 +85,7 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
         runs = fix.replacement if fix else json.dumps(node_words)
         advice = f"the `{script}` script is `{' '.join(node_words)}`: run it directly, {runs}"
     elif script is not None:
-        advice = f"run the command of the `{script}` script with node directly, in exec form"
+        advice = _script_advice(image, context, command, manager, script)
     else:
         advice = "run the app with node directly, in exec form"
     yield Problem(
@@ -92,6 +94,22 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
         end_line=instruction.end_line,
         fix=fix,
     )
+
+
+def _script_advice(image: Image, context: BuildContext, command: list[str] | tuple[str, ...], manager: str,
+                   script: str) -> str:
+    """What to run instead of ``{manager} {script}``: the script's command, or, for a word yarn, pnpm or
+    bun runs without ``run`` and package.json has no script of that name, the program of that name."""
+    if script_or_program(command):
+        package = app_package_json(image, context)
+        if package is None:
+            return f"run what the `{script}` script or program runs with node directly, in exec form"
+        scripts = package.get("scripts")
+        if not isinstance(scripts, dict) or script not in scripts:
+            program = [f"node_modules/.bin/{script}", *command[command.index(script, 1) + 1:]]
+            return (f"`{script}` is not a script in package.json, so {manager} runs the `{script}` program from "
+                    f"node_modules/.bin; run it without {manager}, in exec form: {json.dumps(program)}")
+    return f"run the command of the `{script}` script with node directly, in exec form"
 
 
 RULE = Rule(

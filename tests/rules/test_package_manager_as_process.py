@@ -75,6 +75,31 @@ def test_message_names_a_script_it_cannot_rewrite(lint):
     assert chain.fix is None
 
 
+@pytest.mark.parametrize("manager", ["pnpm", "yarn"])
+def test_a_word_that_is_not_a_script_is_a_program_from_node_modules_bin(lint, manager):
+    # sample 124: `pnpm http-server -p 8081` runs node_modules/.bin/http-server, not a script
+    [finding] = lint(HEAD + f'ENTRYPOINT ["{manager}", "http-server", "-p", "8081"]\n', files=SCRIPTS,
+                     rule="NG502").findings
+    assert "script" not in finding.message.replace("not a script in package.json", ""), finding.message
+    assert (f"`http-server` is not a script in package.json, so {manager} runs the `http-server` program from "
+            f"node_modules/.bin; run it without {manager}, in exec form: "
+            '["node_modules/.bin/http-server", "-p", "8081"]') in finding.message
+    assert finding.fix is None
+
+
+def test_a_script_run_by_its_name_is_still_a_script(lint):
+    [finding] = lint(HEAD + 'CMD ["pnpm", "dev"]\n', files=SCRIPTS, rule="NG502").findings
+    assert finding.message.endswith("run the command of the `dev` script with node directly, in exec form")
+
+
+def test_without_package_json_the_word_may_be_a_script_or_a_program(lint):
+    [finding] = lint(HEAD + 'ENTRYPOINT ["pnpm", "http-server", "-p", "8081"]\n', rule="NG502").findings
+    assert finding.message.endswith("run what the `http-server` script or program runs with node directly, "
+                                    "in exec form"), finding.message
+    [npm] = lint(HEAD + 'CMD ["npm", "run", "serve"]\n', rule="NG502").findings
+    assert npm.message.endswith("run the command of the `serve` script with node directly, in exec form")
+
+
 @pytest.mark.parametrize(
     "before, after",
     [
