@@ -6,6 +6,8 @@ versions anew instead of taking them from the lockfile:
 
 - `npm install` / `npm i` without package names (use `npm ci`);
 - `yarn install` or a bare `yarn` without `--frozen-lockfile` (Yarn 1) or `--immutable` (Yarn 2+);
+  `--pure-lockfile` is not enough: it keeps yarn.lock from being written, but installs what package.json
+  asks for where the two disagree, without failing;
 - `pnpm install` / `pnpm i` without `--frozen-lockfile`;
 - `bun install` without `--frozen-lockfile`.
 
@@ -37,7 +39,8 @@ RUN yarn install --frozen-lockfile
 holds an npm lockfile that is sent and copied (or bind-mounted) before the install: `npm ci` fails
 without it (see NG203). With the same condition on the manager's lockfile it adds `--frozen-lockfile` to `pnpm install` and
 `bun install`, and adds `--frozen-lockfile` or `--immutable` to `yarn install` when the context tells
-Yarn 1 from Yarn 2+ (`packageManager` in package.json, `.yarnrc.yml`, the yarn.lock format). Only the
+Yarn 1 from Yarn 2+ (`packageManager` in package.json, `.yarnrc.yml`, the yarn.lock format), in place
+of a `--pure-lockfile`. Only the
 words of the install change; the line layout stays. An exec-form `RUN ["npm", "install"]` is not
 rewritten.
 
@@ -63,6 +66,7 @@ from nodeguard.node.packages import LOCKFILES, NPM_INSTALL_ALIASES
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
 _TRUE = ("true", "1", "yes")
+_PURE_LOCKFILE = "--pure-lockfile"  # Yarn 1: the lockfile is not written, and not followed either
 
 
 def _frozen_by_environment(use: InstallUse, berry: bool | None) -> bool:
@@ -93,6 +97,9 @@ def _npm_problem(use: InstallUse, image: Image, context: BuildContext) -> Proble
 def _add_flag_problem(use: InstallUse, image: Image, context: BuildContext, flag: str | None, message: str) -> Problem:
     fix = None
     if flag is not None and lockfile_in_place(use, image, context):
+        pure = word_index(use, (_PURE_LOCKFILE,))
+        if pure is not None:  # the flag takes the place of the one that did not follow the lockfile
+            return _problem(use, message, edit_words(use, {pure: flag}))
         index = word_index(use, ("install", "i"))
         if index is None and len(use.command.argv) == manager_index(use) + 1:
             index = manager_index(use)  # a bare `yarn`
@@ -121,7 +128,12 @@ def check(image: Image, context: BuildContext, options: NoOptions) -> Iterator[P
                 continue
             flag = _yarn_flag(berry)
             wanted = f"`{flag}`" if flag else "`--frozen-lockfile` (Yarn 1) or `--immutable` (Yarn 2+)"
-            yield _add_flag_problem(use, image, context, flag, f"`{use.text}` may change yarn.lock instead of following it; add {wanted}")
+            if _PURE_LOCKFILE in use.command.argv:
+                message = (f"`{use.text}` does not write yarn.lock, but may install versions it does not list, "
+                           f"without failing, when package.json and yarn.lock disagree; use {wanted} instead")
+            else:
+                message = f"`{use.text}` may change yarn.lock instead of following it; add {wanted}"
+            yield _add_flag_problem(use, image, context, flag, message)
         else:
             lockfile = LOCKFILES[use.manager][0]
             yield _add_flag_problem(

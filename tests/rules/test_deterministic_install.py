@@ -122,6 +122,24 @@ def test_fix_for_yarn_follows_the_context(lint):
     assert relinted.of("NG201") == []
 
 
+@pytest.mark.parametrize("install", ["yarn install --pure-lockfile", "yarn --pure-lockfile"])
+def test_pure_lockfile_never_writes_the_lockfile_but_may_not_follow_it(lint, install):
+    # samples 025, 028, 123: --pure-lockfile only keeps yarn.lock from being written
+    [found] = lint(f"FROM node:22\nRUN {install}\n", rule="NG201").findings
+    assert "may change yarn.lock" not in found.message
+    assert (f"`{install}` does not write yarn.lock, but may install versions it does not list, without "
+            "failing") in found.message, found.message
+    assert "use `--frozen-lockfile` (Yarn 1) or `--immutable` (Yarn 2+) instead" in found.message
+
+
+def test_the_fix_replaces_pure_lockfile(lint):
+    classic = {"yarn.lock": "# yarn lockfile v1\n"}
+    texts, relinted = lint.fix(COPIED + "RUN yarn install --pure-lockfile --production\n", files=classic,
+                               rule="NG201")
+    assert texts["Dockerfile"] == COPIED + "RUN yarn install --frozen-lockfile --production\n"
+    assert relinted.of("NG201") == []
+
+
 def test_two_installs_in_one_run_are_both_fixed(lint):
     texts, relinted = lint.fix(COPIED + "RUN npm install && cd client && npm install\n", files=NPM_LOCK, rule="NG201")
     assert texts["Dockerfile"] == COPIED + "RUN npm ci && cd client && npm ci\n"
