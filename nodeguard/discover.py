@@ -152,6 +152,20 @@ def governed_dockerfiles(
     return governed
 
 
+def dockerfiles_with_context_files(
+    files: Collection[str], repo_paths: Collection[str], context_for: Callable[[str], str | None]
+) -> list[str]:
+    """The Dockerfiles among ``repo_paths`` whose build context holds one of ``files`` (repository-relative)."""
+    found = []
+    for path in sorted(repo_paths):
+        if not is_dockerfile_name(PurePosixPath(path).name):
+            continue
+        context = context_folder(path, context_for(path))
+        if any(not context or file.startswith(context + "/") for file in files):
+            found.append(path)
+    return found
+
+
 def is_selected(policy, path: str, named: str | None, force_exclude: bool = False) -> bool:
     """Whether a repository-relative file is checked, given the path it was found through (``named``,
     repository-relative, or None when that lies outside the file's repository).

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TextIO
 
-from nodeguard.discover import context_folder, governed_dockerfiles, ignore_file_candidates, is_dockerfile_name, is_ignore_file_name
+from nodeguard.discover import context_folder, dockerfiles_with_context_files, governed_dockerfiles, ignore_file_candidates, is_dockerfile_name, is_ignore_file_name
 from nodeguard.engine import FileToCheck, SourceFile, check_files, check_paths, expand_paths, unreadable_file_finding
 from nodeguard.findings import Finding, Severity
 from nodeguard.model.context import DiskRepository, GivenFiles
 from nodeguard.model.parse import text_lines
+from nodeguard.node.packages import is_context_input
 from nodeguard.rules import rule_by_id
 from nodeguard.github.checkrun import publish_check_run
 from nodeguard.github.client import FileContent, GitHubApi, TreeTooLarge, make_github
@@ -288,13 +289,20 @@ class ActionRun:
         # A removed or renamed ignore file governed Dockerfiles too: they are checked again without it.
         gone = {entry.path for entry in listing.files if entry.status == "removed"}
         gone.update(entry.previous_filename for entry in listing.files if entry.previous_filename)
+        # A build context's file the rules read (a new .env, a removed lockfile) changes what its
+        # Dockerfile's check finds, though neither the Dockerfile nor its ignore file changed. Only the
+        # workspace has the contexts: through the API the rules have nothing of them to read.
+        context_inputs = {
+            path for entry in listing.files for path in (entry.path, entry.previous_filename)
+            if path and is_context_input(path)
+        } if trusted else set()
         checked_files: CommitFiles | VerifiedWorkspaceFiles = head_commit
         if trusted:
             listed = {entry.path: entry.sha for entry in listing.files if entry.status != "removed" and entry.sha}
             checked_files = VerifiedWorkspaceFiles(self.workspace, head_commit, listed)
         gathered = self.check_changed(changed, checked_files, policy, trusted, gone_ignores={
             path for path in gone if is_ignore_file_name(PurePosixPath(path).name)
-        })
+        }, context_inputs=context_inputs)
         gathered.hunks_by_path, gathered.patches = hunks, patches
         if not trusted:
             gathered.notes.append(
@@ -311,13 +319,17 @@ class ActionRun:
         policy: LoadedPolicy,
         trusted: bool,
         gone_ignores: AbstractSet[str] = frozenset(),
+        context_inputs: AbstractSet[str] = frozenset(),
     ) -> Gathered:
         dockerfiles = {path for path in changed if is_dockerfile_name(PurePosixPath(path).name)}
         ignores = {path for path in changed if is_ignore_file_name(PurePosixPath(path).name)}
         notes: list[str] = []
-        repo_paths = self.repo_paths(head_files, notes) if ignores or gone_ignores or not trusted else set()
+        wanted = ignores or gone_ignores or context_inputs or not trusted
+        repo_paths = self.repo_paths(head_files, notes) if wanted else set()
         for ignore in ignores | gone_ignores:
             dockerfiles.update(governed_dockerfiles(ignore, repo_paths, policy.policy.context_for))
+        if context_inputs:
+            dockerfiles.update(dockerfiles_with_context_files(context_inputs, repo_paths, policy.policy.context_for))
         if trusted and not self.contexts_match_head(head_files, dockerfiles, policy):
             trusted = False  # the build contexts' ignore files are read from the head commit instead
             repo_paths = repo_paths or self.repo_paths(head_files, notes)

@@ -34,6 +34,11 @@ INSTALL_INPUTS: frozenset[str] = frozenset({
     "pnpm-workspace.yaml", ".npmrc", ".yarnrc", ".yarnrc.yml", ".pnpmfile.cjs",
 })
 
+# The files of a build context the rules read by name, besides the sensitive ones (``sensitive_file_reason``):
+# a pull request that adds, changes or removes one changes what a Dockerfile's check finds.
+CONTEXT_INPUTS: frozenset[str] = INSTALL_INPUTS | {"tsconfig.json"}
+
+
 # System packages that build native modules (apk, apt and dnf/yum names). "compiler" ones are never
 # needed to run an app; "build" and "python" are what node-gyp needs beside a compiler; "vcs" is git,
 # which npm needs only for git dependencies.
@@ -172,6 +177,12 @@ _GLOB_CHARACTERS = frozenset("*?[")
 # Sample files are meant to be committed and copied: ".env.example", ".env.local.sample".
 _SAMPLE_SUFFIXES = (".example", ".sample", ".template")
 _PUBLIC_KEY_SUFFIX = ".pub"
+
+
+def is_context_input(relpath: str) -> bool:
+    """Whether the rules read this file of a build context by its name: a manifest, lockfile or package
+    manager configuration, ``tsconfig.json``, or a file that should never reach an image."""
+    return posixpath.basename(relpath) in CONTEXT_INPUTS or sensitive_file_reason(relpath) is not None
 
 
 def sensitive_file_reason(relpath: str, read_text: Callable[[str], str | None] | None = None) -> str | None:

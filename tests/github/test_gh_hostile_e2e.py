@@ -21,6 +21,7 @@ from tests.github.scenarios import (
     GOOD_FROM,
     PADDING,
     REVIEWS,
+    SCAN_WORKFLOW,
     TOKEN,
     assert_reported_everywhere,
     base_files,
@@ -235,3 +236,43 @@ def test_odd_names_binary_and_huge_files_are_each_reported(github, tmp_path, che
         assert code_span(name) in result.step_summary and code_span(name) in run.output["summary"]
     assert_inert(result.step_summary)
     assert_inert(run.output["summary"])
+
+
+INSTALLING_DOCKERFILE = APP_DOCKERFILE.replace(b"COPY --chown", b"COPY package.json package-lock.json ./\nRUN npm ci --omit=dev\nCOPY --chown")
+CLEAN_CONTEXT = {
+    "api/Dockerfile": INSTALLING_DOCKERFILE,
+    "api/.dockerignore": b"node_modules\n.git\n.env\n.npmrc\nnpm-debug.log\n",
+    "api/package.json": b'{"name": "api"}\n',
+    "api/package-lock.json": b"{}\n",
+    ".github/workflows/scan.yml": SCAN_WORKFLOW,
+}
+
+
+@pytest.mark.parametrize("change, rule", [("add .env", "NG904"), ("remove lockfile", "NG203")])
+def test_a_change_to_a_build_context_alone_checks_its_dockerfile(github, tmp_path, change, rule):
+    # Neither the Dockerfile nor its .dockerignore changes: the pull request adds a secret the
+    # `COPY . .` ships, or removes the lockfile `npm ci` needs. The image is worse; the gate must see it.
+    base = dict(CLEAN_CONTEXT)
+    if change == "add .env":
+        base["api/.dockerignore"] = b"node_modules\n.git\n.npmrc\nnpm-debug.log\n"
+        head = {**base, "api/.env": b"DB_PASSWORD=hunter2\n"}
+    else:
+        head = {path: data for path, data in base.items() if path != "api/package-lock.json"}
+    fake = github(base, head)
+    workspace = workspace_for(tmp_path, head)
+    result = run_action(fake, workspace, pull_request_event(fake))
+    findings = expected_findings(head, ["api/Dockerfile"], workspace=workspace)
+    assert rule in {f.rule for f in findings}
+    assert result.returncode == 1 and result.outputs["conclusion"] == "failure", result.stdout
+    (run,) = fake.check_runs
+    assert run.conclusion == "failure" and rule in {a["title"].split()[0] for a in run.annotations}
+    assert_reported_everywhere(result, findings)
+
+
+def test_a_change_outside_every_build_context_checks_nothing(github, tmp_path):
+    base = dict(CLEAN_CONTEXT)
+    head = {**base, "docs/.env": b"DB_PASSWORD=hunter2\n", "web/package.json": b'{"name": "web"}\n'}
+    fake = github(base, head)
+    workspace = workspace_for(tmp_path, head)
+    result = run_action(fake, workspace, pull_request_event(fake))
+    assert result.returncode == 0 and "in 0 files" in result.step_summary, result.stdout
