@@ -44,6 +44,7 @@ from nodeguard.github.settings import (
     PullRequest,
     Runner,
     SettingsError,
+    merge_group_base,
     merge_group_head,
     pull_request_from,
     read_inputs,
@@ -128,6 +129,11 @@ class ActionRun:
             if not self.runner.sha:
                 raise SettingsError("GITHUB_SHA is not set: nodeguard runs as a GitHub Actions step")
             pull, target_sha, gather = None, merge_group_head(self.runner.event, self.runner.sha), self.gather_workspace
+            queue_base = merge_group_base(self.runner.event) if self.runner.event_name == "merge_group" else None
+            if queue_base is not None and self.inputs.policy_from == "base":
+                # The merge group holds the queued pull requests' changes, their policy file's too: the
+                # gate is the target branch's policy, as on the pull request.
+                gather = lambda: self.gather_workspace(self.policy_from(queue_base, f"on the base branch ({queue_base[:7]})", None))  # noqa: E731
         else:
             raise SettingsError(
                 f"nodeguard runs on {', '.join(PULL_REQUEST_EVENTS + WORKSPACE_EVENTS)}, not on {self.runner.event_name}"
@@ -211,7 +217,8 @@ class ActionRun:
         return replace(loaded, policy=turned_off, description=f"{loaded.description}; ignored: {', '.join(sorted(ids))}")
 
     def gather_workspace(self, policy: LoadedPolicy | None = None) -> Gathered:
-        """Every Dockerfile in the workspace (push, workflow_dispatch, and pull requests GitHub cannot list)."""
+        """Every Dockerfile in the workspace (push, workflow_dispatch, merge_group, and pull requests GitHub
+        cannot list); ``policy`` when given, else the workspace's."""
         if policy is None:
             policy = self.with_ignored(policy_at(WorkspaceFiles(self.workspace).read, self.inputs.config, "in the workspace"))
         checked_policy, digest_notes = self.with_digests(policy.policy, self.workspace_dockerfiles(policy.policy))
@@ -253,7 +260,9 @@ class ActionRun:
             return policy, []
         from nodeguard.remote.digests import policy_with_digests
 
-        from_pull_request = self.runner.event_name in PULL_REQUEST_EVENTS and self.inputs.policy_from == "head"
+        # A policy a pull request wrote (its head's, or a merge group's workspace) names no registry to ask.
+        queued = (*PULL_REQUEST_EVENTS, "merge_group")
+        from_pull_request = self.runner.event_name in queued and self.inputs.policy_from == "head"
         return policy_with_digests(policy, dockerfiles, unpinned=self.inputs.resolve_digests,
                                    pinned=self.inputs.check_digests, policy_registries=not from_pull_request)
 

@@ -203,6 +203,13 @@ def merge_group_head(event: Mapping, fallback: str) -> str:
     return str(head) if isinstance(head, str) and head else fallback
 
 
+def merge_group_base(event: Mapping) -> str | None:
+    """The commit a merge_group event merges into (its target branch), or None when the event lacks it."""
+    group = event.get("merge_group")
+    base = group.get("base_sha") if isinstance(group, Mapping) else None
+    return base if isinstance(base, str) and base else None
+
+
 def read_only_reason(event_name: str, pull: PullRequest, actor: str) -> str | None:
     """Why the token of a pull_request run cannot write, known from the event alone, or None.
 

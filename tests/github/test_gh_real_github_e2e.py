@@ -11,6 +11,8 @@ import json
 import os
 import re
 
+import pytest
+
 from nodeguard.github.review import REVIEW_MARK_AT_END
 from tests.github.fakegithub import (
     APPLY_THEN_DROP,
@@ -26,6 +28,7 @@ from tests.github.scenarios import (
     CHECK_RUNS,
     COMMENTS,
     COMMIT_CHECK_RUNS,
+    CONTENTS,
     DISMISSALS,
     GOOD_FROM,
     PULL_REVIEWS,
@@ -134,6 +137,27 @@ def test_merge_group_is_checked_like_a_push_at_the_merge_groups_head(github, tmp
     assert run.head_sha == MERGE_SHA and run.conclusion == "failure"
     assert fake.calls("POST", REVIEWS) == []
     assert_reported_everywhere(result, expected_findings(head_files(), DOCKERFILES, workspace=workspace))
+
+
+@pytest.mark.parametrize("policy_from", ["base", "head"])
+def test_a_merge_group_reads_the_policy_from_its_base_unless_told_otherwise(github, tmp_path, policy_from):
+    # The queued pull request turns the gate off and makes the Dockerfile worse: the merge group's head
+    # holds both, but its base (the target branch) still has the policy that guards the queue.
+    base = {"Dockerfile": GOOD_DOCKERFILE, ".github/nodeguard.yml": b"fail-on: error\n"}
+    head = {"Dockerfile": b"FROM node\nCMD npm start\n", ".github/nodeguard.yml": b"fail-on: never\n"}
+    fake = github(base, head)
+    workspace = workspace_for(tmp_path, head, checked_out=MERGE_SHA)
+    result = run_action(fake, workspace, merge_group_event(fake), event_name="merge_group", sha=MERGE_SHA,
+                        inputs={"policy-from": policy_from})
+    (run,) = fake.check_runs
+    if policy_from == "head":
+        assert result.returncode == 0 and run.conclusion == "success", result.stdout
+        assert "in the workspace" in result.step_summary
+        return
+    assert result.returncode == 1 and run.conclusion == "failure", result.stdout
+    assert f"`.github/nodeguard.yml` on the base branch ({BASE_SHA[:7]})" in result.step_summary
+    assert [call.query.get("ref") for call in fake.calls("GET", CONTENTS)] == [BASE_SHA]
+    assert_reported_everywhere(result, expected_findings(head, ["Dockerfile"], workspace=workspace))
 
 
 def fork_event(fake) -> dict:
