@@ -178,10 +178,10 @@ def run_check(args: Arguments) -> int:
             print(f"nodeguard: {note}", file=sys.stderr)
     finder = PolicyFinder(args.config, adjust=selection)
     try:
+        if args.diff:
+            return run_stdin_diff(args, finder) if args.paths == ["-"] else run_diff(args, finder)
         if args.paths == ["-"]:
             result = _check_stdin(args, finder)
-        elif args.diff:
-            return run_diff(args, finder)
         else:
             result = _check_disk(args, finder)
     except PolicyError as error:
@@ -212,9 +212,7 @@ def _path_problem(paths: list[str]) -> str | None:
 
 def _stdin_problem(args: Arguments) -> str | None:
     if args.paths == ["-"] and args.fix:
-        return "standard input cannot be fixed in place; save it to a file and name that"
-    if args.paths == ["-"] and getattr(args, "diff", False):
-        return "--diff compares files with their fixed text, not standard input; save it to a file and name that"
+        return "standard input cannot be fixed in place: --diff prints what --fix would change in it"
     if args.stdin_filename and args.paths != ["-"]:
         return "--stdin-filename names standard input: give - as the path"
     return None
@@ -287,17 +285,27 @@ def _check_disk(args: Arguments, finder):
 def _check_stdin(args: Arguments, finder):
     """The Dockerfile on standard input, checked as if it were at ``--stdin-filename`` (else as ``-`` in
     the current folder): that path's folder is its build context and its repository's policy applies."""
-    from pathlib import Path
-
-    from nodeguard.discover import find_repo_root
-    from nodeguard.engine import CheckResult, FileToCheck, check_files, unreadable_file_finding
-    from nodeguard.model.context import DiskRepository, GivenFiles
+    from nodeguard.engine import CheckResult, check_files, unreadable_file_finding
     from nodeguard.model.parse import MAX_BYTES, size_text
 
     data = sys.stdin.buffer.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         message = f"standard input is larger than {size_text(MAX_BYTES)}; not checked"
         return CheckResult(findings=[unreadable_file_finding(args.stdin_filename or "-", message)], checked=["-"])
+    _, given = _stdin_file(args, finder)
+    return check_files([given(data)], force_exclude=args.force_exclude)
+
+
+def _stdin_file(args: Arguments, finder):
+    """Standard input's path (as its findings name it), and a function that gives its Dockerfile to check
+    with the bytes given: at ``--stdin-filename`` (else ``-`` in the current folder), with that path's
+    repository and policy."""
+    from pathlib import Path
+
+    from nodeguard.discover import find_repo_root
+    from nodeguard.engine import FileToCheck
+    from nodeguard.model.context import DiskRepository, GivenFiles
+
     cwd = Path.cwd().resolve()
     if args.stdin_filename:
         location = (cwd / args.stdin_filename).resolve()
@@ -305,8 +313,8 @@ def _check_stdin(args: Arguments, finder):
         path = location.relative_to(root).as_posix() if location.is_relative_to(root) else location.name
     else:
         location, root, path = cwd / "-", cwd, "-"
-    repository = GivenFiles({path: data}, rest=DiskRepository(root))
-    return check_files([FileToCheck(path, repository, finder(location), named=path)], force_exclude=args.force_exclude)
+    policy, rest = finder(location), DiskRepository(root)
+    return path, lambda data: FileToCheck(path, GivenFiles({path: data}, rest=rest), policy, named=path)
 
 
 def _fail_on(args: Arguments, finder):
@@ -358,7 +366,38 @@ def run_diff(args: Arguments, policy) -> int:
     """``--diff``: the unified diff of what ``--fix`` would do; no file changes."""
     from nodeguard.fixes import plan_fixes
 
-    planned = plan_fixes(args.paths, policy, unsafe=args.unsafe_fixes, force_exclude=args.force_exclude)
+    return _show_diff(args, plan_fixes(args.paths, policy, unsafe=args.unsafe_fixes, force_exclude=args.force_exclude))
+
+
+def run_stdin_diff(args: Arguments, finder) -> int:
+    """``--diff -``: the unified diff of what ``--fix`` would do to standard input, labelled with
+    ``--stdin-filename`` (else ``-``). The fixes are planned on the bytes read, checked as ``check -``
+    checks them; nothing is written."""
+    from nodeguard.engine import check_files
+    from nodeguard.fixes import FileFixes, plan_rounds
+    from nodeguard.model.parse import MAX_BYTES
+
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    shown, given = _stdin_file(args, finder)
+    label = os.path.normpath(args.stdin_filename) if args.stdin_filename else "-"
+
+    def check(texts):
+        text = texts.get(shown)
+        file = given(data if text is None else text.encode("utf-8"))
+        return check_files([file], force_exclude=args.force_exclude).findings
+
+    def read(path: str) -> FileFixes | None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return FileFixes(label, text, text) if path == shown else None
+
+    planned = [] if len(data) > MAX_BYTES else plan_rounds(check, read, unsafe=args.unsafe_fixes)
+    return _show_diff(args, planned)
+
+
+def _show_diff(args: Arguments, planned) -> int:
     sys.stdout.write("".join(file.diff() for file in planned))
     report_fixes(args, planned, would=True)
     if not planned:

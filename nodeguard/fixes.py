@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,11 +157,15 @@ class FileFixes:
         lines = difflib.unified_diff(
             _whole_lines(self.original),
             _whole_lines(self.text),
-            fromfile=self.path if Path(self.path).is_absolute() else f"a/{self.path}",
-            tofile=self.path if Path(self.path).is_absolute() else f"b/{self.path}",
+            fromfile=self.path if self._unprefixed() else f"a/{self.path}",
+            tofile=self.path if self._unprefixed() else f"b/{self.path}",
         )
         return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
                        for line in lines)
+
+    def _unprefixed(self) -> bool:
+        """An absolute path, or ``-`` (standard input), is shown as it is: no a/ and b/ to strip."""
+        return self.path == "-" or Path(self.path).is_absolute()
 
 
 def _whole_lines(text: str) -> list[str]:
@@ -178,27 +182,41 @@ def wanted(finding: Finding, unsafe: bool) -> bool:
 
 
 def plan_fixes(paths: Sequence[str], policy, *, unsafe: bool = False, force_exclude: bool = False) -> list[FileFixes]:
-    """Fix the files in memory, re-checking after each round, until no fix applies (at most MAX_ROUNDS).
-
-    A round applies, per file, every wanted fix that overlaps no other (the rest wait for the next
-    round, re-checked against the new text). A Dockerfile that does not parse cleanly gets no fix at or
-    after its first problem; a line a fix inserted once is not inserted again; no round returns a file
-    to a text it had before."""
+    """The fixes of the files that ``paths`` name, planned in memory (see ``plan_rounds``)."""
     from nodeguard.engine import check_paths
     from nodeguard.model.context import DiskCache
 
     cwd = Path.cwd()
+
+    def check(texts: Mapping[str, str]) -> list[Finding]:
+        edits = {(cwd / path).resolve(): text for path, text in texts.items()}
+        return check_paths(paths, policy, force_exclude=force_exclude, disk=DiskCache(edits=edits)).findings
+
+    return plan_rounds(check, _read, unsafe=unsafe)
+
+
+def plan_rounds(
+    check: Callable[[Mapping[str, str]], list[Finding]],
+    read: Callable[[str], FileFixes | None],
+    *,
+    unsafe: bool = False,
+) -> list[FileFixes]:
+    """Fix files in memory, re-checking after each round, until no fix applies (at most MAX_ROUNDS).
+
+    ``check`` gives the findings with the texts planned so far (by the path findings name) standing in
+    for the files; ``read`` gives a file's text (None: it cannot be fixed). A round applies, per file,
+    every wanted fix that overlaps no other (the rest wait for the next round, re-checked against the
+    new text). A Dockerfile that does not parse cleanly gets no fix at or after its first problem; a line
+    a fix inserted once is not inserted again; no round returns a file to a text it had before."""
     files: dict[str, FileFixes] = {}
     for _ in range(MAX_ROUNDS):
-        edits = {(cwd / path).resolve(): file.text for path, file in files.items()}
         by_path: dict[str, list[Finding]] = {}
-        checked = check_paths(paths, policy, force_exclude=force_exclude, disk=DiskCache(edits=edits))
-        for finding in checked.findings:
+        for finding in check({path: file.text for path, file in files.items()}):
             if wanted(finding, unsafe):
                 by_path.setdefault(finding.path, []).append(finding)
         changed = False
         for path, candidates in by_path.items():
-            file = files.get(path) or _read(path)
+            file = files.get(path) or read(path)
             if file is not None and _fix_round(file, candidates):
                 files[path] = file
                 changed = True

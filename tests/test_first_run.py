@@ -158,9 +158,46 @@ def test_standard_input_is_not_offered_the_fix_it_refuses(tmp_path: Path):
 
 def test_standard_input_cannot_be_fixed_and_stdin_filename_needs_a_dash(tmp_path: Path):
     fixed = run(["check", "--fix", "-"], tmp_path)
-    assert fixed.returncode == 2 and "standard input cannot be fixed" in fixed.stderr
-    diff = run(["check", "--diff", "-"], tmp_path)
-    assert diff.returncode == 2 and "--diff compares files with their fixed text, not standard input" in diff.stderr
+    assert fixed.returncode == 2 and "standard input cannot be fixed in place" in fixed.stderr
+    assert "--diff" in fixed.stderr  # what can be done instead
     (tmp_path / "Dockerfile").write_text(FLAWED)
     named = run(["check", "--stdin-filename", "Dockerfile", "Dockerfile"], tmp_path)
     assert named.returncode == 2 and "give - as the path" in named.stderr
+
+
+def stdin_run(args: list[str], cwd: Path, text: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "nodeguard", *args], cwd=cwd, input=text.encode(), capture_output=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "NO_COLOR": "1"},
+    )
+
+
+def test_diff_of_standard_input_is_what_fix_would_do_to_it_labelled_with_its_name(tmp_path: Path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "api").mkdir()
+    text = "FROM node:22-alpine\r\nUSER node\r\nCMD node server.js\r\n"
+    (tmp_path / "api" / "Dockerfile").write_text("FROM node:22-alpine\n")  # what is on disk is not what is fixed
+    result = stdin_run(["check", "--diff", "--show-fixes", "--stdin-filename", "api/Dockerfile", "-"], tmp_path, text)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.decode() == (
+        "--- a/api/Dockerfile\n+++ b/api/Dockerfile\n@@ -1,3 +1,3 @@\n"
+        " FROM node:22-alpine\r\n USER node\r\n-CMD node server.js\r\n+CMD [\"node\", \"server.js\"]\r\n"
+    )
+    assert b"would have fixed 1 problem in api/Dockerfile (NG501 1)" in result.stderr
+    assert b"api/Dockerfile:3: NG501 safe (round 1)" in result.stderr
+    assert (tmp_path / "api" / "Dockerfile").read_text() == "FROM node:22-alpine\n"  # nothing written
+
+
+def test_diff_of_standard_input_without_a_name_is_labelled_with_a_dash(tmp_path: Path):
+    result = stdin_run(["check", "--diff", "-"], tmp_path, "FROM node:22-alpine\nUSER node\nCMD node server.js\n")
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.decode().startswith("--- -\n+++ -\n@@ -1,3 +1,3 @@\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+def test_diff_of_standard_input_with_nothing_to_fix_is_empty_and_exits_0(tmp_path: Path):
+    result = stdin_run(["check", "--diff", "-"], tmp_path, "FROM node:22-alpine\nUSER node\nCMD [\"node\", \"server.js\"]\n")
+    assert result.returncode == 0 and result.stdout == b""
+    assert b"no fix to make" in result.stderr
+    unreadable = stdin_run(["check", "--diff", "-"], tmp_path, "")
+    assert unreadable.stdout == b""
