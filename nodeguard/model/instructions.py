@@ -89,13 +89,16 @@ class Instruction(Record):
 
 
 class ParseProblem(Record):
-    """A line the parser could not read, and why."""
+    """A line the parser could not read, and why. ``whole_file``: what is wrong is in the file's bytes
+    (its line endings, its encoding), so no line of it can be rewritten without changing others: says
+    what the file does ("ends its lines with CR only"); empty for a problem of one instruction."""
 
     line: int
     message: str
+    whole_file: str
 
-    def __init__(self, line: int, message: str) -> None:
-        self.__dict__.update(line=line, message=message)
+    def __init__(self, line: int, message: str, whole_file: str = "") -> None:
+        self.__dict__.update(line=line, message=message, whole_file=whole_file)
 
 
 class ParsedDockerfile(Record):
@@ -122,3 +125,8 @@ class ParsedDockerfile(Record):
             directives={} if directives is None else directives,
             problems=problems,
         )
+
+    @property
+    def not_rewritable(self) -> str:
+        """Why no line of the file can be rewritten (see ``ParseProblem.whole_file``); empty when lines can."""
+        return next((problem.whole_file for problem in self.problems if problem.whole_file), "")

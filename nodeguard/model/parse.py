@@ -95,14 +95,16 @@ def _decode(data: bytes, problems: list[ParseProblem]) -> str:
     except UnicodeDecodeError as error:
         newline = b"\n" if b"\n" in data else b"\r"
         line = data.count(newline, 0, error.start) + 1
-        problems.append(ParseProblem(line, f"line {line} is not valid UTF-8; its bad bytes were replaced"))
+        problems.append(ParseProblem(line, f"line {line} is not valid UTF-8; its bad bytes were replaced",
+                                     whole_file="is not valid UTF-8"))
         return data.decode("utf-8", errors="replace")
 
 
 def _split_lines(text: str, problems: list[ParseProblem]) -> list[str]:
     if "\n" not in text and "\r" in text.rstrip("\r"):
         problems.append(ParseProblem(1, "the file ends its lines with CR only (classic Mac OS); "
-                                        "Docker reads the whole file as one line"))
+                                        "Docker reads the whole file as one line",
+                                     whole_file="ends its lines with CR only"))
         lines = text.split("\r")
     else:
         lines = text.split("\n")

@@ -32,7 +32,8 @@ With `--resolve-digests` (`nodeguard check`), `nodeguard pin`, and in the GitHub
 the tag up in its registry and offers the exact line, the tag kept: `FROM node:22-alpine@sha256:<digest>`
 (for a multi-platform image, the digest of its image index, which every platform resolves through).
 The fix is safe: the build gets the very image the tag gives it today. It pins the first `FROM` of
-the image; `nodeguard pin` pins every one. Moving a stale pin (below) is unsafe: it changes the image.
+the image; `nodeguard pin` pins every one. A file that ends its lines with CR only, or is not valid
+UTF-8, gets the digest but no fix: neither `--fix` nor `nodeguard pin` rewrites a line of it. Moving a stale pin (below) is unsafe: it changes the image.
 Where the registry cannot be reached, the message says why and keeps the manual way:
 `docker buildx imagetools inspect node:22-alpine` (the `Digest:` line), appended to the tag. Let
 Dependabot (`package-ecosystem: docker`) or Renovate keep it current.
@@ -77,6 +78,16 @@ def check(image: Image, context: BuildContext, options: DigestOptions) -> Iterat
         also = same_image_note(others)
         lookup = lookups.get(image_key(first.base))
         pinned = pinned_first_line(first, lookup.digest) if lookup is not None and lookup.digest else None
+        refused = image.parsed.not_rewritable
+        if pinned is not None and lookup is not None and refused:
+            yield Problem(
+                instruction.start_line,
+                f"`{raw}` is not pinned by digest, so each build may get a different image{also}; its tag "
+                f"points to `{lookup.digest}` today: write `{raw}@{lookup.digest}` by hand (the file {refused}, "
+                f"and neither `--fix` nor `nodeguard pin` rewrites a line of such a file)",
+                end_line=instruction.end_line,
+            )
+            continue
         if pinned is not None and lookup is not None:
             yield Problem(
                 instruction.start_line,

@@ -110,3 +110,21 @@ def test_the_table_cannot_be_set_from_a_policy_file(tmp_path):
     (tmp_path / ".nodeguard.yml").write_text("rules:\n  NG102:\n    options:\n      resolved_digests: {}\n")
     with pytest.raises(PolicyError, match="resolved_digests"):
         load_policy(None, str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b"FROM node:24.11.1-alpine3.22\rCMD [\"node\", \"a.js\"]\r", "ends its lines with CR only"),
+        (b"FROM node:24.11.1-alpine3.22\nRUN echo \xff\n", "is not valid UTF-8"),
+    ],
+)
+def test_a_file_no_fix_rewrites_is_told_the_digest_without_promising_a_rewrite(tmp_path, data, why):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_bytes(data)
+    loaded = policy_with_lookups(load_policy(None, str(tmp_path)), TABLE)
+    (finding,) = [f for f in check_paths([str(tmp_path)], loaded, cwd=tmp_path).findings if f.rule == "NG102"]
+    assert finding.fix is None  # --fix leaves such a file alone, and `nodeguard pin` refuses it
+    assert f"write `node:24.11.1-alpine3.22@{NEW}`" in finding.message
+    assert "(`nodeguard pin` does)" not in finding.message
+    assert why in finding.message and "by hand" in finding.message
