@@ -110,6 +110,27 @@ def argument_pin(image: Image, stage: Stage, digest: str, taken: set[str] | None
     return f"`ARG {own}={pinned}` with `FROM ${{{own}}}`"
 
 
+def default_note(image: Image, stage: Stage) -> str:
+    """What a lookup of an image written through build arguments is of: ```BASE``'s default (the image
+    the build gets unless `--build-arg BASE=...` overrides it)``; empty for an image written literally."""
+    from nodeguard.model.image import variable_names
+
+    names = list(dict.fromkeys(variable_names(stage.written_base)))
+    if not names:
+        return ""
+    declared = [name for name in names if image.global_args.get(name)] or names
+    whose = (f"`{declared[0]}`'s default" if len(declared) == 1 else
+             "the defaults of " + ", ".join(f"`{name}`" for name in declared[:-1]) + f" and `{declared[-1]}`")
+    return f"{whose} (the image the build gets unless `--build-arg {declared[0]}=...` overrides it)"
+
+
+def unset_arguments(image: Image, stage: Stage) -> list[str]:
+    """The build arguments of a `FROM` image that have no default, in order."""
+    from nodeguard.model.image import variable_names
+
+    return [name for name in dict.fromkeys(variable_names(stage.written_base)) if not image.global_args.get(name)]
+
+
 def _own_argument(image: Image, stage: Stage, taken: set[str]) -> str:
     """A new argument's name for the image: from the last part of its name written literally
     (``node`` -> ``NODE_IMAGE``), else its stage's name, else numbered; none the file declares."""

@@ -19,10 +19,12 @@ from nodeguard.pinning import (
     DIGEST_RULE,
     DigestLookup,
     argument_pin,
+    default_note,
     image_key,
     lookups_needed,
     pinned_first_line,
     policy_with_lookups,
+    unset_arguments,
     written_image_word,
 )
 from nodeguard.policy import Policy
@@ -191,10 +193,21 @@ def _pin_one(dockerfile: LocalDockerfile, lookups: Mapping[str, DigestLookup], u
         written = stage.written_base
         lookup = lookups.get(image_key(ref))
         digest = lookup.digest if lookup is not None else None
+        unset = unset_arguments(dockerfile.image, stage) if ref.unresolved else []
+        if unset:  # as NG101 says; NG102 leaves such an image alone
+            names = ", ".join(f"`{name}`" for name in unset)
+            result.problems.append(f"line {line}: `{written}` depends on a build argument without a default "
+                                   f"({names}): the image is chosen when it is built; not pinned")
+            continue
+        default = default_note(dockerfile.image, stage)
+        where = f"line {line}: `{written}` is written through a build argument, so the digest goes in the argument"
+        if default and not ref.unresolved and not digest:  # as NG102 says: the default was looked up
+            why = lookup.problem if lookup is not None else "not looked up"
+            result.problems.append(f"{where}; no digest for `{ref.raw}`, {default} ({why}); not pinned")
+            continue
         in_argument = argument_pin(dockerfile.image, stage, digest, suggested) if digest else None
         if in_argument is not None:
-            result.problems.append(f"line {line}: `{written}` is written through a build argument, so the digest "
-                                   f"goes in the argument; not pinned: write {in_argument}")
+            result.problems.append(f"{where}; not pinned: write {in_argument}")
             continue
         if ref.unresolved or written_image_word(stage) is None:
             result.problems.append(f"line {line}: `{written}` is not written literally (a build argument?); not pinned")

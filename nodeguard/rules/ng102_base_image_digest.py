@@ -26,6 +26,9 @@ An image written through a build argument keeps it: the digest goes in the argum
 then holds the whole tag (`ARG NODE_VERSION=22-alpine@sha256:<digest>` with `FROM node:${NODE_VERSION}`),
 or, when the argument serves other images or steps too, in an argument of its own
 (`ARG NODE_IMAGE=node:22-alpine@sha256:<digest>` with `FROM ${NODE_IMAGE}`). No fix is offered for it.
+With `--resolve-digests` the image looked up is the one the arguments' defaults give, which the build
+gets unless `--build-arg` overrides it, and the message says so; `nodeguard pin` says the same of the
+line and leaves it. An argument without a default is left to NG101: the image is chosen at build time.
 
 ## Fix
 With `--resolve-digests` (`nodeguard check`), `nodeguard pin`, and in the GitHub Action, nodeguard looks
@@ -49,7 +52,14 @@ from types import MappingProxyType
 from nodeguard.findings import Applicability, Fix, Severity
 from nodeguard.model.context import BuildContext
 from nodeguard.model.image import Image, Stage, stages_by_base
-from nodeguard.pinning import DigestLookup, argument_pin, external_stages, image_key, pinned_first_line
+from nodeguard.pinning import (
+    DigestLookup,
+    argument_pin,
+    default_note,
+    external_stages,
+    image_key,
+    pinned_first_line,
+)
 from nodeguard.rules.base import Options, Problem, Rule, same_image_note
 
 
@@ -103,8 +113,10 @@ def check(image: Image, context: BuildContext, options: DigestOptions) -> Iterat
         if in_argument is not None:
             # a FROM with the tag written out would drop the argument: the advice, never a fix
             where = "it is written through a build argument, so the digest goes in the argument, not in `FROM`"
-            how = (f"its tag points to `{known}` today; {where}: write {in_argument}" if known else
-                   f"{where}: find the digest with `docker buildx imagetools inspect {raw}` and write {in_argument}")
+            default = default_note(image, first)
+            how = (f"its tag, with {default}, points to `{known}` today; {where}: write {in_argument}" if known else
+                   f"{where}: find the digest of {default} with `docker buildx imagetools inspect {raw}` and "
+                   f"write {in_argument}")
         else:
             how = (f"find the digest with `docker buildx imagetools inspect {raw}` and write "
                    f"`{raw}@sha256:<digest>`")

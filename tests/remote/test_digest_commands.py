@@ -147,6 +147,23 @@ def test_pin_update_moves_a_stale_digest_and_leaves_what_it_cannot_pin(repo, cap
     assert "line 4: `node:99-missing`: no digest (" in err and "404" in err
 
 
+def test_pin_says_what_check_says_of_an_image_a_build_argument_holds(repo, capsys, node_tags):
+    (repo / "Dockerfile").write_text("ARG BASE=node:99-missing\nFROM ${BASE}\n")
+    code, out, err = run(capsys, "check", "--resolve-digests", "--format", "json", "--select", "NG102", "Dockerfile")
+    (finding,) = ng102(out)
+    code, out, err = run(capsys, "pin", "--dry-run")
+    assert code == 1
+    assert ("line 2: `${BASE}` is written through a build argument, so the digest goes in the argument; "
+            "no digest for `node:99-missing`, `BASE`'s default (") in err
+    assert "404" in err and "404" in finding["message"]
+    assert "not written literally" not in err
+    (repo / "Dockerfile").write_text("ARG BASE\nFROM ${BASE}\n")
+    code, out, err = run(capsys, "pin", "--dry-run")
+    assert code == 1
+    assert ("line 2: `${BASE}` depends on a build argument without a default (`BASE`): the image is chosen "
+            "when it is built; not pinned") in err
+
+
 def test_pin_leaves_files_it_cannot_rewrite_safely_and_says_why(repo, capsys, node_tags):
     cr_only = b"FROM node:22-bookworm-slim\rUSER node\r"
     not_utf8 = b"# caf\xe9\nFROM node:22-bookworm-slim\n"

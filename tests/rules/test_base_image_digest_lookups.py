@@ -128,3 +128,11 @@ def test_a_file_no_fix_rewrites_is_told_the_digest_without_promising_a_rewrite(t
     assert f"write `node:24.11.1-alpine3.22@{NEW}`" in finding.message
     assert "(`nodeguard pin` does)" not in finding.message
     assert why in finding.message and "by hand" in finding.message
+
+
+def test_an_image_a_build_argument_holds_is_looked_up_as_its_default_and_says_so(tmp_path):
+    (finding,), _ = lint(tmp_path, "ARG BASE=node:24.11.1-alpine3.22\nFROM ${BASE}\n")
+    assert f"points to `{NEW}` today" in finding.message
+    assert "`BASE`'s default" in finding.message and "`--build-arg BASE=...`" in finding.message
+    (failed,), _ = lint(tmp_path, "ARG BASE=node:22-alpine\nFROM ${BASE}\n")
+    assert "`BASE`'s default" in failed.message and "could not be reached" in failed.message
