@@ -9,7 +9,8 @@ challenge by sending those credentials. Credentials travel only over HTTPS (or t
 
 Docker Hub is ``registry-1.docker.io`` with official images under ``library/``; a mirror set in the
 policy is asked first, and Docker Hub when the mirror cannot answer, as the Docker daemon does.
-Registries on the loopback interface are tried over HTTPS, then plain HTTP, as Docker treats them.
+Registries on the loopback interface are tried over HTTPS, then plain HTTP, as Docker treats them; once
+one answers over HTTP, its failed HTTPS try is left out of what a lookup says.
 
 Only registries a pull request cannot steer into the runner's network are asked: the well-known public
 ones (``PUBLIC_REGISTRIES``), and the hosts the policy names under ``registries:`` (the user opted in; the
@@ -91,7 +92,12 @@ class Endpoint:
 
 
 class Unreachable(Exception):
-    """The registry could not be asked (connection, timeout, TLS, 5xx after every attempt)."""
+    """The registry could not be asked (connection, timeout, TLS, 5xx after every attempt). ``reached``:
+    a server was there and answered, if not in time or not well (a 5xx, a 429, an answer cut off)."""
+
+    def __init__(self, message: str, reached: bool = False):
+        super().__init__(message)
+        self.reached = reached
 
 
 class Refused(Exception):
@@ -359,6 +365,7 @@ class DigestResolver:
         self.tls_verify, self.sleep = tls_verify, sleep
         self._done: dict[str, DigestLookup] = {}
         self._unreachable: dict[str, str] = {}  # endpoint URL -> why
+        self._superseded: set[str] = set()  # HTTPS URLs of loopback registries that answered over HTTP
 
     def lookup(self, ref: ImageRef) -> DigestLookup:
         key = image_key(ref)
@@ -411,11 +418,11 @@ class DigestResolver:
                           "runner's network")
         if ref.repository != ref.repository.lower():  # Docker refuses the name: a registry would only say 404
             raise Refused(f"not looked up: `{ref.repository}` is not a valid image name: a repository name is lower case")
-        problems = []
+        problems: dict[str, str] = {}  # endpoint URL -> why
         mirror = self.mirrors.get(ref.registry)
         for endpoint in self._endpoints(ref):
             if endpoint.url in self._unreachable:
-                problems.append(self._unreachable[endpoint.url])
+                problems[endpoint.url] = self._unreachable[endpoint.url]
                 continue
             pinned = not (self._allowed_anywhere(ref.registry) or (mirror and endpoint == mirror_endpoint(mirror)))
             try:
@@ -424,11 +431,13 @@ class DigestResolver:
                         self._checked_addresses(urlsplit(endpoint.url).hostname or endpoint.host)
                     return self._attempts(lambda: ask(endpoint, session), counter)
             except Unreachable as error:
-                self._unreachable[endpoint.url] = why = f"{endpoint.host} could not be reached: {error}"
-                problems.append(why)
+                self._unreachable[endpoint.url] = problems[endpoint.url] = f"{endpoint.host} could not be reached: {error}"
+                if error.reached and endpoint.scheme == "http":  # the loopback registry speaks HTTP: the
+                    self._superseded.add(Endpoint("https", endpoint.host).url)  # HTTPS try says nothing of it
             except Refused as error:
                 raise Refused(f"{endpoint.host}: {error}") from None
-        raise Refused("; ".join(dict.fromkeys(problems)))
+        said = [why for url, why in problems.items() if url not in self._superseded]
+        raise Refused("; ".join(dict.fromkeys(said)))
 
     def _allowed(self, registry: str) -> bool:
         return self._allowed_anywhere(registry) or is_public_registry(registry)
@@ -477,7 +486,7 @@ class DigestResolver:
 
     def _attempts(self, ask: Callable[[], _T], counter: _Counter) -> _T:
         """``ask()``, tried again when the connection fails or the registry answers 5xx/429."""
-        last = "no answer"
+        last, reached = "no answer", False
         for attempt in range(self.attempts):
             if attempt:
                 self.sleep(self.retry_pause * attempt)
@@ -486,17 +495,17 @@ class DigestResolver:
             except requests.exceptions.SSLError as error:
                 counter.count += 1
                 raise Unreachable(f"TLS failed ({_short(error)})") from None
-            except requests.Timeout:
+            except requests.Timeout as error:
                 counter.count += 1
-                last = f"no answer within {self.timeout:g} s"
+                last, reached = f"no answer within {self.timeout:g} s", not isinstance(error, requests.ConnectTimeout)
             except requests.ConnectionError as error:
                 counter.count += 1
-                last = _short(error)
+                last, reached = _short(error), False
             except _Retry as error:
-                last = f"the registry answered {error.status}"
+                last, reached = f"the registry answered {error.status}", True
             except (requests.RequestException, ValueError) as error:
                 raise Refused(f"unexpected answer ({_short(error)})") from None
-        raise Unreachable(last)
+        raise Unreachable(last, reached)
 
     def _head(self, session: requests.Session, endpoint: Endpoint, repository: str, tag: str) -> str:
         response = self._authorized(session, "HEAD", f"{endpoint.url}/v2/{repository}/manifests/{tag}",
@@ -646,10 +655,49 @@ def _status_text(status: int, repository: str, tag: str) -> str:
     return f"the registry answered {status}"
 
 
+_POOL_PREFIX = re.compile(r"^\w*ConnectionPool\([^)]*\):\s*")  # urllib3's "HTTPConnectionPool(host=..., port=...): "
+_EXCEPTION_REPR = re.compile(r"^\w*\(.*'")  # "ProtocolError('Connection aborted.', RemoteDisconnected('...'))"
+_SSL_SOURCE = re.compile(r"\s*\(_ssl\.c:\d+\)")  # "(_ssl.c:1006)": where in CPython, not what went wrong
+MAX_ERROR_CHARS = 160
+
+
 def _short(error: BaseException) -> str:
-    """A connection error's last, readable part: ``Connection refused``."""
+    """A connection error's last, readable part (``Connection refused``, ``wrong version number``), with
+    no bracket left open or unopened, at most ``MAX_ERROR_CHARS`` characters (and an ellipsis)."""
     text = str(error)
     for marker in ("] ", "Caused by "):
         if marker in text:
             text = text.rsplit(marker, 1)[-1]
-    return text.strip(" ')(\"")[:160] or type(error).__name__
+    text = _POOL_PREFIX.sub("", text)
+    if _EXCEPTION_REPR.match(text):
+        text = re.findall(r"'([^']*)'", text)[-1]
+    text = _balanced(_SSL_SOURCE.sub("", text))
+    if len(text) > MAX_ERROR_CHARS:
+        cut = text[:MAX_ERROR_CHARS - 1]
+        cut = cut[:cut.rfind(" ")] if " " in cut else cut
+        text = _balanced(cut[:_first_unclosed(cut)]) + " …"
+    return text or type(error).__name__
+
+
+def _balanced(text: str) -> str:
+    """``text`` without the quotes, spaces and brackets around it that belong to the text it was cut from."""
+    while True:
+        stripped = text.strip(" '\"")
+        if stripped.endswith(")") and stripped.count(")") > stripped.count("("):
+            stripped = stripped[:-1]
+        if stripped.startswith("(") and stripped.count("(") > stripped.count(")"):
+            stripped = stripped[1:]
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def _first_unclosed(text: str) -> int:
+    """Where the first bracket that ``text`` opens and does not close is; its length when there is none."""
+    opened: list[int] = []
+    for index, char in enumerate(text):
+        if char == "(":
+            opened.append(index)
+        elif char == ")" and opened:
+            opened.pop()
+    return opened[0] if opened else len(text)

@@ -151,3 +151,52 @@ def test_a_redirect_loop_ends_after_a_few_requests(fake_registry):
     lookup = fake.lookup()
     assert lookup.digest is None and "redirect" in lookup.problem.lower()
     assert len(fake.requests) == registry.MAX_REDIRECTS + 1
+
+
+def test_a_loopback_registry_that_answered_over_http_is_not_told_of_the_https_try(fake_registry):
+    """Loopback registries are tried over HTTPS, then HTTP: once HTTP answered, the failed HTTPS try
+    (a plain-HTTP server cannot speak TLS) says nothing about the registry, in the first lookup or later."""
+    fake = fake_registry(lambda handler: send(handler, 503))
+    resolver = DigestResolver(trusted=[fake.host], attempts=1, sleep=lambda seconds: None)
+    for tag in ("1", "2"):
+        lookup = resolver.lookup(parse_image_ref(f"{fake.host}/team/app:{tag}"))
+        assert lookup.problem == f"{fake.host} could not be reached: the registry answered 503"
+
+
+def test_a_loopback_registry_that_never_answered_keeps_both_tries_in_balanced_words(unused_port_host):
+    resolver = DigestResolver(trusted=[unused_port_host], attempts=1, sleep=lambda seconds: None)
+    lookup = resolver.lookup(parse_image_ref(f"{unused_port_host}/team/app:1"))
+    assert lookup.problem == f"{unused_port_host} could not be reached: Connection refused"
+
+
+@pytest.mark.parametrize(
+    ("text", "short"),
+    [
+        ("HTTPSConnectionPool(host='127.0.0.1', port=5000): Max retries exceeded with url: /v2/ (Caused by "
+         "SSLError(SSLError(1, '[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)')))",
+         "wrong version number"),
+        ("HTTPConnectionPool(host='127.0.0.1', port=5000): Max retries exceeded with url: /v2/ (Caused by "
+         "NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new "
+         "connection: [Errno 111] Connection refused'))", "Connection refused"),
+        ("('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))",
+         "Remote end closed connection without response"),
+        ("HTTPConnectionPool(host='127.0.0.1', port=5000): Read timed out. (read timeout=5)",
+         "Read timed out. (read timeout=5)"),
+        ("certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)",
+         "certificate verify failed: unable to get local issuer certificate"),
+        ("x (" + "y" * 200 + ")", "x …"),
+    ],
+)
+def test_error_texts_are_cut_to_their_readable_part_with_balanced_brackets(text, short):
+    shortened = registry._short(Exception(text))
+    assert shortened == short
+    assert shortened.count("(") == shortened.count(")") and len(shortened) <= 161
+
+
+@pytest.fixture
+def unused_port_host():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{probe.getsockname()[1]}"
