@@ -25,7 +25,8 @@ connection (rebinding) cannot point it into the runner's network.
 
 Bounded: 5 s per request, however slowly a server sends its answer (``BoundedAdapter``), at most
 ``MAX_BODY_BYTES`` of an answer read, ``attempts`` tries when the connection fails or the registry answers
-5xx/429, one lookup per image per run, at most ``MAX_IMAGES`` images a run, and a registry found
+5xx/429 (a ``Retry-After`` of at most 5 s waited through, a longer one giving the registry up), one lookup
+per image per run, at most ``MAX_IMAGES`` images a run, and a registry found
 unreachable is not asked again in the run.
 """
 from __future__ import annotations
@@ -353,6 +354,7 @@ class DigestResolver:
         retry_pause: float = RETRY_PAUSE_SECONDS,
         tls_verify: bool | str = True,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
         resolve: Callable[[str], list[str]] = resolve_addresses,
         address_allowed: Callable[[str], bool] = is_public_address,
     ):
@@ -362,7 +364,7 @@ class DigestResolver:
         self._addresses: dict[str, list[str]] = {}  # name -> its checked addresses, for the run
         self.credentials, self.credentials_note = dict(credentials or {}), credentials_note
         self.timeout, self.attempts, self.retry_pause = timeout, max(1, attempts), retry_pause
-        self.tls_verify, self.sleep = tls_verify, sleep
+        self.tls_verify, self.sleep, self.clock = tls_verify, sleep, clock
         self._done: dict[str, DigestLookup] = {}
         self._unreachable: dict[str, str] = {}  # endpoint URL -> why
         self._superseded: set[str] = set()  # HTTPS URLs of loopback registries that answered over HTTP
@@ -485,11 +487,15 @@ class DigestResolver:
         return endpoints
 
     def _attempts(self, ask: Callable[[], _T], counter: _Counter) -> _T:
-        """``ask()``, tried again when the connection fails or the registry answers 5xx/429."""
+        """``ask()``, tried again when the connection fails or the registry answers 5xx/429. A ``Retry-After``
+        (seconds or a date) is waited through when it is at most the per-request limit; a longer one gives
+        the registry up at once: nodeguard never waits longer than that limit between two tries."""
         last, reached = "no answer", False
+        wait: float | None = None  # the Retry-After of the last answer
         for attempt in range(self.attempts):
             if attempt:
-                self.sleep(self.retry_pause * attempt)
+                self.sleep(self.retry_pause * attempt if wait is None else wait)
+            wait = None
             try:
                 return ask()
             except requests.exceptions.SSLError as error:
@@ -503,6 +509,10 @@ class DigestResolver:
                 last, reached = _short(error), False
             except _Retry as error:
                 last, reached = f"the registry answered {error.status}", True
+                wait = _seconds_to_wait(error.retry_after, self.clock)
+                if wait is not None and wait > self.timeout:
+                    raise Unreachable(f"{last} and asks to wait {wait:g} s (Retry-After), longer than the "
+                                      f"{self.timeout:g} s nodeguard waits", True) from None
             except (requests.RequestException, ValueError) as error:
                 raise Refused(f"unexpected answer ({_short(error)})") from None
         raise Unreachable(last, reached)
@@ -596,16 +606,35 @@ class DigestResolver:
 
 
 class _Retry(Exception):
-    """The registry answered 5xx or 429: worth asking again."""
+    """The registry answered 5xx or 429: worth asking again (after ``retry_after``, the header as sent)."""
 
-    def __init__(self, status: int):
+    def __init__(self, status: int, retry_after: str | None = None):
         super().__init__(status)
-        self.status = status
+        self.status, self.retry_after = status, retry_after
+
+
+def _seconds_to_wait(retry_after: str | None, clock: Callable[[], float]) -> float | None:
+    """A ``Retry-After`` header in seconds from now: ``120``, or an HTTP date; None when there is none or
+    it cannot be read. A date in the past is 0."""
+    from email.utils import parsedate_to_datetime
+
+    if retry_after is None:
+        return None
+    text = retry_after.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - clock())
 
 
 def _raise_for_status(response: requests.Response, text: Callable[[int], str]) -> None:
     if response.status_code in _RETRIED_STATUS:
-        raise _Retry(response.status_code)
+        raise _Retry(response.status_code, response.headers.get("Retry-After"))
     if response.status_code >= 400:
         raise Refused(text(response.status_code))
 

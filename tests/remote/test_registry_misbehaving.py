@@ -200,3 +200,52 @@ def unused_port_host():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return f"127.0.0.1:{probe.getsockname()[1]}"
+
+
+def busy_then_digest(retry_after: str):
+    """A registry that answers 429 with ``Retry-After: retry_after`` to its first request, then the digest."""
+    asked = []
+
+    def answer(handler):
+        asked.append(handler.path)
+        if len(asked) == 1:
+            send(handler, 429, {"Retry-After": retry_after})
+        else:
+            send(handler, 200, {"Docker-Content-Digest": DIGEST})
+
+    return answer
+
+
+def resolver_of(fake, slept: list[float], **options) -> DigestResolver:
+    return DigestResolver(trusted=[fake.host], attempts=2, retry_pause=0.5, sleep=slept.append, **options)
+
+
+@pytest.mark.parametrize(("retry_after", "pause"), [("2", 2.0), ("0", 0.0), ("5", 5.0), ("soon", 0.5)])
+def test_a_short_retry_after_is_waited_through_before_asking_again(fake_registry, retry_after, pause):
+    slept: list[float] = []
+    fake = fake_registry(busy_then_digest(retry_after))
+    lookup = resolver_of(fake, slept).lookup(parse_image_ref(f"{fake.host}/team/app:1"))
+    assert lookup.digest == DIGEST
+    assert slept == [pause]  # an unreadable Retry-After: the usual pause
+
+
+def test_a_retry_after_given_as_a_date_is_counted_from_the_injected_clock(fake_registry):
+    slept: list[float] = []
+    fake = fake_registry(busy_then_digest("Tue, 01 Dec 2026 10:00:03 GMT"))
+    now = 1796119200.0  # Tue, 01 Dec 2026 10:00:00 GMT
+    lookup = resolver_of(fake, slept, clock=lambda: now).lookup(parse_image_ref(f"{fake.host}/team/app:1"))
+    assert lookup.digest == DIGEST and slept == [3.0]
+
+
+@pytest.mark.parametrize(("retry_after", "said"), [("60", "60 s"), ("Tue, 01 Dec 2026 11:00:00 GMT", "3600 s")])
+def test_a_long_retry_after_gives_the_registry_up_and_says_so_without_sleeping(fake_registry, retry_after, said):
+    slept: list[float] = []
+    fake = fake_registry(busy_then_digest(retry_after))
+    resolver = resolver_of(fake, slept, clock=lambda: 1796119200.0)
+    lookup = resolver.lookup(parse_image_ref(f"{fake.host}/team/app:1"))
+    assert lookup.digest is None and slept == []
+    assert lookup.problem == (f"{fake.host} could not be reached: the registry answered 429 and asks to wait "
+                              f"{said} (Retry-After), longer than the 5 s nodeguard waits")
+    asked = len(fake.requests)
+    again = resolver.lookup(parse_image_ref(f"{fake.host}/team/app:2"))
+    assert again.digest is None and len(fake.requests) == asked  # given up for the run
