@@ -211,7 +211,8 @@ def apply_pragmas(findings: list[Finding], pragmas: Sequence[Pragma], mode: str)
 
 
 def unused_pragma_findings(pragmas: Sequence[Pragma], findings: Sequence[Finding]) -> list[Finding]:
-    """NG007 for each rule a pragma names that has no finding on the lines it covers."""
+    """NG007 for each rule a pragma names that has no finding on the lines it covers, and for each rule about
+    pragmas it names: a pragma never silences those, so naming one silences nothing wherever it is."""
     lines: dict[tuple[str, str], list[int]] = {}
     for finding in findings:
         if finding.rule not in PRAGMA_RULES:
@@ -221,7 +222,12 @@ def unused_pragma_findings(pragmas: Sequence[Pragma], findings: Sequence[Finding
     unused = []
     for pragma in pragmas:
         for rule_id in pragma.rules:
-            if rule_id in PRAGMA_RULES:  # pragma findings are never silenced: reported as such elsewhere
+            if rule_id in PRAGMA_RULES:
+                listed = ", ".join(sorted(PRAGMA_RULES))
+                unused.append(_finding(UNUSED, pragma, f"{rule_id} in `# {pragma.text}` silences nothing: a pragma "
+                                                       f"never silences the findings about pragmas ({listed}); "
+                                                       f"remove it from the pragma, and set `{rule_id}: off` under "
+                                                       "the policy's `rules` to turn the rule off"))
                 continue
             found = lines.get((pragma.path, rule_id), [])
             index = bisect.bisect_left(found, pragma.start_line)

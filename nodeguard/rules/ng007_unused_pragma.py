@@ -5,6 +5,10 @@ A pragma names a rule that has no finding on the lines it covers: the problem wa
 instruction moved, or the rule is turned off. The pragma is left over, and would silence a new
 finding there that nobody has looked at.
 
+A pragma that names one of the rules about pragmas (NG002, NG003, NG004, NG006, NG007) is reported
+too, wherever it is: a pragma never silences those findings (only the policy file configures them),
+so that name silences nothing.
+
 ## Example
 ```dockerfile
 # nodeguard ignore=NG401 -- runs as root for the volume's ownership
@@ -12,7 +16,8 @@ USER node
 ```
 
 ## Fix
-Remove the pragma, or the rule from it.
+Remove the pragma, or the rule from it. To turn a rule about pragmas off, set it under the policy's
+`rules` (`NG007: off`).
 """
 from collections.abc import Iterable
 

@@ -121,7 +121,9 @@ def test_off_reports_an_unknown_rule_only_once_as_not_allowed():
 def test_pragma_findings_are_never_suppressed_by_pragmas():
     pragmas = parsed_pragmas("# nodeguard global ignore=NG002,NG004\nFROM node:22\n")
     own = [finding("NG002", 2), finding("NG004", 2)]
-    assert apply_pragmas(own, pragmas, "allow") == own
+    kept = apply_pragmas(own, pragmas, "allow")
+    assert kept[:2] == own  # and the pragma itself silences nothing:
+    assert [(f.rule, f.message.split()[0]) for f in kept[2:]] == [("NG007", "NG002"), ("NG007", "NG004")]
 
 
 def test_ids_in_lower_case_and_slugs_resolve(fake_rules):
@@ -190,3 +192,25 @@ def test_the_pragma_example_of_the_docs_silences_what_it_names(lint):
     assert not {"NG401", "NG702"} & set(found), found
     unsilenced = lint(example.replace("# nodeguard", "# not a pragma")).ids()
     assert {"NG401", "NG702"} <= set(unsilenced) and "NG201" in unsilenced
+
+
+@pytest.mark.parametrize("named", ["NG007", "unused-pragma", "NG002", "NG004", "NG006"])
+def test_a_pragma_naming_a_rule_about_pragmas_is_reported_as_silencing_nothing(named):
+    """Such a finding is never silenced by a pragma: the pragma is a leftover that does nothing (NG007),
+    and the message says where those rules are turned off instead."""
+    text = f"FROM node:22-alpine\n# nodeguard ignore={named} -- noise\nUSER node\n"
+    pragmas = parsed_pragmas(text)
+    rule = pragmas[0].rules[0]
+    kept = apply_pragmas([finding(rule, 3)], pragmas, "allow")
+    unused = [f for f in kept if f.rule == "NG007" and f.line == 2]
+    assert len(unused) == 1, kept
+    assert unused[0].message.startswith(f"{rule} in `# nodeguard ignore={named} -- noise` silences nothing")
+    assert "a pragma never silences" in unused[0].message and f"`{rule}: off`" in unused[0].message
+    assert finding(rule, 3) in kept  # and the finding it meant to silence stays
+
+
+def test_a_rule_that_pragmas_do_silence_is_not_called_unsilenceable():
+    text = "FROM node:22-alpine\n# nodeguard ignore=NG005 -- flaky\nUSER node\n"
+    kept = apply_pragmas([], parsed_pragmas(text), "allow")
+    (unused,) = [f for f in kept if f.rule == "NG007"]
+    assert "a pragma never silences" not in unused.message
