@@ -5,7 +5,7 @@ import functools
 import posixpath
 import re
 
-from nodeguard.model.ignore import clean_path, parse_ignore_file
+from nodeguard.model.ignore import IgnoreFile, clean_path, parse_ignore_file
 from nodeguard.model.image import Image, Step
 from nodeguard.model.parse import RefusedArguments, argument_values
 from nodeguard.record import Record
@@ -87,7 +87,7 @@ class ContextCopy(Record):
             cleaned = clean_path(source).lstrip("/") or "."
             if cleaned == "." or "$" in cleaned:
                 return not self.leaves_out(path)
-            if parse_ignore_file("COPY", cleaned).excludes(path):
+            if _patterns("COPY", cleaned).excludes(path):
                 return not self.leaves_out(path)
         return False
 
@@ -96,7 +96,13 @@ class ContextCopy(Record):
         from the root of a whole-context copy) keep the context file out."""
         if not self.excludes:
             return False
-        return parse_ignore_file("--exclude", "\n".join(self.step.word(item) for item in self.excludes)).excludes(relpath)
+        return _patterns("--exclude", "\n".join(self.step.word(item) for item in self.excludes)).excludes(relpath)
+
+
+@functools.lru_cache(maxsize=1024)
+def _patterns(name: str, text: str) -> IgnoreFile:
+    """Patterns read as ignore-file lines, once per text: a copy's sources and excludes are asked of many paths."""
+    return parse_ignore_file(name, text)
 
 
 def absolute(path: str, workdir: str) -> str:

@@ -74,6 +74,10 @@ def node_installs(steps: Iterable[Step]) -> list[NodeInstall]:
         if step.keyword != "RUN":
             continue
         for command in step.commands:
+            if repository is None and command.program not in _VERSION_MANAGERS and not any(
+                "node" in word or "$" in word for word in command.argv
+            ):
+                continue  # names no Node.js download, version or repository, and no install awaits one
             words = tuple(step.expand(word) for word in command.argv)
             managed = _version_manager_install(command, words)
             if managed is not None:
@@ -90,7 +94,7 @@ def node_installs(steps: Iterable[Step]) -> list[NodeInstall]:
                 if word.endswith(_PACKAGE_FILE):  # the package itself, for dpkg -i or rpm -i
                     found.setdefault((step.line, repository.how), repository)
                     repository = None
-            parsed = package_command(command)
+            parsed = package_command(command) if repository is not None else None
             if repository is not None and parsed is not None and parsed.action == "install" \
                     and _NODE_PACKAGE in parsed.packages:
                 installed_by = step if step.line != repository.step.line else None
@@ -98,6 +102,9 @@ def node_installs(steps: Iterable[Step]) -> list[NodeInstall]:
                                  NodeInstall(repository.step, repository.version, repository.how, installed_by))
                 repository = None
     return sorted(found.values(), key=lambda install: install.step.line)
+
+
+_VERSION_MANAGERS = frozenset({"n", "nvm", "fnm", "volta", "asdf"})
 
 
 def _version_manager_install(command: Command, words: tuple[str, ...]) -> tuple[str, str] | None:
