@@ -260,7 +260,7 @@ FRONTEND_SELECTION_ONLY = re.compile(r"^(?:#![^\n]*\n)?(?://|\{)")
 
 def _directive_cases() -> list:
     if not PARSER.is_dir():
-        return [pytest.param(None, id="absent", marks=pytest.mark.skip(reason=ABSENT))]
+        return [pytest.param(None, None, id="absent", marks=pytest.mark.skip(reason=ABSENT))]
     source = (PARSER / "directives_test.go").read_text()
     cases = []
     for test in re.findall(r"func (Test\w+)\(t \*testing\.T\) \{", source):
