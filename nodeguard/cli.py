@@ -4,9 +4,11 @@ from __future__ import annotations
 import os
 import sys
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
+    from typing import Any
+
     import argparse
 
     Arguments = argparse.Namespace | SimpleNamespace  # as argparse reads them, or plain_check

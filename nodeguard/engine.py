@@ -7,7 +7,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, islice
 from pathlib import Path
-from typing import TypeVar
 
 from nodeguard.discover import (
     RepositoryRoots,
@@ -20,7 +19,7 @@ from nodeguard.discover import (
 )
 from nodeguard.findings import Finding, Severity
 from nodeguard.model import jsontext
-from nodeguard.model.context import BuildContext, DiskCache, DiskRepository, RepositoryFiles, build_context
+from nodeguard.model.context import BuildContext, DiskCache, DiskRepository, build_context
 from nodeguard.model.image import build_image
 from nodeguard.model.parse import parse_dockerfile
 from nodeguard.policy import Policy, RuleSetting
@@ -28,13 +27,20 @@ from nodeguard.policy.pragmas import apply_pragmas, find_pragmas
 from nodeguard.record import Record, replace
 from nodeguard.rules import Problem, Rule, all_rules, known_rule
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    from nodeguard.model.context import RepositoryFiles
+
+    _Item = TypeVar("_Item")
+    _Result = TypeVar("_Result")
+
 FILES_PER_PROCESS = 200  # below this many Dockerfiles per core a second process costs more than it saves
 FILES_PER_CHUNK = 64  # handed to a worker at a time: few enough to cost little, small enough to end together
 INTERNAL_ERROR = "NG005"
 INVALID_INPUT = "NG001"
 PRAGMA_RULES = frozenset({"NG002", "NG003", "NG004", "NG006", "NG007"})
-_Item = TypeVar("_Item")
-_Result = TypeVar("_Result")
 
 
 class SourceFile(Record):

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
 from nodeguard.patterns import LazyPattern
 from nodeguard.record import Record, replace
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
     from nodeguard.model.image import Image, Stage
     from nodeguard.model.reference import ImageRef

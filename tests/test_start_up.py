@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 NOT_NEEDED = (
     "yaml",  # only a policy file is YAML
     "argparse",  # a plain check command line is read without it (cli.plain_check)
+    "typing",  # 3 ms: nodeguard's modules import its names for the type checker only (see nodeguard.record)
     "shutil",
     "pkgutil",  # the rule registry lists its folder
     "multiprocessing",  # the process pool is for many files

@@ -8,12 +8,17 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Protocol
 
 from nodeguard.model.ignore import IgnoreFile, oversized_ignore_file, parse_ignore_file
 from nodeguard.patterns import LazyPattern
 from nodeguard.model.parse import MAX_BYTES, size_text
 from nodeguard.record import Record, replace
+
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # ContextFiles and RepositoryFiles are checked by the type checker, never at run time
 
 UNLISTED_DIRECTORIES = frozenset({"node_modules", ".git"})  # iter_files yields nothing inside these
 IGNORE_FILE_MAX_BYTES = 1 << 20

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from nodeguard.model.instructions import Instruction, ParsedDockerfile
 from nodeguard.model.parse import json_string_array, key_values, read_word
 from nodeguard.model.shell import Command, split_commands
 from nodeguard.model.reference import ImageRef, parse_image_ref
 from nodeguard.record import Record
+
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
+if TYPE_CHECKING:
+    from typing import Any
 
 SHELL_PROGRAMS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>(?:[^${}]|\$\{[^}]*\}|\$(?!\{))*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")

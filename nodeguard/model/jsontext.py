@@ -7,9 +7,12 @@ deeper than any real one is refused with a ValueError like any other malformed J
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from nodeguard.patterns import LazyPattern
+
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_DEPTH = 100  # real package.json and tsconfig.json files nest a handful of levels
 _STRING_OR_BRACKET = LazyPattern(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')

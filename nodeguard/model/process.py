@@ -4,13 +4,16 @@ is ``nodeguard.node.runtime``'s."""
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 from nodeguard.model.image import Image, Stage
 from nodeguard.model.instructions import Instruction
 from nodeguard.model.shell import simple_command_words, split_commands
 from nodeguard.patterns import LazyPattern
 from nodeguard.record import Record
+
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
+if TYPE_CHECKING:
+    from typing import Literal
 
 _SHELL_SYNTAX = frozenset("&|;<>$`()*?~\\\"'\n#")
 # Where a command starts, with any ``VAR=value`` in front of it (``NODE_ENV=production exec node x.js``

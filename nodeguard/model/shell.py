@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections import namedtuple
 from collections.abc import Sequence
 from functools import cached_property
-from typing import NamedTuple
 
 from nodeguard.patterns import LazyPattern
 from nodeguard.record import Record, replace
+
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
+if TYPE_CHECKING:
+    from typing import NamedTuple
 
 
 class Command(Record):
@@ -78,12 +82,15 @@ def simple_command_words(script: str) -> tuple[str, ...] | None:
     return tuple(token.value for token in tokens)
 
 
-class _Token(NamedTuple):
-    kind: int
-    value: str  # words: quotes removed; others: the operator as written
-    start: int
-    end: int
-    raw: str  # the source text of the token
+if TYPE_CHECKING:
+    class _Token(NamedTuple):
+        kind: int
+        value: str  # words: quotes removed; others: the operator as written
+        start: int
+        end: int
+        raw: str  # the source text of the token
+else:
+    _Token = namedtuple("_Token", "kind value start end raw")  # the class typing.NamedTuple would make
 
 
 _CONTROL_OPERATORS = (";;&", ";;", ";&", "&&", "||", "|&", ";", "|", "&", "(", ")")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from nodeguard.model.copies import context_copy
 from nodeguard.model.ignore import clean_path
@@ -14,6 +13,7 @@ from nodeguard.node.packages import is_secret_name
 from nodeguard.patterns import LazyPattern
 from nodeguard.record import Record
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
     from nodeguard.model.context import BuildContext
 

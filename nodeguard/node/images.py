@@ -9,12 +9,15 @@ import functools
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 from nodeguard.model.reference import VARIABLE, ImageRef
 from nodeguard.node.releases import codenames
 from nodeguard.patterns import LazyPattern
 from nodeguard.record import Record
+
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class NodeImageFacts(Record):

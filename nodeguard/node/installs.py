@@ -8,7 +8,6 @@ import bisect
 import fnmatch
 import posixpath
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from nodeguard.findings import Fix
 from nodeguard.fix_builders import edit_command_words
@@ -21,6 +20,7 @@ from nodeguard.node.packages import FIRST_LINE_WITH_NPM_OMIT, LOCKFILES, Install
 from nodeguard.node.releases import resolve_node_version
 from nodeguard.record import Record
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
     from datetime import date
 

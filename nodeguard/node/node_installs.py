@@ -13,13 +13,13 @@ release and changes with its updates; nodeguard has no table of them to state it
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from nodeguard.node.releases import resolve_node_version
 from nodeguard.node.system_packages import package_command
 from nodeguard.patterns import LazyPattern
 from nodeguard.record import Record
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
     from datetime import date
 

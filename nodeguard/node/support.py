@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from nodeguard.model.reference import ImageRef
 from nodeguard.node.images import NodeImageFacts, describe_node_image
 from nodeguard.node.releases import LineStatus, line_status, lts_majors, resolve_node_version
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
     from nodeguard.node.node_installs import NodeInstall
 

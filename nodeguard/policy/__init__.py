@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from typing import TYPE_CHECKING, Any
 
 from nodeguard.findings import Severity
 from nodeguard.policy.globs import matches, matches_any
 from nodeguard.record import Record, replace
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
+    from typing import Any
+
     from nodeguard.rules.base import Rule
 
 

@@ -7,7 +7,6 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from nodeguard.discover import RepositoryRoots
 from nodeguard.findings import Severity
@@ -16,6 +15,10 @@ from nodeguard.policy.globs import compiled
 from nodeguard.policy.yamlfile import YamlFile, read_yaml
 from nodeguard.record import Record
 from nodeguard.rules.base import Rule
+
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
+if TYPE_CHECKING:
+    from typing import Any
 
 POLICY_FILE_NAMES = (".github/nodeguard.yml", ".nodeguard.yml")
 DEFAULT_PRESET = "recommended"

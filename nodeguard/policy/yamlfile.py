@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from nodeguard.policy import PolicyError
 from nodeguard.record import Record
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
+    from typing import Any
+
     import yaml  # imported where a policy file is read, so that runs without one never load PyYAML
 
 TEXT_TAG = "tag:yaml.org,2002:str"

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from itertools import groupby
-from typing import TextIO
 
 from nodeguard.findings import Finding
 from nodeguard.report.common import FIX_COMMAND, Paint, finding_line, fixable_line, ordered, printable, summary_line, unpainted
+
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
+if TYPE_CHECKING:
+    from typing import TextIO
 
 _ANSI_STYLES = {
     "header": "1;4",

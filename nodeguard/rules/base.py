@@ -3,21 +3,27 @@ from __future__ import annotations
 
 import functools
 import types
-import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, dataclass_transform
 
 from nodeguard.findings import Finding, Fix, Severity
-from nodeguard.record import Record
+from nodeguard.record import Record, dataclass_transform
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
+    from typing import Any, ClassVar, TypeVar
+
     from nodeguard.model.context import BuildContext
     from nodeguard.model.image import Image, Stage
 
-DOCS_URL = "https://github.com/nodeguard/nodeguard/blob/main/docs/rules/{id}.md"
+    T = TypeVar("T")
 
-T = TypeVar("T")
+    Check = Callable[[Image, BuildContext, Any], Iterable["Problem"]]
+
+DOCS_URL = "https://github.com/nodeguard/nodeguard/blob/main/docs/rules/{id}.md"
+# The names from ``typing`` the annotations of options and records use; their modules import them for the
+# type checker only, so the options' field types are read with these given.
+_TYPING_NAMES = ("Any", "ClassVar", "Literal")
 
 
 def option(default: T, description: str) -> T:
@@ -115,10 +121,14 @@ def _defaults(options_type: type) -> Any:
 
 @functools.cache
 def _field_types(options_type: type) -> dict[str, Any]:
-    return typing.get_type_hints(options_type)
+    import typing  # only a policy's options and the schema read the field types: a plain check does not
+
+    return typing.get_type_hints(options_type, localns={name: getattr(typing, name) for name in _TYPING_NAMES})
 
 
 def _as_type(kind: Any, value: Any) -> Any:
+    import typing
+
     if value is None:
         return None
     if kind is date:
@@ -163,8 +173,6 @@ def same_image_note(others: Sequence[Stage]) -> str:
     lines = ", ".join(str(stage.from_instruction.start_line) for stage in others)
     return f" (the same image is the base on line{'s' if len(others) > 1 else ''} {lines} too)"
 
-
-Check = Callable[["Image", "BuildContext", Any], Iterable[Problem]]
 
 
 class Rule(Record):

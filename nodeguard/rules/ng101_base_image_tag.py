@@ -46,7 +46,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
@@ -57,6 +56,7 @@ from nodeguard.node.releases import MOVING_VERSION_WORDS, newest_release, resolv
 from nodeguard.node.support import day_of
 from nodeguard.rules.base import Problem, Rule, TodayOptions
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
     from nodeguard.model.reference import ImageRef
 

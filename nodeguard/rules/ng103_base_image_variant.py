@@ -46,7 +46,6 @@ native module may load at run time, which no Dockerfile shows.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, replace_word
@@ -57,6 +56,7 @@ from nodeguard.node.support import day_of
 from nodeguard.node.variants import FULL_IMAGE_ONLY_PROGRAMS, slim_published, slim_tag, smaller_variants
 from nodeguard.rules.base import Problem, Rule, TodayOptions
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
     from datetime import date
 

@@ -37,7 +37,6 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import UNSAFE, exec_form_line, replace_instruction
@@ -49,6 +48,7 @@ from nodeguard.node.programs import PACKAGE_MANAGERS, strip_init
 from nodeguard.node.runtime import app_package_json, invokes_only_script, launched, script_node_command
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
     from nodeguard.model.instructions import Instruction
 

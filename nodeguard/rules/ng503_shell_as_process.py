@@ -52,7 +52,6 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from nodeguard.findings import Severity
 from nodeguard.fix_builders import SAFE, UNSAFE, exec_form_line, read_shell_command, replace_instruction
@@ -70,6 +69,7 @@ from nodeguard.node.programs import NODE_IMAGE_ENTRYPOINT, is_shell, strip_init
 from nodeguard.node.runtime import Script, container_process
 from nodeguard.rules.base import NoOptions, Problem, Rule
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
     from nodeguard.model.instructions import Instruction
 

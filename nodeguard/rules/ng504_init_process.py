@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from nodeguard.findings import Fix, Severity
 from nodeguard.fix_builders import SAFE, exec_form_line, replace_instruction
@@ -63,6 +62,7 @@ from nodeguard.node.runtime import container_process
 from nodeguard.node.system_packages import package_command
 from nodeguard.rules.base import Options, Problem, Rule, option
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
     from nodeguard.model.process import Process
     from nodeguard.model.reference import ImageRef

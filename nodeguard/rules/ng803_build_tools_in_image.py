@@ -48,7 +48,6 @@ No automatic fix: move the install into a build stage, or remove the packages in
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from typing import TYPE_CHECKING, Literal
 
 from nodeguard.findings import Severity
 from nodeguard.model.context import BuildContext
@@ -60,7 +59,10 @@ from nodeguard.node.runtime import image_runs_node
 from nodeguard.node.system_packages import installs_node, installs_python_tools, package_command, packages_left_installed
 from nodeguard.rules.base import Options, Problem, Rule, option
 
+TYPE_CHECKING = False  # not typing's: a check imports no ``typing`` (see ``nodeguard.record``)
 if TYPE_CHECKING:
+    from typing import Literal
+
     from nodeguard.model.shell import Command
 
 
