@@ -45,6 +45,8 @@ _DROPPERS_WITH_USER = frozenset({"gosu", "su-exec", "s6-setuidgid", "setuidgid"}
 _DROPPER_OPTIONS_WITH_VALUE = frozenset({"-u", "-U", "-g", "--user", "--group"})
 _PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 _MAX_WRAPPERS = 8
+_SHELL_C = " -c"  # how a shell's -c script is named among the wrappers: "sh -c", "busybox sh -c"
+_ASSIGNMENTS = "VAR=value"  # ``NODE_ENV=production exec node ...`` among the wrappers
 ROOT_NAMES = frozenset({"root", "0"})
 
 
@@ -127,6 +129,17 @@ class ContainerProcess(Record):
         return bool(self.launched) and is_node_word(self.launched[0])
 
     @property
+    def kept_shell(self) -> str | None:
+        """The ``sh -c`` on the way that starts what runs without ``exec`` (``CMD node server.js``): NG501 and
+        NG503 call that shell the container's process, so it, not the program, is named as PID 1."""
+        for index, wrapper in enumerate(self.wrappers):
+            if wrapper.endswith(_SHELL_C):
+                after = [inner for inner in self.wrappers[index + 1 :] if inner != _ASSIGNMENTS]  # ``A=1 exec node``
+                if after[:1] != ["exec"]:
+                    return wrapper
+        return None
+
+    @property
     def node_without_init(self) -> bool:
         """Node.js ends up as PID 1 with no init in front of it."""
         return self.runs_node and not self.has_init
@@ -206,7 +219,7 @@ def _launch(
             break
         program = program_name(words[0])
         if program in ("exec", "env") or "=" in words[0] and not words[0].startswith("-"):
-            wrappers.append(program if program in ("exec", "env") else "VAR=value")
+            wrappers.append(program if program in ("exec", "env") else _ASSIGNMENTS)
             words = words[1:]
             continue
         if program in SHELLS:
@@ -216,7 +229,7 @@ def _launch(
                 handed_to = None if inner else final_exec(inline)
                 if not inner and not handed_to:
                     break
-                wrappers.append(" ".join(program_name(word) for word in words[: len(words) - len(shell_argv(words)) + 1]) + " -c")
+                wrappers.append(" ".join(program_name(word) for word in words[: len(words) - len(shell_argv(words)) + 1]) + _SHELL_C)
                 if handed_to:
                     wrappers.append("exec")
                 words = inner or handed_to or ()

@@ -113,7 +113,7 @@ def check(image: Image, context: BuildContext, options: InitOptions) -> Iterator
         through = f" (`{running.started_by}` starts it with `exec`)"
     else:
         through = ""
-    shell = _shell_kept(running.wrappers)
+    shell = running.kept_shell
     inits = installed_inits(final)
     anchor = process.anchor
     if inits:
@@ -137,17 +137,6 @@ def check(image: Image, context: BuildContext, options: InitOptions) -> Iterator
             harm = ", so it ignores signals it has no handler for and never reaps zombie processes"
         message = f"`{shown}` runs as PID 1 without an init{through}{harm}; {_init_advice(final.root_base, facts)}"
     yield Problem(anchor.start_line, message, end_line=anchor.end_line, fix=fix)
-
-
-def _shell_kept(wrappers: tuple[str, ...]) -> str | None:
-    """The ``sh -c`` on the way to the app that starts it without ``exec`` (NG501 and NG503 call that shell
-    the container's process), else None."""
-    for index, wrapper in enumerate(wrappers):
-        if wrapper.endswith(" -c"):
-            after = [inner for inner in wrappers[index + 1 :] if inner != "VAR=value"]  # ``A=1 exec node``
-            if after[:1] != ["exec"]:
-                return wrapper
-    return None
 
 
 def _init_advice(base: ImageRef, facts: NodeImageFacts | None) -> str:
