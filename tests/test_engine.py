@@ -102,6 +102,13 @@ def many_dockerfiles(root: Path, count: int) -> None:
             (folder / ".dockerignore").write_text("node_modules\n" if number % 2 else "[x-]\n")
 
 
+def small_pool(monkeypatch) -> None:
+    """Two workers for a handful of files, handed out three at a time."""
+    monkeypatch.setattr(engine, "FILES_PER_PROCESS", 2)
+    monkeypatch.setattr(engine, "FILES_PER_CHUNK", 3)
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+
+
 def test_the_process_pool_reports_what_one_process_reports(tmp_path: Path, monkeypatch):
     """Files are handed to the workers in chunks as they are found; the findings, and the files checked
     and in what order, are those of a run in one process."""
@@ -118,9 +125,7 @@ def test_the_process_pool_reports_what_one_process_reports(tmp_path: Path, monke
 
     many_dockerfiles(tmp_path, 23)
     alone = engine.check_paths([str(tmp_path)], PolicyFinder(None), cwd=tmp_path)
-    monkeypatch.setattr(engine, "FILES_PER_PROCESS", 2)
-    monkeypatch.setattr(engine, "FILES_PER_CHUNK", 3)
-    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    small_pool(monkeypatch)
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountingPool)
     pooled = engine.check_paths([str(tmp_path)], PolicyFinder(None), cwd=tmp_path)
     assert handed_out == [3] * 7 + [2]
@@ -136,9 +141,7 @@ def test_a_policy_error_found_while_the_pool_runs_ends_the_run_with_that_error(t
     (tmp_path / "zz").mkdir()
     (tmp_path / "zz" / "Dockerfile").write_text("FROM node:20\n")
     (tmp_path / "zz" / ".nodeguard.yml").write_text("rules: [not, a, mapping\n")
-    monkeypatch.setattr(engine, "FILES_PER_PROCESS", 2)
-    monkeypatch.setattr(engine, "FILES_PER_CHUNK", 3)
-    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    small_pool(monkeypatch)
     with pytest.raises(PolicyError, match="nodeguard.yml"):
         engine.check_paths([str(tmp_path)], PolicyFinder(None), cwd=tmp_path)
 
@@ -158,9 +161,7 @@ def test_a_chunk_that_ends_before_the_next_is_handed_out_is_reported_once(tmp_pa
 
     many_dockerfiles(tmp_path, 10)
     alone = engine.check_paths([str(tmp_path)], PolicyFinder(None), cwd=tmp_path)
-    monkeypatch.setattr(engine, "FILES_PER_PROCESS", 2)
-    monkeypatch.setattr(engine, "FILES_PER_CHUNK", 3)
-    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    small_pool(monkeypatch)
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", WaitingPool)
     pooled = engine.check_paths([str(tmp_path)], PolicyFinder(None), cwd=tmp_path)
     assert pooled.checked == alone.checked and pooled.findings == alone.findings
