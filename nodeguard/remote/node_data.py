@@ -150,8 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"node data: {node_image_tags.read_text(listed)}; the image's newest releases: "
           + ", ".join(tag_lines[m]["newest"] for m in sorted(tag_lines, key=int, reverse=True)[:4]))
     if args.write:
-        write_bundled(data, releases.DATA, date.today())
-        node_image_tags.write_bundled(tag_lines, listed, releases.DATA, date.today())
+        taken = date.today()  # one day for both files, even across midnight
+        write_bundled(data, releases.DATA, taken)
+        node_image_tags.write_bundled(tag_lines, listed, releases.DATA, taken)
         print(f"node data: wrote {releases.DATA / 'node-release-schedule.json'}, node-release-data.json "
               "and node-image-tags.json")
     return 0
